@@ -1,0 +1,204 @@
+"""The problem format shared by the judge, the site and the importer.
+
+A problem is a JSON object; a problem set is JSONL, one object per line. Parsing is strict:
+problem files come from authors and imports, so every defect gets a specific message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from typing import Any
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+# A Lean identifier, possibly dotted; enough for the names problems declare.
+IDENT = r"[A-Za-z_\u03b1-\u03c9\u0391-\u03a9][A-Za-z0-9_'!?\u03b1-\u03c9\u0391-\u03a9\u2080-\u2089]*"
+NAME_RE = re.compile(rf"^{IDENT}(?:\.{IDENT})*$")
+MODULE_RE = NAME_RE
+DEF_HEADER_RE = re.compile(rf"^\s*def\s+({IDENT}(?:\.{IDENT})*)[\s:(\[{{]")
+THEOREM_HEADER_RE = re.compile(rf"^\s*theorem\s+({IDENT}(?:\.{IDENT})*)[\s:(\[{{]")
+
+
+class InvalidProblem(ValueError):
+    """The problem text breaks the format; the message says where."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TheoremSpec:
+    name: str
+    signature: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProblemSpec:
+    slug: str
+    title: str
+    description: str = ""
+    imports: tuple[str, ...] = ()
+    preamble: str = ""
+    definitions: tuple[str, ...] = ()
+    theorems: tuple[TheoremSpec, ...] = ()
+    reference_solution: str | None = None
+    tests: tuple[dict[str, Any], ...] = ()
+    difficulty: str = ""
+    tags: tuple[str, ...] = ()
+    licence: str = ""
+    source: str = ""
+
+    @property
+    def definition_names(self) -> list[str]:
+        return [_definition_name(header) for header in self.definitions]
+
+    @property
+    def theorem_names(self) -> list[str]:
+        return [t.name for t in self.theorems]
+
+    @property
+    def statement_fingerprint(self) -> str:
+        """Identifies what a verdict depends on: a change here makes a new problem version."""
+        payload = json.dumps(
+            [list(self.imports), self.preamble, list(self.definitions),
+             [[t.name, t.signature] for t in self.theorems]],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def template(self) -> str:
+        """The reference file: what solvers start from and what the judge compares against."""
+        parts = [f"import {m}" for m in self.imports]
+        if parts:
+            parts.append("")
+        if self.preamble.strip():
+            parts.append(self.preamble.rstrip())
+            parts.append("")
+        for header in self.definitions:
+            parts.append(f"{header.rstrip()} :=\n  sorry")
+            parts.append("")
+        for theorem in self.theorems:
+            parts.append(f"{theorem.signature.rstrip()} := by\n  sorry")
+            parts.append("")
+        return "\n".join(parts).rstrip() + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["imports"] = list(self.imports)
+        data["definitions"] = list(self.definitions)
+        data["theorems"] = [dataclasses.asdict(t) for t in self.theorems]
+        data["tests"] = list(self.tests)
+        data["tags"] = list(self.tags)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ProblemSpec:
+        if not isinstance(data, dict):
+            raise InvalidProblem("a problem must be a JSON object")
+        unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise InvalidProblem(f"unknown fields: {', '.join(sorted(unknown))}")
+        slug = _string(data, "slug", required=True)
+        if not SLUG_RE.match(slug):
+            raise InvalidProblem(f"slug {slug!r} must be lowercase letters, digits and dashes")
+        imports = tuple(_string_list(data, "imports"))
+        for module in imports:
+            if not MODULE_RE.match(module):
+                raise InvalidProblem(f"import {module!r} is not a module name")
+        definitions = tuple(_string_list(data, "definitions"))
+        for header in definitions:
+            _definition_name(header)
+            if ":=" in header:
+                raise InvalidProblem(f"definition header {header!r} must not have a body")
+        raw_theorems = data.get("theorems", [])
+        if not isinstance(raw_theorems, list) or not raw_theorems:
+            raise InvalidProblem("theorems must be a non-empty list")
+        theorems = []
+        for raw in raw_theorems:
+            if not isinstance(raw, dict) or set(raw) != {"name", "signature"}:
+                raise InvalidProblem("each theorem must be an object with name and signature")
+            name, signature = raw["name"], raw["signature"]
+            if not isinstance(name, str) or not isinstance(signature, str):
+                raise InvalidProblem("theorem name and signature must be strings")
+            match = THEOREM_HEADER_RE.match(signature)
+            if not match:
+                raise InvalidProblem(f"signature of {name!r} must start with 'theorem {name}'")
+            if match.group(1) != name:
+                raise InvalidProblem(
+                    f"theorem name {name!r} disagrees with its signature ({match.group(1)!r})"
+                )
+            if ":=" in signature:
+                raise InvalidProblem(f"signature of {name!r} must not have a proof")
+            theorems.append(TheoremSpec(name=name, signature=signature))
+        names = [_definition_name(h) for h in definitions] + [t.name for t in theorems]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise InvalidProblem(f"declared more than once: {', '.join(duplicates)}")
+        tests = data.get("tests") or []
+        if not isinstance(tests, list):
+            raise InvalidProblem("tests must be a list")
+        reference = data.get("reference_solution")
+        if reference is not None and not isinstance(reference, str):
+            raise InvalidProblem("reference_solution must be a string")
+        return cls(
+            slug=slug,
+            title=_string(data, "title", required=True),
+            description=_string(data, "description"),
+            imports=imports,
+            preamble=_string(data, "preamble"),
+            definitions=definitions,
+            theorems=tuple(theorems),
+            reference_solution=reference,
+            tests=tuple(tests),
+            difficulty=_string(data, "difficulty"),
+            tags=tuple(_string_list(data, "tags")),
+            licence=_string(data, "licence"),
+            source=_string(data, "source"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ProblemSpec:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidProblem(f"not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+
+def load_problem_set(text: str) -> list[ProblemSpec]:
+    """Parse JSONL; the error names the line that broke."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            problems.append(ProblemSpec.from_json(line))
+        except InvalidProblem as exc:
+            raise InvalidProblem(f"line {number}: {exc}") from exc
+    return problems
+
+
+def _definition_name(header: str) -> str:
+    match = DEF_HEADER_RE.match(header + " ")
+    if not match:
+        raise InvalidProblem(f"definition {header!r} must start with 'def <name>'")
+    return match.group(1)
+
+
+def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InvalidProblem(f"missing field {key!r}")
+        return ""
+    if not isinstance(value, str):
+        raise InvalidProblem(f"field {key!r} must be a string")
+    if required and not value.strip():
+        raise InvalidProblem(f"field {key!r} must not be empty")
+    return value
+
+
+def _string_list(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidProblem(f"field {key!r} must be a list of strings")
+    return value

@@ -1,0 +1,102 @@
+"""Verdicts and the result of judging one submission (its JSON is what the site stores)."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+
+class Verdict(enum.StrEnum):
+    # Listed in precedence order: when several apply, the first one wins.
+    FORBIDDEN_CONSTRUCT = "FORBIDDEN_CONSTRUCT"
+    TIME_LIMIT = "TIME_LIMIT"
+    MEMORY_LIMIT = "MEMORY_LIMIT"
+    OUTPUT_LIMIT = "OUTPUT_LIMIT"
+    COMPILE_ERROR = "COMPILE_ERROR"
+    STATEMENT_MISMATCH = "STATEMENT_MISMATCH"
+    FORBIDDEN_AXIOM = "FORBIDDEN_AXIOM"
+    KERNEL_REJECTED = "KERNEL_REJECTED"
+    INCOMPLETE_PROOF = "INCOMPLETE_PROOF"
+    ACCEPTED = "ACCEPTED"
+    # Our own fault, never the submission's verdict.
+    JUDGE_ERROR = "JUDGE_ERROR"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not Verdict.JUDGE_ERROR
+
+
+PRECEDENCE = [v for v in Verdict if v is not Verdict.JUDGE_ERROR]
+
+
+class TheoremStatus(enum.StrEnum):
+    PROVED = "proved"
+    MISSING = "missing"
+    MISMATCH = "mismatch"
+    SORRY = "sorry"
+    FORBIDDEN_AXIOM = "forbidden_axiom"
+    KERNEL_REJECTED = "kernel_rejected"
+    ERROR = "error"
+
+
+@dataclasses.dataclass(frozen=True)
+class Reason:
+    code: str
+    declaration: str | None = None
+    detail: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class TheoremResult:
+    name: str
+    status: TheoremStatus
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    severity: str
+    line: int
+    column: int
+    end_line: int | None
+    end_column: int | None
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class JudgeResult:
+    verdict: Verdict
+    reasons: list[Reason] = dataclasses.field(default_factory=list)
+    theorems: list[TheoremResult] = dataclasses.field(default_factory=list)
+    messages: list[Message] = dataclasses.field(default_factory=list)
+    lean_version: str = ""
+    checker_version: str = ""
+    time_ms: int = 0
+    memory_kb: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": str(self.verdict),
+            "reasons": [dataclasses.asdict(r) for r in self.reasons],
+            "theorems": [{"name": t.name, "status": str(t.status)} for t in self.theorems],
+            "messages": [dataclasses.asdict(m) for m in self.messages],
+            "lean_version": self.lean_version,
+            "checker_version": self.checker_version,
+            "time_ms": self.time_ms,
+            "memory_kb": self.memory_kb,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JudgeResult:
+        return cls(
+            verdict=Verdict(data["verdict"]),
+            reasons=[Reason(**r) for r in data.get("reasons", [])],
+            theorems=[
+                TheoremResult(t["name"], TheoremStatus(t["status"])) for t in data.get("theorems", [])
+            ],
+            messages=[Message(**m) for m in data.get("messages", [])],
+            lean_version=data.get("lean_version", ""),
+            checker_version=data.get("checker_version", ""),
+            time_ms=int(data.get("time_ms", 0)),
+            memory_kb=int(data.get("memory_kb", 0)),
+        )
