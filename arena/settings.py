@@ -1,0 +1,177 @@
+"""Settings, read from the environment (django-environ); every name has a safe default.
+
+With no DATABASE_URL and no CELERY_BROKER_URL the site runs on embedded defaults (a SQLite
+file and kombu's filesystem transport under var/); with them, on PostgreSQL and Redis.
+"""
+
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Local state of the embedded defaults: SQLite file, broker folders, beat schedule, logs.
+VAR_DIR = Path(env.str("ARENA_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=False)
+# A development key only while DEBUG: a deployment without SECRET_KEY must not start.
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else "")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "judge",
+    "accounts",
+    "problems",
+    "submissions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "arena.urls"
+WSGI_APPLICATION = "arena.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'arena.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker share the file: wait for locks instead of failing, and
+    # take the write lock at BEGIN so two writers never deadlock on an upgrade.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    # A file, not memory, so a worker subprocess in the tests sees the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-arena.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "problem-list"
+LOGOUT_REDIRECT_URL = "problem-list"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- The judge and the judging pipeline -------------------------------------------------
+
+# The callable that judges one submission: judge_submission(problem, code, *, limits=None).
+ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.api.judge_submission")
+# Submissions larger than this (UTF-8 bytes) are refused before anything is stored.
+ARENA_MAX_CODE_BYTES = 64 * 1024
+# Judgings of one submission before it is given up as JUDGE_ERROR.
+ARENA_JUDGE_MAX_ATTEMPTS = env.int("ARENA_JUDGE_MAX_ATTEMPTS", default=3)
+# Lean processes per worker machine. One offline Lean needs ~3.6 GB: concurrency N needs
+# N x 3.6 GB free besides the site, so the default of 1 suits a small machine.
+ARENA_JUDGE_CONCURRENCY = env.int("ARENA_JUDGE_CONCURRENCY", default=1)
+# How long a claimed submission may run before the sweep takes it back: above the longest
+# judging time (the judge's wall limit plus start-up), or a slow verdict would be judged twice.
+ARENA_JUDGE_LEASE_SECONDS = env.int("ARENA_JUDGE_LEASE_SECONDS", default=900)
+# A submission still queued after this long is enqueued again (its message was lost).
+ARENA_QUEUED_STALE_SECONDS = env.int("ARENA_QUEUED_STALE_SECONDS", default=600)
+ARENA_SWEEP_INTERVAL_SECONDS = env.int("ARENA_SWEEP_INTERVAL_SECONDS", default=60)
+# Wait before judging again after a JUDGE_ERROR.
+ARENA_JUDGE_RETRY_DELAY_SECONDS = env.int("ARENA_JUDGE_RETRY_DELAY_SECONDS", default=5)
+ARENA_SAMPLE_PROBLEMS = env.str(
+    "ARENA_SAMPLE_PROBLEMS", default=str(BASE_DIR / "problems" / "samples" / "problems.jsonl")
+)
+
+# Every other ARENA_* variable (Lean and sandbox settings read by the judge) is passed through.
+for _name, _value in env.ENVIRON.items():
+    if _name.startswith("ARENA_") and _name not in globals():
+        globals()[_name] = _value
+
+# --- Celery -------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Redis redelivers an unacknowledged message after the visibility timeout: it must exceed the
+# longest judging time, or a judging still in progress is handed to a second worker.
+ARENA_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "ARENA_BROKER_VISIBILITY_TIMEOUT", default=2 * ARENA_JUDGE_LEASE_SECONDS
+)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ARENA_BROKER_VISIBILITY_TIMEOUT}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = ARENA_JUDGE_CONCURRENCY
+CELERY_TASK_ROUTES = {"submissions.tasks.judge_submission_task": {"queue": "judge"}}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "sweep-submissions": {
+        "task": "submissions.tasks.sweep_submissions_task",
+        "schedule": float(ARENA_SWEEP_INTERVAL_SECONDS),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

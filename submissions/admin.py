@@ -1,0 +1,76 @@
+from django.contrib import admin, messages
+
+from submissions.models import JudgeRun, Submission
+from submissions.services import submission_rejudge
+
+
+class JudgeRunInline(admin.TabularInline):
+    """Every judging, earlier ones included; a run with no finish time was lost."""
+
+    model = JudgeRun
+    fields = [
+        "judging",
+        "attempt",
+        "worker",
+        "started_at",
+        "finished_at",
+        "verdict",
+        "checker_version",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.action(description="Rejudge selected submissions (keeps their history)")
+def rejudge(modeladmin, request, queryset):
+    done = sum(submission_rejudge(submission=submission) for submission in queryset)
+    skipped = queryset.count() - done
+    modeladmin.message_user(request, f"{done} submission(s) queued for rejudging.")
+    if skipped:
+        modeladmin.message_user(
+            request, f"{skipped} skipped: still queued or running.", level=messages.WARNING
+        )
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "user",
+        "problem_version",
+        "status",
+        "verdict",
+        "attempts",
+        "checker_version",
+        "created_at",
+    ]
+    list_filter = ["status", "verdict", "checker_version"]
+    search_fields = ["user__username", "problem_version__problem__slug"]
+    list_select_related = ["user", "problem_version__problem"]
+    actions = [rejudge]
+    inlines = [JudgeRunInline]
+    readonly_fields = [
+        "user",
+        "problem_version",
+        "code",
+        "status",
+        "verdict",
+        "result",
+        "lean_version",
+        "checker_version",
+        "judged_by",
+        "judging",
+        "attempts",
+        "current_run",
+        "lease_expires_at",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,100 @@
+"""Submissions and their judgings. The database is the truth about where a submission is."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from judge.results import JudgeResult, Verdict
+from problems.models import ProblemVersion
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+VerdictChoices = models.TextChoices("VerdictChoices", [(v.value, v.value) for v in Verdict])
+
+
+class Submission(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    problem_version = models.ForeignKey(
+        ProblemVersion, on_delete=models.PROTECT, related_name="submissions"
+    )
+    code = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED
+    )
+    # The current judging's outcome; every judging, earlier ones included, is a JudgeRun.
+    verdict = models.CharField(max_length=24, choices=VerdictChoices.choices, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    lean_version = models.CharField(max_length=200, blank=True)
+    checker_version = models.CharField(max_length=100, blank=True)
+    judged_by = models.CharField(max_length=200, blank=True, help_text="Worker hostname.")
+    # 1 for the first judging, +1 for each rejudge.
+    judging = models.PositiveSmallIntegerField(default=1)
+    # Claims in the current judging (reset by a rejudge); at most ARENA_JUDGE_MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The fencing token: only the run holding it may write the result.
+    current_run = models.ForeignKey(
+        "JudgeRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="submission_user_created"),
+            models.Index(fields=["problem_version", "verdict"], name="submission_version_verdict"),
+            models.Index(fields=["status", "updated_at"], name="submission_status_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.problem_version} by {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submission-detail", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status != SubmissionStatus.FINISHED
+
+    @property
+    def judge_result(self) -> JudgeResult | None:
+        return JudgeResult.from_json(self.result) if self.result else None
+
+
+class JudgeRun(models.Model):
+    """One judging of a submission by one worker: the history a rejudge keeps."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
+    # Which judging of the submission (1 + number of rejudges) and which claim within it.
+    judging = models.PositiveSmallIntegerField()
+    attempt = models.PositiveSmallIntegerField()
+    worker = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    # Empty until the result is written; a run that never finishes was lost with its worker.
+    finished_at = models.DateTimeField(null=True, blank=True)
+    verdict = models.CharField(max_length=24, choices=VerdictChoices.choices, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    lean_version = models.CharField(max_length=200, blank=True)
+    checker_version = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["submission", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "judging", "attempt"], name="judge_run_attempt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"submission {self.submission_id} judging {self.judging} attempt {self.attempt}"

@@ -1,0 +1,249 @@
+"""Changing submissions: create, claim, record a result, sweep, rejudge.
+
+The database is the truth (as in CMS): a Celery message only says "look at submission N".
+Every state change is a conditional UPDATE, so a duplicate or late message, or a worker that
+lost its lease, cannot write a second result:
+
+    queued --claim--> running --record--> finished
+      ^                  |  (JUDGE_ERROR, attempts left: back to queued)
+      +--sweep/lease-----+  (lease expired: back to queued, or JUDGE_ERROR after the last attempt)
+
+The result may be written only by the JudgeRun the submission's `current_run` names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from judge.results import JudgeResult, Reason, Verdict
+from problems.models import Problem, ProblemStatus
+from problems.services import problem_version_sync
+from submissions.models import JudgeRun, Submission, SubmissionStatus
+
+logger = logging.getLogger(__name__)
+
+
+def submission_create(*, user, problem: Problem, code: str) -> Submission:
+    """Validate and store a submission; its judging is enqueued once the row is committed."""
+    limit = settings.ARENA_MAX_CODE_BYTES
+    try:
+        size = len(code.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise ValidationError("The code is not valid Unicode text.", code="encoding") from exc
+    if size > limit:
+        raise ValidationError(
+            f"The code is {size:,} bytes (UTF-8); the limit is {limit:,} bytes (64 KiB).",
+            code="too_large",
+        )
+    if not code.strip():
+        raise ValidationError("The code is empty.", code="empty")
+    if problem.status != ProblemStatus.PUBLISHED:
+        raise ValidationError("This problem does not take submissions.", code="not_published")
+    with transaction.atomic():
+        version = problem_version_sync(problem=problem)
+        submission = Submission.objects.create(user=user, problem_version=version, code=code)
+        _enqueue_on_commit(submission.pk)
+    return submission
+
+
+def submission_claim(
+    *, submission_id: int, worker: str, now: datetime | None = None
+) -> JudgeRun | None:
+    """Take the submission for judging: queued, or running past its lease, with attempts left.
+
+    Returns the new JudgeRun, or None when another delivery holds or has finished it.
+    """
+    now = now or timezone.now()
+    claimable = Q(status=SubmissionStatus.QUEUED) | Q(
+        status=SubmissionStatus.RUNNING, lease_expires_at__lt=now
+    )
+    with transaction.atomic():
+        claimed = Submission.objects.filter(
+            claimable, pk=submission_id, attempts__lt=settings.ARENA_JUDGE_MAX_ATTEMPTS
+        ).update(
+            status=SubmissionStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=now + timedelta(seconds=settings.ARENA_JUDGE_LEASE_SECONDS),
+            judged_by=worker,
+            updated_at=now,
+        )
+        if not claimed:
+            return None
+        submission = Submission.objects.get(pk=submission_id)
+        run = JudgeRun.objects.create(
+            submission=submission,
+            judging=submission.judging,
+            attempt=submission.attempts,
+            worker=worker,
+        )
+        Submission.objects.filter(pk=submission_id).update(current_run=run)
+    return run
+
+
+def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
+    """Write run's result if run still holds the submission; False if it lost it.
+
+    A JUDGE_ERROR with attempts left puts the submission back in the queue instead.
+    """
+    now = timezone.now()
+    data = result.to_json()
+    retry = (
+        result.verdict is Verdict.JUDGE_ERROR and run.attempt < settings.ARENA_JUDGE_MAX_ATTEMPTS
+    )
+    if retry:
+        fields = {"status": SubmissionStatus.QUEUED}
+    else:
+        fields = {
+            "status": SubmissionStatus.FINISHED,
+            "verdict": str(result.verdict),
+            "result": data,
+            "lean_version": result.lean_version,
+            "checker_version": result.checker_version,
+            "finished_at": now,
+        }
+    with transaction.atomic():
+        written = Submission.objects.filter(
+            pk=run.submission_id, status=SubmissionStatus.RUNNING, current_run=run
+        ).update(lease_expires_at=None, updated_at=now, **fields)
+        if not written:
+            logger.warning("%s lost its submission; result not written", run)
+            return False
+        JudgeRun.objects.filter(pk=run.pk).update(
+            finished_at=now,
+            verdict=str(result.verdict),
+            result=data,
+            lean_version=result.lean_version,
+            checker_version=result.checker_version,
+        )
+        if retry:
+            delay = settings.ARENA_JUDGE_RETRY_DELAY_SECONDS
+            _enqueue_on_commit(run.submission_id, countdown=delay)
+    return True
+
+
+def submission_judge(*, submission_id: int, worker: str) -> bool:
+    """Claim, judge (outside any transaction: it takes seconds) and record. What the task runs."""
+    run = submission_claim(submission_id=submission_id, worker=worker)
+    if run is None:
+        logger.info("submission %s not claimable (duplicate or late delivery)", submission_id)
+        return False
+    submission = Submission.objects.select_related("problem_version__problem").get(pk=submission_id)
+    try:
+        judge = import_string(settings.ARENA_JUDGE)
+        result = judge(submission.problem_version.to_spec(), submission.code)
+        if not isinstance(result, JudgeResult):
+            raise TypeError(f"the judge returned {type(result).__name__}, not JudgeResult")
+    except Exception as exc:  # noqa: BLE001 - any fault of ours becomes a JUDGE_ERROR to retry
+        logger.exception("judging submission %s failed", submission_id)
+        result = JudgeResult(
+            verdict=Verdict.JUDGE_ERROR,
+            reasons=[Reason(code="judge_crashed", detail=f"{type(exc).__name__}: {exc}")],
+        )
+    return submission_record_result(run=run, result=result)
+
+
+@dataclasses.dataclass
+class SweepReport:
+    requeued: list[int] = dataclasses.field(default_factory=list)
+    given_up: list[int] = dataclasses.field(default_factory=list)
+
+
+def submissions_sweep(*, now: datetime | None = None) -> SweepReport:
+    """Re-queue submissions whose message or worker was lost; give up after the last attempt."""
+    now = now or timezone.now()
+    report = SweepReport()
+    stale = now - timedelta(seconds=settings.ARENA_QUEUED_STALE_SECONDS)
+    for submission_id in Submission.objects.filter(
+        status=SubmissionStatus.QUEUED, updated_at__lt=stale
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Touch it so the next sweep waits a full period before enqueuing it again.
+            if Submission.objects.filter(
+                pk=submission_id, status=SubmissionStatus.QUEUED, updated_at__lt=stale
+            ).update(updated_at=now):
+                _enqueue_on_commit(submission_id)
+                report.requeued.append(submission_id)
+    expired = Submission.objects.filter(status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
+    for submission_id, run_id, attempts in expired.values_list("pk", "current_run", "attempts"):
+        holder = Submission.objects.filter(
+            pk=submission_id,
+            status=SubmissionStatus.RUNNING,
+            current_run_id=run_id,
+            lease_expires_at__lt=now,
+        )
+        with transaction.atomic():
+            if attempts >= settings.ARENA_JUDGE_MAX_ATTEMPTS:
+                result = JudgeResult(
+                    verdict=Verdict.JUDGE_ERROR,
+                    reasons=[
+                        Reason(
+                            code="judging_lost",
+                            detail=f"no result after {attempts} attempts; the worker was lost",
+                        )
+                    ],
+                )
+                if holder.update(
+                    status=SubmissionStatus.FINISHED,
+                    verdict=str(result.verdict),
+                    result=result.to_json(),
+                    lease_expires_at=None,
+                    updated_at=now,
+                    finished_at=now,
+                ):
+                    report.given_up.append(submission_id)
+            elif holder.update(
+                status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now
+            ):
+                _enqueue_on_commit(submission_id)
+                report.requeued.append(submission_id)
+    if report.requeued or report.given_up:
+        logger.warning("sweep: re-queued %s, gave up %s", report.requeued, report.given_up)
+    return report
+
+
+def submission_rejudge(*, submission: Submission, enqueue: bool = True) -> bool:
+    """Judge a finished submission again; its earlier JudgeRuns stay as history.
+
+    False if it is still queued or running (its judging is already under way).
+    """
+    with transaction.atomic():
+        reset = Submission.objects.filter(
+            pk=submission.pk, status=SubmissionStatus.FINISHED
+        ).update(
+            status=SubmissionStatus.QUEUED,
+            judging=F("judging") + 1,
+            attempts=0,
+            verdict="",
+            result=None,
+            lean_version="",
+            checker_version="",
+            judged_by="",
+            lease_expires_at=None,
+            finished_at=None,
+            updated_at=timezone.now(),
+        )
+        if reset and enqueue:
+            _enqueue_on_commit(submission.pk)
+    return bool(reset)
+
+
+def _enqueue_on_commit(submission_id: int, countdown: int | None = None) -> None:
+    # robust: a broker that is down must not fail the request after the row is committed;
+    # the submission stays queued and the sweep enqueues it again.
+    transaction.on_commit(partial(_enqueue, submission_id, countdown), robust=True)
+
+
+def _enqueue(submission_id: int, countdown: int | None) -> None:
+    from submissions.tasks import judge_submission_task
+
+    judge_submission_task.apply_async(args=[submission_id], countdown=countdown)

@@ -1,0 +1,17 @@
+"""Thin Celery tasks keyed by ids; the services hold the logic and the database the state."""
+
+from celery import shared_task
+
+from submissions.services import submission_judge, submissions_sweep
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, bind=True)
+def judge_submission_task(self, submission_id: int) -> None:
+    # acks_late + reject_on_worker_lost: a worker killed mid-judging leaves the message to be
+    # delivered again; the claim in submission_judge makes any extra delivery a no-op.
+    submission_judge(submission_id=submission_id, worker=self.request.hostname or "")
+
+
+@shared_task(ignore_result=True)
+def sweep_submissions_task() -> None:
+    submissions_sweep()

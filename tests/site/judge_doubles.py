@@ -1,0 +1,87 @@
+"""Test doubles for the judge at its boundary (judge.api.judge_submission).
+
+The pipeline finds the judge through the ARENA_JUDGE setting (a dotted path) and the checker
+version beside it (the same module's CHECKER_VERSION), so each double here is a module-level
+callable and this module has a CHECKER_VERSION.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from judge.problem_format import ProblemSpec
+from judge.results import JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
+
+CHECKER_VERSION = "double-2"
+LEAN_VERSION = "4.28.0-double"
+
+
+def accepted(problem: ProblemSpec) -> JudgeResult:
+    return JudgeResult(
+        verdict=Verdict.ACCEPTED,
+        theorems=[TheoremResult(name, TheoremStatus.PROVED) for name in problem.theorem_names],
+        lean_version=LEAN_VERSION,
+        checker_version=CHECKER_VERSION,
+        time_ms=5,
+    )
+
+
+def compile_error(problem: ProblemSpec, text: str = "unknown identifier 'oops'") -> JudgeResult:
+    return JudgeResult(
+        verdict=Verdict.COMPILE_ERROR,
+        reasons=[Reason(code="lean_error", declaration=problem.theorem_names[0], detail=text)],
+        theorems=[TheoremResult(name, TheoremStatus.ERROR) for name in problem.theorem_names],
+        messages=[Message("error", 4, 2, 4, 6, text)],
+        lean_version=LEAN_VERSION,
+        checker_version=CHECKER_VERSION,
+        time_ms=7,
+    )
+
+
+def judge_error(detail: str = "the sandbox failed") -> JudgeResult:
+    return JudgeResult(
+        verdict=Verdict.JUDGE_ERROR,
+        reasons=[Reason(code="sandbox", detail=detail)],
+        lean_version=LEAN_VERSION,
+        checker_version=CHECKER_VERSION,
+    )
+
+
+class RecordingJudgeDouble:
+    """Records every call; answers from a script of results (or exceptions), else by the code:
+    code containing "oops" gets COMPILE_ERROR, anything else ACCEPTED."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.calls: list[tuple[ProblemSpec, str]] = []
+        self.script: list[JudgeResult | Exception] = []
+
+    def __call__(self, problem: ProblemSpec, code: str, *, limits=None) -> JudgeResult:
+        self.calls.append((problem, code))
+        if self.script:
+            outcome = self.script.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+        return compile_error(problem) if "oops" in code else accepted(problem)
+
+
+class SleepingJudgeDouble:
+    """For real worker processes: sleeps ARENA_TEST_JUDGE_SLEEP seconds, appends one line per
+    call to ARENA_TEST_JUDGE_CALLS (a file), then answers like RecordingJudgeDouble."""
+
+    def __call__(self, problem: ProblemSpec, code: str, *, limits=None) -> JudgeResult:
+        calls = os.environ.get("ARENA_TEST_JUDGE_CALLS")
+        if calls:
+            with Path(calls).open("a") as f:
+                f.write(f"{os.getpid()} {problem.slug}\n")
+        time.sleep(float(os.environ.get("ARENA_TEST_JUDGE_SLEEP", "0")))
+        return compile_error(problem) if "oops" in code else accepted(problem)
+
+
+recording_judge_double = RecordingJudgeDouble()
+sleeping_judge_double = SleepingJudgeDouble()
