@@ -93,6 +93,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -145,9 +146,7 @@ for _name, _value in env.ENVIRON.items():
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Redis redelivers an unacknowledged message after the visibility timeout: it must exceed the
 # longest judging time, or a judging still in progress is handed to a second worker.
-ARENA_BROKER_VISIBILITY_TIMEOUT = env.int(
-    "ARENA_BROKER_VISIBILITY_TIMEOUT", default=2 * ARENA_JUDGE_LEASE_SECONDS
-)
+ARENA_BROKER_VISIBILITY_TIMEOUT = env.int("ARENA_BROKER_VISIBILITY_TIMEOUT", default=2 * ARENA_JUDGE_LEASE_SECONDS)
 if CELERY_BROKER_URL.startswith("filesystem"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed"):

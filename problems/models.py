@@ -36,12 +36,8 @@ class Problem(models.Model):
     tags = models.JSONField(default=list, blank=True)
     licence = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
-    status = models.CharField(
-        max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.DRAFT
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    status = models.CharField(max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.DRAFT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -44,9 +44,7 @@ class UpsertOutcome:
     new_version: bool
 
 
-def problem_upsert_from_spec(
-    *, spec: ProblemSpec, status: str = ProblemStatus.PUBLISHED, author=None
-) -> UpsertOutcome:
+def problem_upsert_from_spec(*, spec: ProblemSpec, status: str = ProblemStatus.PUBLISHED, author=None) -> UpsertOutcome:
     """Create or update the problem with spec's slug; idempotent for an unchanged spec."""
     data = spec.to_dict()
     fields = {key: value for key, value in data.items() if key != "slug"}

@@ -31,9 +31,7 @@ def rejudge(modeladmin, request, queryset):
     skipped = queryset.count() - done
     modeladmin.message_user(request, f"{done} submission(s) queued for rejudging.")
     if skipped:
-        modeladmin.message_user(
-            request, f"{skipped} skipped: still queued or running.", level=messages.WARNING
-        )
+        modeladmin.message_user(request, f"{skipped} skipped: still queued or running.", level=messages.WARNING)
 
 
 @admin.register(Submission)

@@ -20,16 +20,10 @@ VerdictChoices = models.TextChoices("VerdictChoices", [(v.value, v.value) for v 
 
 
 class Submission(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
-    )
-    problem_version = models.ForeignKey(
-        ProblemVersion, on_delete=models.PROTECT, related_name="submissions"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    problem_version = models.ForeignKey(ProblemVersion, on_delete=models.PROTECT, related_name="submissions")
     code = models.TextField()
-    status = models.CharField(
-        max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED
-    )
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
     # The current judging's outcome; every judging, earlier ones included, is a JudgeRun.
     verdict = models.CharField(max_length=24, choices=VerdictChoices.choices, blank=True)
     result = models.JSONField(null=True, blank=True)
@@ -41,9 +35,7 @@ class Submission(models.Model):
     # Claims in the current judging (reset by a rejudge); at most ARENA_JUDGE_MAX_ATTEMPTS.
     attempts = models.PositiveSmallIntegerField(default=0)
     # The fencing token: only the run holding it may write the result.
-    current_run = models.ForeignKey(
-        "JudgeRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    current_run = models.ForeignKey("JudgeRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,9 +83,7 @@ class JudgeRun(models.Model):
     class Meta:
         ordering = ["submission", "started_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "judging", "attempt"], name="judge_run_attempt"
-            ),
+            models.UniqueConstraint(fields=["submission", "judging", "attempt"], name="judge_run_attempt"),
         ]
 
     def __str__(self) -> str:

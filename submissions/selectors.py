@@ -9,11 +9,7 @@ from submissions.models import Submission
 
 
 def submission_list_for_user(*, user) -> QuerySet[Submission]:
-    return (
-        Submission.objects.filter(user=user)
-        .select_related("problem_version__problem")
-        .order_by("-created_at")
-    )
+    return Submission.objects.filter(user=user).select_related("problem_version__problem").order_by("-created_at")
 
 
 def submission_get_visible(*, submission_id: int, user) -> Submission:

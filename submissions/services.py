@@ -56,17 +56,13 @@ def submission_create(*, user, problem: Problem, code: str) -> Submission:
     return submission
 
 
-def submission_claim(
-    *, submission_id: int, worker: str, now: datetime | None = None
-) -> JudgeRun | None:
+def submission_claim(*, submission_id: int, worker: str, now: datetime | None = None) -> JudgeRun | None:
     """Take the submission for judging: queued, or running past its lease, with attempts left.
 
     Returns the new JudgeRun, or None when another delivery holds or has finished it.
     """
     now = now or timezone.now()
-    claimable = Q(status=SubmissionStatus.QUEUED) | Q(
-        status=SubmissionStatus.RUNNING, lease_expires_at__lt=now
-    )
+    claimable = Q(status=SubmissionStatus.QUEUED) | Q(status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
     with transaction.atomic():
         claimed = Submission.objects.filter(
             claimable, pk=submission_id, attempts__lt=settings.ARENA_JUDGE_MAX_ATTEMPTS
@@ -97,9 +93,7 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
     """
     now = timezone.now()
     data = result.to_json()
-    retry = (
-        result.verdict is Verdict.JUDGE_ERROR and run.attempt < settings.ARENA_JUDGE_MAX_ATTEMPTS
-    )
+    retry = result.verdict is Verdict.JUDGE_ERROR and run.attempt < settings.ARENA_JUDGE_MAX_ATTEMPTS
     if retry:
         fields = {"status": SubmissionStatus.QUEUED}
     else:
@@ -163,14 +157,14 @@ def submissions_sweep(*, now: datetime | None = None) -> SweepReport:
     now = now or timezone.now()
     report = SweepReport()
     stale = now - timedelta(seconds=settings.ARENA_QUEUED_STALE_SECONDS)
-    for submission_id in Submission.objects.filter(
-        status=SubmissionStatus.QUEUED, updated_at__lt=stale
-    ).values_list("pk", flat=True):
+    for submission_id in Submission.objects.filter(status=SubmissionStatus.QUEUED, updated_at__lt=stale).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             # Touch it so the next sweep waits a full period before enqueuing it again.
-            if Submission.objects.filter(
-                pk=submission_id, status=SubmissionStatus.QUEUED, updated_at__lt=stale
-            ).update(updated_at=now):
+            if Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED, updated_at__lt=stale).update(
+                updated_at=now
+            ):
                 _enqueue_on_commit(submission_id)
                 report.requeued.append(submission_id)
     expired = Submission.objects.filter(status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
@@ -201,9 +195,7 @@ def submissions_sweep(*, now: datetime | None = None) -> SweepReport:
                     finished_at=now,
                 ):
                     report.given_up.append(submission_id)
-            elif holder.update(
-                status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now
-            ):
+            elif holder.update(status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now):
                 _enqueue_on_commit(submission_id)
                 report.requeued.append(submission_id)
     if report.requeued or report.given_up:
@@ -217,9 +209,7 @@ def submission_rejudge(*, submission: Submission, enqueue: bool = True) -> bool:
     False if it is still queued or running (its judging is already under way).
     """
     with transaction.atomic():
-        reset = Submission.objects.filter(
-            pk=submission.pk, status=SubmissionStatus.FINISHED
-        ).update(
+        reset = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.FINISHED).update(
             status=SubmissionStatus.QUEUED,
             judging=F("judging") + 1,
             attempts=0,

@@ -20,9 +20,7 @@ def submission_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = SubmissionForm(request.POST)
     if form.is_valid():
         try:
-            submission = submission_create(
-                user=request.user, problem=problem, code=form.cleaned_data["code"]
-            )
+            submission = submission_create(user=request.user, problem=problem, code=form.cleaned_data["code"])
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
@@ -38,11 +36,7 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         raise Http404("No such submission.") from exc
     context = {"submission": submission, "result": submission.judge_result}
     # htmx polls only the status block while the verdict is pending.
-    template = (
-        "submissions/_status.html"
-        if request.headers.get("HX-Request")
-        else "submissions/submission_detail.html"
-    )
+    template = "submissions/_status.html" if request.headers.get("HX-Request") else "submissions/submission_detail.html"
     return render(request, template, context)
 
 

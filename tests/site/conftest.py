@@ -60,7 +60,5 @@ def judge_double(settings):
 def enqueued(monkeypatch):
     """Stands in for the broker: records which submissions were enqueued, and when."""
     sent: list[tuple[int, int | None]] = []
-    monkeypatch.setattr(
-        submission_services, "_enqueue", lambda sid, countdown: sent.append((sid, countdown))
-    )
+    monkeypatch.setattr(submission_services, "_enqueue", lambda sid, countdown: sent.append((sid, countdown)))
     return sent

@@ -11,9 +11,7 @@ from tests.site.conftest import GOOD_CODE
 LIMIT = 64 * 1024
 
 
-def test_creates_a_queued_submission_on_the_latest_version(
-    problem, user, enqueued, django_capture_on_commit_callbacks
-):
+def test_creates_a_queued_submission_on_the_latest_version(problem, user, enqueued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         submission = submission_create(user=user, problem=problem, code=GOOD_CODE)
     submission.refresh_from_db()
@@ -23,9 +21,7 @@ def test_creates_a_queued_submission_on_the_latest_version(
     assert enqueued == [(submission.pk, None)]
 
 
-def test_nothing_is_enqueued_before_the_commit(
-    problem, user, enqueued, django_capture_on_commit_callbacks
-):
+def test_nothing_is_enqueued_before_the_commit(problem, user, enqueued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submission_create(user=user, problem=problem, code=GOOD_CODE)
     assert enqueued == []

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the whole suite (ruff, then pytest) against this machine's real PostgreSQL and Redis,
+# starting them if they are down. Extra arguments go to pytest: scripts/test.sh -m "not lean".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
+export ARENA_TEST_REDIS_URL="${ARENA_TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
+
+scripts/services.sh
+
+if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.txt; then
+    echo "== installing requirements into .venv"
+    python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+    cp requirements.txt .venv/.requirements.txt
+fi
+
+echo "== ruff check"
+.venv/bin/ruff check .
+
+echo "== pytest"
+exec .venv/bin/python -m pytest "$@"
