@@ -47,9 +47,7 @@ class Limits:
     wall_seconds: float
     memory_bytes: int
     output_bytes: int  # stdout+stderr cap, and cap per collected file
-    processes: (
-        int  # max tasks; threads count (Node needs ~20, native Lean a thread pool)
-    )
+    processes: int  # max tasks; threads count (Node needs ~20, native Lean a thread pool)
 
 
 class SandboxError(RuntimeError):
@@ -65,9 +63,9 @@ class SandboxSpec:
     ro_binds: tuple[tuple[str, str], ...] = ()  # (host path, path inside)
     env: Mapping[str, str] = dataclasses.field(default_factory=dict)
     allow_process_creation: bool = True
-    dirs: tuple[str, ...] = (
-        "/home",
-    )  # empty directories to create (the offline Lean needs /home)
+    # Empty directories to create (the offline Lean needs /home).
+    dirs: tuple[str, ...] = ("/home",)
+    nice: int = 0  # CPU niceness at start (pre-started processes start at 19, see renice())
 
 
 @dataclasses.dataclass
@@ -122,9 +120,7 @@ class ScratchDir:
                                 dir_fd=fd,
                                 follow_symlinks=False,
                             )
-                nfd = os.open(
-                    part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd
-                )
+                nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = nfd
         except BaseException:
@@ -159,9 +155,7 @@ class ScratchDir:
         except OSError:
             return None
         try:
-            fd = os.open(
-                parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dfd
-            )
+            fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dfd)
         except OSError:
             return None
         finally:
@@ -439,9 +433,7 @@ class SandboxProcess:
 
     POLL = 0.1
 
-    def __init__(
-        self, popen: subprocess.Popen, cgroups: CgroupSet, limits: Limits, cleanup
-    ) -> None:
+    def __init__(self, popen: subprocess.Popen, cgroups: CgroupSet, limits: Limits, cleanup) -> None:
         self.popen = popen
         self.cgroups = cgroups
         self.limits = limits
@@ -486,16 +478,21 @@ class SandboxProcess:
                         self._kill_locked("output")
                 else:
                     self._out[index] += chunk
+                    if len(self._out[0]) + len(self._out[1]) > self.limits.output_bytes:
+                        self._kill_locked("output")
                 self._cond.notify_all()
         stream.close()
 
-    def start_clock(self) -> None:
+    def start_clock(self, keep_output: bool = False) -> None:
+        """Start the wall clock and the output count; earlier output becomes the preamble
+        unless `keep_output` (it is then part of the result but not of the count)."""
         with self._cond:
             if self._clock_start is not None:
                 return
             self._clock_start = time.monotonic()
-            self._pre = [bytes(self._out[0]), bytes(self._out[1])]
-            self._out = [bytearray(), bytearray()]
+            if not keep_output:
+                self._pre = [bytes(self._out[0]), bytes(self._out[1])]
+                self._out = [bytearray(), bytearray()]
             self._cond.notify_all()
 
     def wait_for(self, predicate, timeout: float) -> bool:
@@ -506,22 +503,24 @@ class SandboxProcess:
                 if predicate(self._out[0], self._out[1]):
                     return True
                 left = deadline - time.monotonic()
-                if left <= 0 or (
-                    self._exited and not any(t.is_alive() for t in self._readers)
-                ):
+                if left <= 0 or (self._exited and not any(t.is_alive() for t in self._readers)):
                     return predicate(self._out[0], self._out[1])
                 self._cond.wait(min(left, 0.5))
 
-    def take_stdout(self, upto: int) -> bytes:
-        """Remove and return the first `upto` bytes of captured stdout (for line protocols)."""
+    def drop_output(self, upto: int) -> None:
+        """Forget the first `upto` bytes of stdout (consumed by a line protocol); call it from
+        a wait_for predicate or with no reader racing."""
+        del self._out[0][:upto]
+
+    def snapshot(self) -> tuple[bytes, bytes]:
         with self._cond:
-            data = bytes(self._out[0][:upto])
-            del self._out[0][:upto]
-            return data
+            return bytes(self._out[0]), bytes(self._out[1])
 
     def reset_output_count(self) -> None:
+        """A new request of a long-lived process: a fresh output allowance, old chatter dropped."""
         with self._cond:
             self._counted = 0
+            del self._out[1][:-4096]
 
     @property
     def preamble(self) -> tuple[bytes, bytes]:
@@ -546,6 +545,15 @@ class SandboxProcess:
         except (BrokenPipeError, OSError, ValueError):
             pass
 
+    def renice(self, value: int = 0) -> None:
+        """Set the CPU niceness of every thread in the sandbox (root may lower it again)."""
+        pids = self.cgroups.members() or _descendants(self.popen.pid)
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    with contextlib.suppress(OSError):
+                        os.setpriority(os.PRIO_PROCESS, int(tid), value)
+
     def kill(self, reason: str | None = None) -> None:
         with self._cond:
             self._kill_locked(reason)
@@ -567,10 +575,7 @@ class SandboxProcess:
         watch_rss = self.cgroups.memory is None
         while self.popen.poll() is None:
             started = self._clock_start
-            if (
-                started is not None
-                and time.monotonic() - started > self.limits.wall_seconds
-            ):
+            if started is not None and time.monotonic() - started > self.limits.wall_seconds:
                 self.kill("wall")
                 break
             if self.cgroups.process_limit_reached():
@@ -583,8 +588,7 @@ class SandboxProcess:
                 if rss * 1024 > self.limits.memory_bytes:
                     self.kill("memory")
                     break
-            with self._cond:
-                self._cond.wait(self.POLL)
+            time.sleep(self.POLL)
         self.popen.wait()
         with self._cond:
             if self._end is None:
@@ -611,11 +615,7 @@ class SandboxProcess:
             limit = "processes"
         if limit is None and sig == signal.SIGSYS:
             limit = "processes"  # the no-process-creation seccomp filter
-        if (
-            limit is None
-            and self.cgroups.memory_limit_reached()
-            and (sig is not None or rc != 0)
-        ):
+        if limit is None and self.cgroups.memory_limit_reached() and (sig is not None or rc != 0):
             limit = "memory"
         peak = self.cgroups.peak_memory_bytes()
         peak_kb = peak // 1024 if peak is not None else self._peak_rss_kb
@@ -647,18 +647,12 @@ class Sandbox:
 
     name = "abstract"
 
-    def spawn(
-        self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True
-    ) -> SandboxProcess:
+    def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True) -> SandboxProcess:
         raise NotImplementedError
 
-    def run(
-        self, spec: SandboxSpec, scratch: ScratchDir, stdin: bytes = b""
-    ) -> SandboxResult:
+    def run(self, spec: SandboxSpec, scratch: ScratchDir, stdin: bytes = b"") -> SandboxResult:
         proc = self.spawn(spec, scratch)
-        writer = threading.Thread(
-            target=proc.write_stdin, args=(stdin, True), daemon=True
-        )
+        writer = threading.Thread(target=proc.write_stdin, args=(stdin, True), daemon=True)
         writer.start()
         result = proc.wait()
         writer.join(timeout=1)
@@ -671,16 +665,12 @@ class BubblewrapSandbox(Sandbox):
     def __init__(self, bwrap: str | None = None) -> None:
         found = bwrap or shutil.which("bwrap")
         if found is None:
-            raise SandboxError(
-                "bubblewrap (bwrap) is not installed; run `python -m judge.provisioning`"
-            )
+            raise SandboxError("bubblewrap (bwrap) is not installed; run `python -m judge.provisioning`")
         self.bwrap = found
         self.setpriv = shutil.which("setpriv") if os.geteuid() == 0 else None
         self.prlimit = shutil.which("prlimit")
 
-    def command(
-        self, spec: SandboxSpec, scratch: ScratchDir, seccomp_fd: int | None
-    ) -> list[str]:
+    def command(self, spec: SandboxSpec, scratch: ScratchDir, seccomp_fd: int | None) -> list[str]:
         cmd = [
             self.bwrap,
             "--unshare-all",
@@ -709,16 +699,14 @@ class BubblewrapSandbox(Sandbox):
             cmd += ["--seccomp", str(seccomp_fd)]
         return [*cmd, "--", *spec.argv]
 
-    def spawn(
-        self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True
-    ) -> SandboxProcess:
+    def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True) -> SandboxProcess:
         cgroups = CgroupSet(spec.limits)
         prefix: list[str] = []
-        if (
-            self.setpriv
-        ):  # run bwrap itself as nobody: the sandbox has no root behind it
+        if self.setpriv:  # run bwrap itself as nobody: the sandbox has no root behind it
             prefix = [self.setpriv, "--reuid", str(SANDBOX_UID), "--regid", str(SANDBOX_GID),
                       "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]  # fmt: skip
+        if spec.nice:
+            prefix = ["/usr/bin/nice", "-n", str(spec.nice), *prefix]
         if cgroups.pids is None and self.prlimit:
             prefix = [self.prlimit, f"--nproc={spec.limits.processes}", "--", *prefix]
         seccomp_fd = None

