@@ -137,7 +137,7 @@ def submission_judge(*, submission_id: int, worker: str) -> bool:
         result = judge(submission.problem_version.to_spec(), submission.code)
         if not isinstance(result, JudgeResult):
             raise TypeError(f"the judge returned {type(result).__name__}, not JudgeResult")
-    except Exception as exc:  # noqa: BLE001 - any fault of ours becomes a JUDGE_ERROR to retry
+    except Exception as exc:  # any fault of ours becomes a JUDGE_ERROR to retry
         logger.exception("judging submission %s failed", submission_id)
         result = JudgeResult(
             verdict=Verdict.JUDGE_ERROR,
