@@ -112,6 +112,37 @@ class RunResult:
         return messages
 
 
+@dataclasses.dataclass
+class RunStats:
+    """What this process ran (the test suite prints it; lean_info shows it)."""
+
+    jobs: int = 0
+    prestarted_jobs: int = 0
+    job_seconds: float = 0.0
+    sessions: int = 0
+    requests: int = 0
+    request_seconds: float = 0.0
+    _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
+
+    def add_job(self, seconds: float, prestarted: bool) -> None:
+        with self._lock:
+            self.jobs += 1
+            self.prestarted_jobs += prestarted
+            self.job_seconds += seconds
+
+    def add_request(self, seconds: float) -> None:
+        with self._lock:
+            self.requests += 1
+            self.request_seconds += seconds
+
+    def add_session(self) -> None:
+        with self._lock:
+            self.sessions += 1
+
+
+STATS = RunStats()
+
+
 class SlotTimeout(RuntimeError):
     """No Lean slot became free in time (a judge error: retry later)."""
 
@@ -184,7 +215,8 @@ class LeanSession:
     """
 
     def __init__(self, proc: SandboxProcess, scratch: ScratchDir, limits: Limits, slots: MachineSlots,
-                 slot_wait: float) -> None:  # fmt: skip
+                 slot_wait: float, stats: RunStats) -> None:  # fmt: skip
+        self._stats = stats
         self._proc = proc
         self._scratch = scratch
         self.limits = limits
@@ -220,7 +252,10 @@ class LeanSession:
                         return True
                     start = end + 1
 
-            if not self._proc.wait_for(reply, timeout):
+            started = time.monotonic()
+            answered = self._proc.wait_for(reply, timeout)
+            self._stats.add_request(time.monotonic() - started)
+            if not answered:
                 self.close()
                 why = "timed out" if self._proc.limit_hit is None else f"hit its {self._proc.limit_hit} limit"
                 raise SessionError(f"session {why}: {self._tail()}")
@@ -251,8 +286,9 @@ class LeanSession:
 class LeanRunner:
     kind = "abstract"
 
-    def __init__(self, config: JudgeConfig, sandbox: Sandbox | None = None) -> None:
+    def __init__(self, config: JudgeConfig, sandbox: Sandbox | None = None, stats: RunStats | None = None) -> None:
         self.config = config
+        self.stats = STATS if stats is None else stats
         self.sandbox = sandbox if sandbox is not None else get_sandbox(config.sandbox)
         self.slots = MachineSlots(config.slot_dir, config.slots)
         self.default_limits = config.limits_for(self.kind)
@@ -305,6 +341,7 @@ class LeanRunner:
                 data = data[: limits.output_bytes]
                 limit_hit = limit_hit or "output"
             files[name] = data
+        self.stats.add_job(raw.wall_seconds, prestarted)
         return RunResult(
             stdout=raw.stdout.decode("utf-8", "replace"),
             stderr=raw.stderr.decode("utf-8", "replace"),
@@ -330,7 +367,8 @@ class LeanRunner:
         except BaseException:
             scratch.remove()
             raise
-        return LeanSession(proc, scratch, limits, self.slots, self.config.slot_wait_seconds)
+        self.stats.add_session()
+        return LeanSession(proc, scratch, limits, self.slots, self.config.slot_wait_seconds, self.stats)
 
     def close(self) -> None:
         """Stop background processes (the pre-started pool)."""
@@ -343,8 +381,9 @@ class NativeLeanRunner(LeanRunner):
     kind = "native"
     INSIDE = "/opt/lean"
 
-    def __init__(self, config: JudgeConfig, native: provisioning.NativeLean, sandbox: Sandbox | None = None):
-        super().__init__(config, sandbox)
+    def __init__(self, config: JudgeConfig, native: provisioning.NativeLean, sandbox: Sandbox | None = None,
+                 stats: RunStats | None = None) -> None:  # fmt: skip
+        super().__init__(config, sandbox, stats)
         self.native = native
 
     def version(self) -> str:
@@ -380,8 +419,9 @@ class OfflineLeanRunner(LeanRunner):
     kind = "offline"
     LEAN_DIR, LIB_DIR, NODE_DIR = "/tmp/lean", "/tmp/leanlib", "/tmp/node"
 
-    def __init__(self, config: JudgeConfig, offline: provisioning.OfflineLean, sandbox: Sandbox | None = None):
-        super().__init__(config, sandbox)
+    def __init__(self, config: JudgeConfig, offline: provisioning.OfflineLean, sandbox: Sandbox | None = None,
+                 stats: RunStats | None = None) -> None:  # fmt: skip
+        super().__init__(config, sandbox, stats)
         self.offline = offline
         self.pool_size = config.pool_size if getattr(self.sandbox, "supports_spawn", True) else 0
         self._pool: list[_Prestarted] = []

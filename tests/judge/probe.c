@@ -93,6 +93,16 @@ int main(int argc, char **argv) {
         for (long i = 0; i < n; i += (long)sizeof line) fwrite(line, 1, sizeof line, stdout);
         return 0;
     }
+    if (!strcmp(mode, "serve")) {  /* a line protocol like the checker session's */
+        char line[4096];
+        while (fgets(line, sizeof line, stdin)) {
+            if (!strcmp(line, "die\n")) return 3;
+            if (!strcmp(line, "hang\n")) sleep(60);
+            printf("[DEBUG] chatter before the reply\nARENA-REPLY %s", line);
+            fflush(stdout);
+        }
+        return 0;
+    }
     if (!strcmp(mode, "sleep")) {
         sleep((unsigned)atoi(argv[2]));
         printf("slept\n");
