@@ -1,0 +1,334 @@
+"""The runner's machinery without the real Lean: a fake toolchain (the probe as `lean`), a fake
+lean.js with the same pre-start hooks under the real Node, the machine-wide slots, the config.
+All of it runs through the real bubblewrap sandbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from judge import provisioning
+from judge.config import ConfigError, load_config
+from judge.lean_runner import (
+    LeanJob,
+    MachineSlots,
+    NativeLeanRunner,
+    OfflineLeanRunner,
+    RunResult,
+    RunStats,
+    SessionError,
+    SlotTimeout,
+)
+from judge.sandbox import Limits
+
+FAKE_LEAN_JS = r"""
+var Module=globalThis.arenaPrestart&&require("worker_threads").isMainThread?globalThis.arenaPrestart.module:undefined;
+var Module=typeof Module!="undefined"?Module:{};
+const fs=require("fs");
+function callMain(args){
+  console.log("[DEBUG:A] fake lean entered");
+  let input="";
+  if(args[0]==="--stdin") input=fs.readFileSync(0,"utf8");
+  if(args[0]==="--spin"){const end=Date.now()+Number(args[1])*1000;while(Date.now()<end){}}
+  const files=fs.readdirSync(".").sort();
+  console.log(JSON.stringify({severity:"information",data:args.join(" "),files:files,stdin:input}));
+  process.exit(0);
+}
+if(globalThis.arenaPrestart){globalThis.arenaPrestart.callMain=callMain}
+setTimeout(()=>{if(Module.onRuntimeInitialized)Module.onRuntimeInitialized();if(!Module.noInitialRun)callMain(process.argv.slice(2))},200);
+"""
+
+LIMITS = Limits(wall_seconds=10.0, memory_bytes=1 << 30, output_bytes=64 << 10, processes=64)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return dataclasses.replace(
+        load_config({}),
+        slot_dir=tmp_path / "slots",
+        offline_limits=LIMITS,
+        native_limits=LIMITS,
+        prestart_timeout_seconds=30.0,
+    )
+
+
+@pytest.fixture
+def fake_native(sandbox, probe_dir, config):
+    prefix = Path(tempfile.mkdtemp(prefix="arena-fake-lean-"))
+    os.chmod(prefix, 0o755)
+    (prefix / "bin").mkdir(mode=0o755)
+    shutil.copy(probe_dir / "probe", prefix / "bin" / "lean")
+    native = provisioning.NativeLean(
+        binary=prefix / "bin" / "lean", prefix=prefix, version="Lean (version 4.28.0, fake)"
+    )
+    yield NativeLeanRunner(config, native, sandbox=sandbox, stats=RunStats())
+    shutil.rmtree(prefix, ignore_errors=True)
+
+
+@pytest.fixture
+def fake_offline(sandbox, config):
+    root = Path(tempfile.mkdtemp(prefix="arena-fake-wasm-"))
+    os.chmod(root, 0o755)
+    (root / "lean.js").write_text(FAKE_LEAN_JS)
+    shutil.copy(provisioning.PRESTART_SOURCE, root / "prestart.js")
+    (root / "lib").mkdir(mode=0o755)
+    (root / "node").symlink_to(provisioning.node_binary().parent)
+    for f in root.iterdir():
+        if f.is_file():
+            os.chmod(f, 0o644)
+    runners = []
+
+    def make(pool_size: int) -> OfflineLeanRunner:
+        runner = OfflineLeanRunner(
+            dataclasses.replace(config, pool_size=pool_size),
+            provisioning.OfflineLean(root=root),
+            sandbox=sandbox,
+            stats=RunStats(),
+        )
+        runners.append(runner)
+        return runner
+
+    yield make
+    for runner in runners:
+        runner.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_ready(runner: OfflineLeanRunner, count: int = 1) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = runner.pool_status()
+        if sum(1 for s in status if s["ready"] and s["alive"]) >= count:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"the pool never became ready: {runner.pool_status()}")
+
+
+# --- RunResult
+
+
+def test_lean_messages_are_the_json_lines_of_stdout():
+    stdout = '[DEBUG:A] x\n{"severity": "error", "data": "boom"}\n{not json\n[1, 2]\n{"severity": "warning"}\n'
+    result = RunResult(stdout=stdout, stderr="", exit_code=0, signal=None, wall_seconds=1.0,
+                       peak_memory_kb=0, limit_hit=None)  # fmt: skip
+    assert result.lean_messages == [{"severity": "error", "data": "boom"}, {"severity": "warning"}]
+
+
+# --- the native runner (the probe stands in for `lean`)
+
+
+def test_native_runner_runs_lean_in_the_scratch_dir(fake_native):
+    result = fake_native.run(LeanJob(args=("hello", "echo"), stdin=b"ping"))
+    assert result.stdout == "hello uid=65534 gid=65534 cwd=/tmp/job\nping"
+    assert result.limit_hit is None and result.exit_code == 0
+    assert fake_native.stats.jobs == 1
+
+
+def test_native_runner_forbids_process_creation(fake_native):
+    result = fake_native.run(LeanJob(args=("fork",)))
+    assert result.limit_hit == "processes"
+
+
+def test_native_runner_collects_files(fake_native):
+    job = LeanJob(args=("write", "Sol.olean"), files={"Sol.lean": b"-- job"}, collect=("Sol.olean", "Sol.lean", "nope"))
+    result = fake_native.run(job)
+    assert result.files == {"Sol.olean": b"x", "Sol.lean": b"-- job"}
+
+
+def test_collected_files_are_capped(fake_native):
+    limits = dataclasses.replace(LIMITS, output_bytes=1000)
+    job = LeanJob(args=("hello",), static_files={"big": b"y" * 5000}, collect=("big",), limits=limits)
+    result = fake_native.run(job)
+    assert result.files["big"] == b"y" * 1000
+    assert result.limit_hit == "output"
+
+
+def test_session_answers_requests_and_skips_chatter(fake_native):
+    with fake_native.open_session(("serve",), {"Checker.lean": b"-- ours"}, LIMITS) as session:
+        assert session.request(b"first") == b"first"
+        assert session.request(b'{"n": 2}\n') == b'{"n": 2}'
+        assert session.alive
+    assert not session.alive
+    assert fake_native.stats.requests == 2
+
+
+def test_session_that_hangs_is_killed(fake_native):
+    session = fake_native.open_session(("serve",), {}, LIMITS)
+    with pytest.raises(SessionError):
+        session.request(b"hang", timeout=1.0)
+    assert not session.alive
+    with pytest.raises(SessionError):
+        session.request(b"again")
+
+
+def test_session_that_dies_reports_it(fake_native):
+    session = fake_native.open_session(("serve",), {}, LIMITS)
+    with pytest.raises(SessionError):
+        session.request(b"die", timeout=5.0)
+    assert not session.alive
+
+
+# --- the offline runner's pre-started pool (a fake lean.js with the same hooks, real Node)
+
+
+def test_cold_offline_run(fake_offline):
+    runner = fake_offline(pool_size=0)
+    result = runner.run(LeanJob(args=("--json", "A.lean"), files={"A.lean": b"x"}))
+    assert not result.prestarted
+    assert result.lean_messages[0]["data"] == "--json A.lean"
+    assert result.lean_messages[0]["files"] == ["A.lean"]
+
+
+def test_generic_prestarted_process_serves_a_job(fake_offline):
+    runner = fake_offline(pool_size=1)
+    runner.prestart()
+    wait_ready(runner)
+    job = LeanJob(args=("--stdin", "A.lean"), files={"A.lean": b"x"}, static_files={"S.lean": b"s"}, stdin=b"data")
+    result = runner.run(job)
+    assert result.prestarted
+    [message] = result.lean_messages
+    assert message["data"] == "--stdin A.lean"
+    assert message["files"] == ["A.lean", "S.lean"]
+    assert message["stdin"] == "data"
+    assert "fake lean entered" in result.stdout
+    assert "ARENA-PRESTART-READY" not in result.stderr
+    # The pool was replenished while the job ran: the next job is pre-started too.
+    wait_ready(runner)
+    assert runner.run(job).prestarted
+
+
+def test_early_start_process_runs_the_program_before_dispatch(fake_offline):
+    runner = fake_offline(pool_size=1)
+    job = LeanJob(args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"},
+                  files={"Sol.lean": b"theirs"}, stdin=b"go", early_start=True)  # fmt: skip
+    first = runner.run(job)  # nothing pre-started yet: a cold run, and the pool fills with this key
+    assert not first.prestarted
+    wait_ready(runner)
+    assert runner.pool_status()[0]["key"] == "early"
+    second = runner.run(job)
+    assert second.prestarted
+    assert second.lean_messages == first.lean_messages
+    assert second.lean_messages[0]["files"] == ["Export.lean", "Sol.lean"]
+
+
+def test_wall_clock_of_a_prestarted_job_starts_at_dispatch(fake_offline):
+    runner = fake_offline(pool_size=1)
+    runner.prestart()
+    wait_ready(runner)
+    time.sleep(1.5)  # idle in the pool: not the job's time
+    limits = dataclasses.replace(LIMITS, wall_seconds=1.0)
+    result = runner.run(LeanJob(args=("--spin", "0.2"), limits=limits))
+    assert result.prestarted and result.limit_hit is None
+    assert result.wall_seconds < 1.0
+    slow = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (slow is None or not slow.prestarted):
+        wait_ready(runner)
+        slow = runner.run(LeanJob(args=("--spin", "10"), limits=limits))
+    assert slow.prestarted and slow.limit_hit == "wall"
+
+
+def test_closing_the_runner_stops_the_pool(fake_offline):
+    runner = fake_offline(pool_size=1)
+    runner.prestart()
+    wait_ready(runner)
+    runner.close()
+    assert runner.pool_status() == []
+
+
+# --- the machine-wide semaphore
+
+
+def test_slots_serialize_holders(tmp_path):
+    slots = MachineSlots(tmp_path, 1)
+    held = threading.Event()
+    release = threading.Event()
+
+    def holder():
+        with slots.hold(5):
+            held.set()
+            release.wait(5)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(5)
+    with pytest.raises(SlotTimeout), slots.hold(0.2):
+        pass
+    release.set()
+    t.join()
+    with slots.hold(1) as index:
+        assert index == 0
+
+
+def test_slots_are_shared_across_processes(tmp_path):
+    code = (
+        "import sys, time; from pathlib import Path; from judge.lean_runner import MachineSlots\n"
+        "with MachineSlots(Path(sys.argv[1]), 2).hold(5):\n"
+        "    print('held', flush=True); time.sleep(3)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    other = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, env=env)
+    try:
+        assert other.stdout.readline() == b"held\n"
+        slots = MachineSlots(tmp_path, 2)
+        with slots.hold(1) as index:  # the second slot is free
+            assert index == 1
+            with pytest.raises(SlotTimeout), slots.hold(0.3):
+                pass
+    finally:
+        other.kill()
+        other.wait()
+    with MachineSlots(tmp_path, 2).hold(1):  # a dead holder's lock is gone
+        pass
+
+
+# --- configuration
+
+
+def test_config_defaults():
+    config = load_config({})
+    assert (config.lean, config.sandbox, config.pool_size, config.slots) == ("auto", "bubblewrap", 1, 1)
+    assert config.offline_limits.memory_bytes >= 4 << 30  # the offline Lean needs ~3.6 GB
+    assert config.native_limits.wall_seconds < config.offline_limits.wall_seconds
+
+
+def test_config_from_environment():
+    config = load_config({
+        "ARENA_LEAN": "offline",
+        "ARENA_LEAN_POOL_SIZE": "0",
+        "ARENA_LEAN_SLOTS": "2",
+        "ARENA_OFFLINE_MEMORY_MB": "5000",
+        "ARENA_OFFLINE_WALL_SECONDS": "30.5",
+        "ARENA_NATIVE_PROCESSES": "16",
+    })  # fmt: skip
+    assert config.lean == "offline" and config.pool_size == 0 and config.slots == 2
+    assert config.offline_limits.memory_bytes == 5000 << 20
+    assert config.offline_limits.wall_seconds == 30.5
+    assert config.native_limits.processes == 16
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"ARENA_LEAN": "wasm"}, {"ARENA_SANDBOX": "vm"}, {"ARENA_LEAN_SLOTS": "0"}, {"ARENA_OFFLINE_MEMORY_MB": "lots"}],
+)
+def test_config_rejects_bad_values(env):
+    with pytest.raises(ConfigError):
+        load_config(env)
+
+
+def test_stats_of_fake_runs_stay_out_of_the_real_count(fake_native):
+    from judge.lean_runner import STATS
+
+    before = STATS.jobs
+    fake_native.run(LeanJob(args=("hello",)))
+    assert STATS.jobs == before
+    assert fake_native.stats.jobs == 1
