@@ -17,6 +17,11 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.tx
     cp requirements.txt .venv/.requirements.txt
 fi
 
+if [ -f judge/provisioning.py ]; then
+    echo "== Lean (python -m judge.provisioning; cached)"
+    .venv/bin/python -m judge.provisioning || { echo "Lean provisioning failed: the lean tests cannot run" >&2; exit 1; }
+fi
+
 echo "== ruff check"
 .venv/bin/ruff check .
 

@@ -22,4 +22,4 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
         user.save()
         state = "created" if created else "password reset"
-        self.stdout.write(f"user {username} ({state}); password: {password}")
+        self.stdout.write(f"username: {username}  password: {password}  ({state})")
