@@ -75,11 +75,11 @@ step "Starting the web server, a Celery worker and Celery beat"
 if (echo > "/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     fail "$HOST:$PORT is taken by another program: set PORT to a free port"
 fi
-.venv/bin/gunicorn arena.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --daemon \
+.venv/bin/gunicorn arena.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --daemon --no-control-socket \
     --pid "$VAR/run/web.pid" --access-logfile "$VAR/log/web-access.log" --error-logfile "$VAR/log/web.log"
-.venv/bin/celery -A arena worker -Q judge,celery -n "judge@%h" --detach \
+.venv/bin/celery -A arena worker -Q judge,celery -n "judge@%h" --detach -l INFO \
     --pidfile "$VAR/run/worker.pid" --logfile "$VAR/log/worker.log"
-.venv/bin/celery -A arena beat --detach --schedule "$VAR/celerybeat-schedule" \
+.venv/bin/celery -A arena beat --detach -l INFO --schedule "$VAR/celerybeat-schedule" \
     --pidfile "$VAR/run/beat.pid" --logfile "$VAR/log/beat.log"
 
 url="http://$HOST:$PORT/"
