@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "judge",
     "accounts",
     "problems",
@@ -100,10 +101,13 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
+    # Bots send "Authorization: Token <key>" (python manage.py drf_create_token USERNAME).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_RATES": {"submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min")},
 }
 
 LOGGING = {

@@ -2,11 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from arena.health import health
+from problems import api as problems_api
+from submissions import api as submissions_api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("health/", health, name="health"),
+    path("api/problems/", problems_api.problem_list_api, name="api-problem-list"),
+    path("api/problems/<slug:slug>/", problems_api.problem_detail_api, name="api-problem-detail"),
+    path("api/submissions/", submissions_api.submission_list_api, name="api-submission-list"),
+    path(
+        "api/submissions/<int:submission_id>/",
+        submissions_api.submission_detail_api,
+        name="api-submission-detail",
+    ),
     path("", include("submissions.urls")),
     path("", include("problems.urls")),
 ]
