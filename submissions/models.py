@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from judge.results import JudgeResult, Verdict
+from judge.results import Verdict
 from problems.models import ProblemVersion
 
 
@@ -58,10 +58,6 @@ class Submission(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status != SubmissionStatus.FINISHED
-
-    @property
-    def judge_result(self) -> JudgeResult | None:
-        return JudgeResult.from_json(self.result) if self.result else None
 
 
 class JudgeRun(models.Model):

@@ -34,7 +34,8 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
     except Submission.DoesNotExist as exc:
         raise Http404("No such submission.") from exc
-    context = {"submission": submission, "result": submission.judge_result}
+    # The judge's JSON as stored: a field a newer judge adds cannot break the page.
+    context = {"submission": submission, "result": submission.result}
     # htmx polls only the status block while the verdict is pending.
     template = "submissions/_status.html" if request.headers.get("HX-Request") else "submissions/submission_detail.html"
     return render(request, template, context)

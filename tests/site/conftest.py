@@ -48,6 +48,13 @@ def other_user(django_user_model):
 
 
 @pytest.fixture
+def signed_in(client, user):
+    """The test client, signed in as user."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def judge_double(settings):
     """The judge replaced at its boundary by a double that records calls."""
     recording_judge_double.reset()
