@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-submissions": {
         "task": "submissions.tasks.sweep_submissions_task",
         "schedule": float(ARENA_SWEEP_INTERVAL_SECONDS),
+        # A sweep that waited behind a judging longer than one period is dropped, not run late.
+        "options": {"expires": float(ARENA_SWEEP_INTERVAL_SECONDS)},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
