@@ -45,16 +45,18 @@ class UpsertOutcome:
 
 
 def problem_upsert_from_spec(*, spec: ProblemSpec, status: str = ProblemStatus.PUBLISHED, author=None) -> UpsertOutcome:
-    """Create or update the problem with spec's slug; idempotent for an unchanged spec."""
+    """Create or update the problem with spec's slug; idempotent for an unchanged spec.
+
+    status applies to a new problem only: a maintainer's draft or retirement stays.
+    """
     data = spec.to_dict()
     fields = {key: value for key, value in data.items() if key != "slug"}
     fields["reference_solution"] = fields["reference_solution"] or ""
-    fields["status"] = status
     with transaction.atomic():
         problem = Problem.objects.select_for_update().filter(slug=spec.slug).first()
         created = problem is None
         if created:
-            problem = Problem(slug=spec.slug, author=author)
+            problem = Problem(slug=spec.slug, author=author, status=status)
         changed = created or any(getattr(problem, k) != v for k, v in fields.items())
         for key, value in fields.items():
             setattr(problem, key, value)

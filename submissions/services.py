@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 
 from judge.results import JudgeResult, Reason, Verdict
 from problems.models import Problem, ProblemStatus
+from problems.selectors import problem_latest_version
 from problems.services import problem_version_sync
 from submissions.models import JudgeRun, Submission, SubmissionStatus
 
@@ -50,7 +51,8 @@ def submission_create(*, user, problem: Problem, code: str) -> Submission:
     if problem.status != ProblemStatus.PUBLISHED:
         raise ValidationError("This problem does not take submissions.", code="not_published")
     with transaction.atomic():
-        version = problem_version_sync(problem=problem)
+        # Versions are frozen when a problem is published or edited; sync only if none was.
+        version = problem_latest_version(problem=problem) or problem_version_sync(problem=problem)
         submission = Submission.objects.create(user=user, problem_version=version, code=code)
         _enqueue_on_commit(submission.pk)
     return submission

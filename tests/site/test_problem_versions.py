@@ -89,3 +89,12 @@ def test_load_sample_problems_is_idempotent(db, tmp_path):
 def test_the_shipped_sample_problems_load(db, settings):
     call_command("load_sample_problems", settings.ARENA_SAMPLE_PROBLEMS)
     assert Problem.objects.filter(slug="solve-add", status=ProblemStatus.PUBLISHED).exists()
+
+
+def test_reloading_the_samples_keeps_a_maintainers_retirement(db, tmp_path):
+    path = tmp_path / "problems.jsonl"
+    path.write_text(json.dumps(SOLVE_ADD) + "\n")
+    call_command("load_sample_problems", str(path))
+    Problem.objects.filter(slug="solve-add").update(status=ProblemStatus.RETIRED)
+    call_command("load_sample_problems", str(path))
+    assert Problem.objects.get().status == ProblemStatus.RETIRED
