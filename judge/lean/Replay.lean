@@ -106,6 +106,20 @@ partial def indTypesOf (t : Tables) : List Json → Except String (List Inductiv
     let it : InductiveType := { name := (← getName t (jat a 0)), type := (← getExpr t (jat a 1)), ctors := (← ctorsOf t (jarr (jat a 2)).toList) }
     pure (it :: (← indTypesOf t js))
 
+partial def defsOf (t : Tables) : List Json → Except String (List DefinitionVal)
+  | [] => pure []
+  | j :: js => do
+    let a := jarr j
+    let name ← getName t (jat a 1)
+    let levelParams ← getNames t (jarr (jat a 2)).toList
+    let type ← getExpr t (jat a 3)
+    let value ← getExpr t (jat a 4)
+    let safety ← safety (jat a 5)
+    let all ← getNames t (jarr (jat a 6)).toList
+    let hints ← hints (jat a 7)
+    let d : DefinitionVal := { name, levelParams, type, value, safety, all, hints }
+    pure (d :: (← defsOf t js))
+
 /-- A declaration line, as `Declaration`. -/
 def declOf (t : Tables) (a : Array Json) : Except String (Name × Declaration) := do
   let kind ← jstr (jat a 0)
@@ -114,6 +128,10 @@ def declOf (t : Tables) (a : Array Json) : Except String (Name × Declaration) :
     let types ← indTypesOf t (jarr (jat a 3)).toList
     let first := match types with | it :: _ => it.name | [] => Name.anonymous
     return (first, .inductDecl lps (← jnat (jat a 2)) types (← jbool (jat a 4)))
+  if kind == "mutual" then
+    let defs ← defsOf t (jarr (jat a 1)).toList
+    let first := match defs with | d :: _ => d.name | [] => Name.anonymous
+    return (first, .mutualDefnDecl defs)
   let name ← getName t (jat a 1)
   let lps ← getNames t (jarr (jat a 2)).toList
   let type ← getExpr t (jat a 3)
@@ -177,6 +195,7 @@ structure Req where
   env : Kernel.Environment
   added : List Name := []
   failure : Option (Name × String × Option Kernel.Exception) := none
+  axiomsOf : List Name := []
 
 def reply (out : IO.FS.Stream) (id : String) (j : Json) : IO Unit := do
   out.putStrLn ("ARENA-REPLY " ++ id ++ " " ++ j.compress)
@@ -192,12 +211,26 @@ partial def namesJson : List Name → List Json
   | [] => []
   | n :: ns => nameJson n :: namesJson ns
 
+partial def arrNames (a : Array Name) (i : Nat) : List Json :=
+  if h : i < a.size then nameJson a[i] :: arrNames a (i + 1) else []
+
+/-- Every axiom each name depends on, through imported bodies too (on native Lean theorem
+bodies are visible; offline, imported theorems themselves look like axioms). -/
+partial def axiomsJson (env : Environment) : List Name → List (String × Json)
+  | [] => []
+  | n :: ns =>
+    let (_, st) := ((CollectAxioms.collect n).run env).run {}
+    (n.toString, Json.arr (arrNames st.axioms 0).toArray) :: axiomsJson env ns
+
 def step (r : Req) (a : Array Json) : Except String Req := do
   if r.failure.isSome then return r
   match (← jstr (jat a 0)) with
   | "N" => pure { r with tables := ← addName r.tables a }
   | "L" => pure { r with tables := ← addLevel r.tables a }
   | "E" => pure { r with tables := ← addExpr r.tables a }
+  | "axioms" => do
+    let names ← getNames r.tables (jarr (jat a 1)).toList
+    pure { r with axiomsOf := names }
   | "induct" | "ctor" | "rec" =>
     match checkGenerated r.env r.tables a with
     | .ok _ => pure r
@@ -208,14 +241,32 @@ def step (r : Req) (a : Array Json) : Except String Req := do
     | .ok env => pure { r with env, added := name :: r.added }
     | .error ex => pure { r with failure := some (name, "", some ex) }
 
-partial def serve (stdin out : IO.FS.Stream) (base : Kernel.Environment) : IO Unit := do
+partial def importsOf : List Json → List Import
+  | [] => []
+  | .str m :: js => { module := m.toName } :: importsOf js
+  | _ :: js => importsOf js
+
+/-- The kernel environment of the problem's imports, kept while requests ask for the same ones. -/
+def baseEnv (cache : Option (String × Kernel.Environment)) (imports : Json) :
+    IO (Kernel.Environment × String) := do
+  let key := imports.compress
+  match cache with
+  | some (k, env) => if k == key then return (env, key) else pure ()
+  | none => pure ()
+  let env ← importModules (importsOf (jarr imports).toList).toArray {}
+  return (env.toKernelEnv, key)
+
+partial def serve (stdin out : IO.FS.Stream) (cache : Option (String × Kernel.Environment)) : IO Unit := do
   let line ← stdin.getLine
   if line.isEmpty then return
+  -- a blank line is how the runner waits for ARENA-READY: nothing to answer
+  if line == "\n" then serve stdin out cache else
   match Json.parse line with
-  | .error e => reply out "?" (Json.mkObj [("error", Json.str ("bad request: " ++ e))]); serve stdin out base
+  | .error e => reply out "?" (Json.mkObj [("error", Json.str ("bad request: " ++ e))]); serve stdin out cache
   | .ok j =>
     let a := jarr j
     let id := match jat a 1 with | .str s => s | _ => "?"
+    let (base, key) ← baseEnv cache (jat a 2)
     let rec loop (r : Req) : IO (Except String Req) := do
       let l ← stdin.getLine
       if l.isEmpty then return .error "end of input inside a request"
@@ -234,13 +285,14 @@ partial def serve (stdin out : IO.FS.Stream) (base : Kernel.Environment) : IO Un
         | some (n, _, some ex) => do pure (Json.mkObj [("name", nameJson n), ("detail", Json.str (← (ex.toMessageData {}).toString))])
         | some (n, msg, none) => pure (Json.mkObj [("name", nameJson n), ("detail", Json.str msg)])
         | none => pure Json.null
-      reply out id (Json.mkObj [("added", Json.arr (namesJson (rev r.added [])).toArray), ("failure", failure)])
-    serve stdin out base
+      let axioms := if r.failure.isSome then [] else axiomsJson (Environment.ofKernelEnv r.env) r.axiomsOf
+      reply out id (Json.mkObj [("added", Json.arr (namesJson (rev r.added [])).toArray), ("failure", failure),
+        ("axioms", Json.mkObj axioms)])
+    serve stdin out (some (key, base))
 
-public def main (args : List String) : IO UInt32 := do
+public def main (_args : List String) : IO UInt32 := do
   let out ← IO.getStdout
-  let env ← importModules #[{module := `Init}] {}
   out.putStrLn "ARENA-READY"
   out.flush
-  serve (← IO.getStdin) out env.toKernelEnv
+  serve (← IO.getStdin) out none
   return 0

@@ -1,0 +1,269 @@
+"""`judge_submission`: a problem and a file in, a trusted verdict out.
+
+Two Lean processes on a verdict's critical path: the exporter (sandboxed, fresh per submission,
+pre-started when the runner keeps a pool) and the trusted replay (kept alive between verdicts).
+The reference export of each problem version is computed once and cached on disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import threading
+import time
+from pathlib import Path
+
+from judge import source_checks
+from judge.checker import check, parse_target_name
+from judge.config import get_config
+from judge.export_format import Export, ExportError, Interner, parse_export
+from judge.lean_runner import LeanJob, LeanRunner, Limits, RunResult, SlotTimeout, get_runner
+from judge.problem_format import ProblemSpec
+from judge.replay import Replayer, ReplayError
+from judge.results import JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
+
+log = logging.getLogger(__name__)
+
+# Bump when a check changes: verdicts of older versions can then be re-judged.
+CHECKER_VERSION = "2026.11.25"
+
+EXPORTER_SOURCE = Path(__file__).with_name("lean") / "Export.lean"
+EXPORT_FILE = "export.jsonl"
+SUBMISSION_FILE = "Sol.lean"
+# Node's stack overflow under the offline Lean: the submission's doing, not ours.
+CRASH_MARKERS = ("Maximum call stack size exceeded", "RangeError", "hardware fault", "Aborted(")
+LIMIT_VERDICTS = {"wall": Verdict.TIME_LIMIT, "memory": Verdict.MEMORY_LIMIT,
+                  "output": Verdict.OUTPUT_LIMIT, "processes": Verdict.MEMORY_LIMIT}
+PRECEDENCE = list(Verdict)
+
+
+class InvalidReference(RuntimeError):
+    """The problem's own template does not elaborate: the problem is broken, not the submission."""
+
+
+def judge_submission(problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None,
+                     runner: LeanRunner | None = None) -> JudgeResult:  # fmt: skip
+    started = time.monotonic()
+    judge = _Judge(runner or get_runner(), limits)
+    try:
+        result = judge.judge(problem, code)
+    except (SlotTimeout, ReplayError, InvalidReference, OSError) as exc:
+        log.exception("judge error")
+        result = judge.finish(Verdict.JUDGE_ERROR, [Reason("JUDGE_ERROR", None, str(exc)[:2000])], problem)
+    return dataclasses.replace(result, time_ms=int((time.monotonic() - started) * 1000))
+
+
+class _Judge:
+    def __init__(self, runner: LeanRunner, limits: Limits | None) -> None:
+        self.runner = runner
+        self.limits = limits
+        self.memory_kb = 0
+
+    def judge(self, problem: ProblemSpec, code: str | bytes) -> JudgeResult:
+        forbidden = source_checks.check_source(code, list(problem.imports))
+        if forbidden:
+            return self.finish(Verdict.FORBIDDEN_CONSTRUCT, forbidden, problem)
+        raw = code.encode() if isinstance(code, str) else code
+        interner = Interner()
+        reference = parse_export(reference_export(problem, self.runner), interner)
+        run = run_exporter(self.runner, raw, self.limits)
+        self.memory_kb = run.peak_memory_kb
+        if run.limit_hit:
+            verdict = LIMIT_VERDICTS[run.limit_hit]
+            return self.finish(verdict, [Reason(f"{run.limit_hit.upper()}_LIMIT", None,
+                                                _limit_detail(run))], problem)
+        text = run.files.get(EXPORT_FILE, b"").decode("utf-8", "replace")
+        if not text:
+            if any(marker in run.stderr or marker in run.stdout for marker in CRASH_MARKERS):
+                # e.g. deep recursion raised on purpose: a verdict of its own, never a retry
+                return self.finish(Verdict.COMPILE_ERROR, [Reason(
+                    "LEAN_CRASHED", None, "Lean crashed while elaborating the file: " + _crash_line(run))], problem)
+            raise ReplayError(f"the exporter wrote nothing (exit {run.exit_code}): {run.stderr[-500:]}")
+        try:
+            submission = parse_export(text, interner)
+        except ExportError as exc:
+            return self.finish(Verdict.JUDGE_ERROR, [Reason("EXPORT_INVALID", None, str(exc))], problem)
+        return self.decide(problem, interner, reference, submission)
+
+    def decide(self, problem: ProblemSpec, interner: Interner, reference: Export,
+               submission: Export) -> JudgeResult:  # fmt: skip
+        messages = [m for m in submission.messages if m["file"] == SUBMISSION_FILE]
+        found: list[tuple[Verdict, Reason]] = []
+        for m in messages:
+            if m["severity"] == "error":
+                found.append((Verdict.COMPILE_ERROR, Reason("LEAN_ERROR", None,
+                                                            f"line {m['line']}: {m['text'][:500]}")))
+                break
+        outcome = check(
+            interner=interner, reference=reference, submission=submission,
+            definitions=problem.definition_names, theorems=problem.theorem_names,
+            allowed_imports=list(problem.imports),
+        )
+        found += outcome.reasons
+        status = outcome.theorem_status
+        decided_before_kernel = {Verdict.FORBIDDEN_CONSTRUCT, Verdict.COMPILE_ERROR,
+                                 Verdict.STATEMENT_MISMATCH, Verdict.FORBIDDEN_AXIOM}
+        if not any(v in decided_before_kernel for v, _ in found):
+            found += self.replay(problem, interner, outcome, status)
+        verdict = min((v for v, _ in found), key=PRECEDENCE.index, default=Verdict.ACCEPTED)
+        if verdict is Verdict.COMPILE_ERROR:
+            status = {t: TheoremStatus.ERROR if s is TheoremStatus.SORRY else s for t, s in status.items()}
+        ordered = sorted(found, key=lambda item: PRECEDENCE.index(item[0]))
+        return JudgeResult(
+            verdict=verdict,
+            reasons=[r for _, r in ordered],
+            theorems=[TheoremResult(t, status[t]) for t in problem.theorem_names],
+            messages=[_message(m) for m in messages],
+            lean_version=self.runner.version(),
+            checker_version=CHECKER_VERSION,
+            memory_kb=self.memory_kb,
+        )
+
+    def replay(self, problem: ProblemSpec, interner: Interner, outcome, status) -> list[tuple[Verdict, Reason]]:
+        targets = [parse_target_name(n) for n in problem.definition_names + problem.theorem_names]
+        limits = self.limits or self.runner.default_limits
+        try:
+            result = replayer_for(self.runner).replay(
+                imports=list(problem.imports), plan=outcome.replay_plan, interner=interner,
+                axioms_of=targets, timeout=limits.wall_seconds,
+            )
+        except ReplayError as exc:
+            if "timed out" in str(exc):
+                return [(Verdict.TIME_LIMIT, Reason("KERNEL_TIME_LIMIT", None,
+                                                    "the kernel did not finish checking in time"))]
+            raise
+        found: list[tuple[Verdict, Reason]] = []
+        if result.failure:
+            name, detail = result.failure
+            found.append((Verdict.KERNEL_REJECTED, Reason("KERNEL_REJECTED", name, detail[:2000])))
+            for theorem in problem.theorem_names:
+                if status[theorem] is TheoremStatus.PROVED:
+                    status[theorem] = TheoremStatus.KERNEL_REJECTED
+        for target, axioms in result.axioms.items():
+            for axiom in axioms:
+                verdict = _axiom_verdict(axiom, native=self.runner.kind == "native")
+                if verdict is Verdict.INCOMPLETE_PROOF:
+                    found.append((verdict, Reason("SORRY", target, "uses `sorry`")))
+                    if target in status and status[target] is TheoremStatus.PROVED:
+                        status[target] = TheoremStatus.SORRY
+                elif verdict is Verdict.FORBIDDEN_AXIOM:
+                    found.append((verdict, Reason("FORBIDDEN_AXIOM", axiom, f"{target} depends on {axiom}")))
+                    if target in status and status[target] is TheoremStatus.PROVED:
+                        status[target] = TheoremStatus.FORBIDDEN_AXIOM
+        return found
+
+    def finish(self, verdict: Verdict, reasons: list[Reason], problem: ProblemSpec) -> JudgeResult:
+        status = TheoremStatus.ERROR
+        return JudgeResult(
+            verdict=verdict,
+            reasons=list(reasons),
+            theorems=[TheoremResult(t, status) for t in problem.theorem_names],
+            lean_version=_safe_version(self.runner),
+            checker_version=CHECKER_VERSION,
+            memory_kb=self.memory_kb,
+        )
+
+
+def _axiom_verdict(axiom: str, *, native: bool) -> Verdict | None:
+    if axiom == "sorryAx":
+        return Verdict.INCOMPLETE_PROOF
+    if axiom in ("Lean.ofReduceBool", "Lean.ofReduceNat", "Lean.trustCompiler"):
+        return Verdict.FORBIDDEN_AXIOM
+    # Offline, imported theorems look like axioms: only native Lean sees the true closure.
+    if native and axiom not in ("propext", "Classical.choice", "Quot.sound"):
+        return Verdict.FORBIDDEN_AXIOM
+    return None
+
+
+def _message(m: dict) -> Message:
+    return Message(severity=m["severity"], line=m["line"], column=m["column"],
+                   end_line=m["end_line"], end_column=m["end_column"], text=m["text"])
+
+
+def _limit_detail(run: RunResult) -> str:
+    return {"wall": f"Lean ran past the time limit ({run.wall_seconds:.1f} s)",
+            "memory": "Lean ran past the memory limit",
+            "output": "Lean printed more than the output limit",
+            "processes": "Lean started more processes or threads than allowed"}[run.limit_hit]
+
+
+def _crash_line(run: RunResult) -> str:
+    for line in (run.stderr + "\n" + run.stdout).splitlines():
+        if any(marker in line for marker in CRASH_MARKERS):
+            return line.strip()[:300]
+    return "unknown crash"
+
+
+def _safe_version(runner: LeanRunner) -> str:
+    try:
+        return runner.version()
+    except Exception:  # the version is decoration on an error result
+        return ""
+
+
+# --- the two Lean processes -------------------------------------------------------------------
+
+
+def exporter_job(code: bytes, limits: Limits | None) -> LeanJob:
+    return LeanJob(
+        args=("--run", "Export.lean"),
+        static_files={"Export.lean": EXPORTER_SOURCE.read_bytes()},
+        files={SUBMISSION_FILE: code},
+        stdin=b"go\n",
+        early_start=True,
+        collect=(EXPORT_FILE,),
+        limits=limits,
+    )
+
+
+def run_exporter(runner: LeanRunner, code: bytes, limits: Limits | None) -> RunResult:
+    return runner.run(exporter_job(code, limits))
+
+
+_reference_lock = threading.Lock()
+_references: dict[str, str] = {}
+
+
+def reference_export(problem: ProblemSpec, runner: LeanRunner) -> str:
+    """The template's export, per problem version, toolchain and exporter; cached on disk."""
+    key = hashlib.sha256(
+        "\0".join([problem.statement_fingerprint, runner.version(), CHECKER_VERSION,
+                   hashlib.sha256(EXPORTER_SOURCE.read_bytes()).hexdigest()]).encode()
+    ).hexdigest()
+    with _reference_lock:
+        if key in _references:
+            return _references[key]
+        path = get_config().cache_dir / "references" / f"{key}.jsonl"
+        if path.exists():
+            text = path.read_text()
+        else:
+            run = run_exporter(runner, problem.template().encode(), None)
+            text = run.files.get(EXPORT_FILE, b"").decode("utf-8", "replace")
+            try:
+                export = parse_export(text, Interner())
+            except ExportError as exc:
+                raise InvalidReference(f"the problem's template could not be exported: {exc}; "
+                                       f"{run.stderr[-300:]}") from exc
+            errors = [m for m in export.messages if m["severity"] == "error"]
+            if errors:
+                raise InvalidReference(f"the problem's template does not elaborate: line "
+                                       f"{errors[0]['line']}: {errors[0]['text'][:300]}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.replace(path)
+        _references[key] = text
+        return text
+
+
+_replayers: dict[int, Replayer] = {}
+_replayers_lock = threading.Lock()
+
+
+def replayer_for(runner: LeanRunner) -> Replayer:
+    with _replayers_lock:
+        replayer = _replayers.get(id(runner))
+        if replayer is None:
+            replayer = _replayers[id(runner)] = Replayer(runner, runner.default_limits)
+        return replayer

@@ -1,0 +1,383 @@
+"""Parsing the exporter's output, defensively.
+
+The export is written inside the sandbox by a process that also ran the submission's code, so
+every line is hostile until proven otherwise. Names, levels and terms are rebuilt from scratch
+into an `Interner` shared by the reference and the submission: two terms are equal exactly when
+their ids are equal. Private names (`_private.<Module>.0.x`, what a `module` file makes of a
+non-public `x`) are mapped to `x` everywhere, terms included, so module and non-module files
+judge alike. `mdata` nodes are dropped: the kernel ignores them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
+MAX_NODES = 2_000_000
+MAX_NAT_DIGITS = 10_000
+
+Name = tuple  # components, each a str or an int; () is the anonymous name
+
+
+class ExportError(ValueError):
+    """The export is malformed: never trusted, never partly used."""
+
+
+def name_to_str(name: Name) -> str:
+    return ".".join(str(c) for c in name) if name else "[anonymous]"
+
+
+MAIN_MODULE = "Sol"  # the exporter elaborates every file under this module name
+
+
+def normalize_private(name: Name) -> Name:
+    if len(name) >= 4 and name[:3] == ("_private", MAIN_MODULE, 0):
+        return name[3:]
+    return name
+
+
+class Interner:
+    """Hash-consed levels and terms; ids are assigned children first."""
+
+    def __init__(self) -> None:
+        self.levels: list[tuple] = [("zero",)]
+        self._level_ids: dict[tuple, int] = {("zero",): 0}
+        self.exprs: list[tuple] = []
+        self._expr_ids: dict[tuple, int] = {}
+
+    def level(self, node: tuple) -> int:
+        found = self._level_ids.get(node)
+        if found is None:
+            found = self._level_ids[node] = len(self.levels)
+            self.levels.append(node)
+        return found
+
+    def expr(self, node: tuple) -> int:
+        found = self._expr_ids.get(node)
+        if found is None:
+            found = self._expr_ids[node] = len(self.exprs)
+            self.exprs.append(node)
+        return found
+
+    def constants_in(self, roots: list[int], memo: dict[int, frozenset]) -> set[Name]:
+        """Names of the constants the given terms mention."""
+        result: set[Name] = set()
+        for root in roots:
+            result |= self._consts(root, memo)
+        return result
+
+    def _consts(self, root: int, memo: dict[int, frozenset]) -> frozenset:
+        # Iterative post-order walk: hostile terms can be deep enough to break recursion.
+        stack = [root]
+        while stack:
+            node_id = stack[-1]
+            if node_id in memo:
+                stack.pop()
+                continue
+            node = self.exprs[node_id]
+            children = _children(node)
+            pending = [c for c in children if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            found: set = set()
+            if node[0] == "const":
+                found.add(node[1])
+            for child in children:
+                found |= memo[child]
+            memo[node_id] = frozenset(found)
+        return memo[root]
+
+
+def _children(node: tuple) -> tuple[int, ...]:
+    kind = node[0]
+    if kind == "app":
+        return (node[1], node[2])
+    if kind in ("lam", "pi"):
+        return (node[2], node[3])
+    if kind == "let":
+        return (node[2], node[3], node[4])
+    if kind == "proj":
+        return (node[3],)
+    return ()
+
+
+@dataclasses.dataclass
+class Constant:
+    kind: str  # axiom def thm opaque quot induct ctor rec
+    name: Name
+    level_params: tuple[Name, ...]
+    type: int
+    value: int | None = None
+    safety: str = "safe"  # safe / unsafe / partial (unsafe flags of other kinds map here)
+    all: tuple[Name, ...] = ()
+    hints: Any = None
+    attributes: dict[str, bool] = dataclasses.field(default_factory=dict)
+    # inductives, constructors and recursors keep their raw fields for the replay's comparison
+    extra: tuple = ()
+
+    def term_roots(self) -> list[int]:
+        return [self.type] + ([self.value] if self.value is not None else [])
+
+
+@dataclasses.dataclass
+class Export:
+    imports: list[Name]
+    constants: dict[Name, Constant]
+    duplicates: set[Name]
+    messages: list[dict[str, Any]]
+
+
+class _Reader:
+    def __init__(self, interner: Interner) -> None:
+        self.interner = interner
+        self.names: list[Name] = [()]
+        self.levels: list[int] = [0]
+        self.exprs: list[int] = []
+
+    def name(self, value: Any) -> Name:
+        return self.names[_index(value, len(self.names), "name")]
+
+    def level(self, value: Any) -> int:
+        return self.levels[_index(value, len(self.levels), "level")]
+
+    def expr(self, value: Any) -> int:
+        return self.exprs[_index(value, len(self.exprs), "expr")]
+
+    def name_list(self, value: Any) -> tuple[Name, ...]:
+        return tuple(self.name(v) for v in _list(value))
+
+    def add_name(self, row: list) -> None:
+        _expect_id(row, len(self.names), "name")
+        parent = self.name(row[2])
+        kind = row[3]
+        if kind == "s":
+            component = _str(row[4])
+        elif kind == "n":
+            component = _nat(row[4])
+        else:
+            raise ExportError(f"bad name kind {kind!r}")
+        self.names.append(normalize_private(parent + (component,)))
+
+    def add_level(self, row: list) -> None:
+        _expect_id(row, len(self.levels), "level")
+        kind = row[2]
+        if kind == "succ":
+            node = ("succ", self.level(row[3]))
+        elif kind in ("max", "imax"):
+            node = (kind, self.level(row[3]), self.level(row[4]))
+        elif kind == "param":
+            node = ("param", self.name(row[3]))
+        else:
+            raise ExportError(f"bad level kind {kind!r}")
+        self.levels.append(self.interner.level(node))
+
+    def add_expr(self, row: list) -> None:
+        _expect_id(row, len(self.exprs), "expr")
+        kind = row[2]
+        if kind == "mdata":
+            self.exprs.append(self.expr(row[3]))
+            return
+        if kind == "bvar":
+            node = ("bvar", _nat(row[3]))
+        elif kind == "sort":
+            node = ("sort", self.level(row[3]))
+        elif kind == "const":
+            node = ("const", self.name(row[3]), tuple(self.level(v) for v in _list(row[4])))
+        elif kind == "app":
+            node = ("app", self.expr(row[3]), self.expr(row[4]))
+        elif kind in ("lam", "pi"):
+            node = (kind, self.name(row[3]), self.expr(row[4]), self.expr(row[5]), _binder(row[6]))
+        elif kind == "let":
+            node = ("let", self.name(row[3]), self.expr(row[4]), self.expr(row[5]),
+                    self.expr(row[6]), _bool(row[7]))
+        elif kind == "nat":
+            digits = _str(row[3])
+            if not digits.isdigit() or len(digits) > MAX_NAT_DIGITS:
+                raise ExportError("bad nat literal")
+            node = ("nat", digits.lstrip("0") or "0")
+        elif kind == "str":
+            node = ("str", _str(row[3]))
+        elif kind == "proj":
+            node = ("proj", self.name(row[3]), _nat(row[4]), self.expr(row[5]))
+        else:
+            # fvar and mvar cannot appear in a finished declaration
+            raise ExportError(f"term kind {kind!r} cannot be replayed")
+        self.exprs.append(self.interner.expr(node))
+
+    def constant(self, row: list) -> Constant:
+        kind = row[0]
+        name = self.name(row[1])
+        level_params = self.name_list(row[2])
+        type_ = self.expr(row[3])
+        base = dict(kind=kind, name=name, level_params=level_params, type=type_)
+        if kind == "axiom":
+            return Constant(**base, safety=_unsafe(row[4]), attributes=_attrs(row[5]))
+        if kind == "def":
+            return Constant(**base, value=self.expr(row[4]), safety=_safety(row[5]),
+                            all=self.name_list(row[6]), hints=_hints(row[7]),
+                            attributes=_attrs(row[8]))
+        if kind == "thm":
+            return Constant(**base, value=self.expr(row[4]), all=self.name_list(row[5]),
+                            attributes=_attrs(row[6]))
+        if kind == "opaque":
+            return Constant(**base, value=self.expr(row[4]), safety=_unsafe(row[5]),
+                            all=self.name_list(row[6]), attributes=_attrs(row[7]))
+        if kind == "quot":
+            return Constant(**base)
+        if kind == "induct":
+            extra = (_nat(row[4]), _nat(row[5]), self.name_list(row[6]), self.name_list(row[7]),
+                     _nat(row[8]), _bool(row[9]), _bool(row[10]), _bool(row[11]))
+            return Constant(**base, safety=_unsafe(row[10]), all=extra[2], extra=extra)
+        if kind == "ctor":
+            extra = (self.name(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]), _bool(row[8]))
+            return Constant(**base, safety=_unsafe(row[8]), extra=extra)
+        if kind == "rec":
+            rules = tuple(
+                (self.name(r[0]), _nat(r[1]), self.expr(r[2]))
+                for r in (_list(rule) for rule in _list(row[9]))
+                if len(r) == 3 or _raise("bad recursor rule")
+            )
+            extra = (self.name_list(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]),
+                     _nat(row[8]), rules, _bool(row[10]), _bool(row[11]))
+            return Constant(**base, safety=_unsafe(row[11]), all=extra[0], extra=extra)
+        raise ExportError(f"unknown row kind {kind!r}")
+
+
+def parse_export(text: str, interner: Interner) -> Export:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_EXPORT_BYTES:
+        raise ExportError("export too large")
+    reader = _Reader(interner)
+    imports: list[Name] = []
+    constants: dict[Name, Constant] = {}
+    duplicates: set[Name] = set()
+    messages: list[dict[str, Any]] = []
+    finished = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if finished:
+            raise ExportError("content after the end marker")
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ExportError(f"line {number}: not JSON") from exc
+        if not isinstance(row, list) or not row or not isinstance(row[0], str):
+            raise ExportError(f"line {number}: not a row")
+        try:
+            kind = row[0]
+            if kind == "N":
+                reader.add_name(row)
+            elif kind == "L":
+                reader.add_level(row)
+            elif kind == "E":
+                reader.add_expr(row)
+            elif kind == "M":
+                messages.append(_message(row[1]))
+            elif kind == "I":
+                imports.append(reader.name(row[1]))
+            elif kind == "END":
+                finished = True
+            else:
+                const = reader.constant(row)
+                if const.name in constants:
+                    duplicates.add(const.name)
+                constants[const.name] = const
+        except IndexError as exc:
+            raise ExportError(f"line {number}: missing fields") from exc
+        except ExportError as exc:
+            raise ExportError(f"line {number}: {exc}") from exc
+        if len(reader.exprs) + len(reader.names) > MAX_NODES:
+            raise ExportError("export has too many terms")
+    if not finished:
+        raise ExportError("export is truncated (no end marker)")
+    return Export(imports=imports, constants=constants, duplicates=duplicates, messages=messages)
+
+
+def _raise(message: str):
+    raise ExportError(message)
+
+
+def _index(value: Any, size: int, what: str) -> int:
+    if type(value) is not int or not 0 <= value < size:
+        raise ExportError(f"unknown {what} id {value!r}")
+    return value
+
+
+def _expect_id(row: list, expected: int, what: str) -> None:
+    if row[1] != expected or type(row[1]) is not int:
+        raise ExportError(f"{what} ids must be dense (expected {expected})")
+
+
+def _nat(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise ExportError(f"expected a natural number, got {value!r}")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ExportError("expected a string")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ExportError("expected a boolean")
+    return value
+
+
+def _list(value: Any) -> list:
+    if not isinstance(value, list):
+        raise ExportError("expected a list")
+    return value
+
+
+def _binder(value: Any) -> str:
+    if value not in ("default", "implicit", "strict", "inst"):
+        raise ExportError(f"bad binder info {value!r}")
+    return value
+
+
+def _safety(value: Any) -> str:
+    if value not in ("safe", "unsafe", "partial"):
+        raise ExportError(f"bad safety {value!r}")
+    return value
+
+
+def _unsafe(value: Any) -> str:
+    return "unsafe" if _bool(value) else "safe"
+
+
+def _hints(value: Any) -> Any:
+    if value in ("opaque", "abbrev") or (type(value) is int and 0 <= value < 2**32):
+        return value
+    raise ExportError(f"bad reducibility hints {value!r}")
+
+
+def _attrs(value: Any) -> dict[str, bool]:
+    if not isinstance(value, dict):
+        raise ExportError("expected attributes")
+    return {key: _bool(value.get(key, False)) for key in ("implemented_by", "extern", "export")}
+
+
+def _message(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ExportError("bad message")
+    pos = value.get("pos") or {}
+    end = value.get("endPos") or {}
+    return {
+        "severity": str(value.get("severity", "error")),
+        "line": _int_or(pos.get("line"), 0),
+        "column": _int_or(pos.get("column"), 0),
+        "end_line": _int_or(end.get("line"), None),
+        "end_column": _int_or(end.get("column"), None),
+        "text": str(value.get("data", ""))[:20_000],
+        "kind": str(value.get("kind", "")),
+        "file": str(value.get("fileName", "")),
+    }
+
+
+def _int_or(value: Any, default: Any) -> Any:
+    return value if type(value) is int else default

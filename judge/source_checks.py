@@ -1,0 +1,61 @@
+"""Checks on the submitted text, before Lean runs: what the kernel cannot see.
+
+The elaborated environment is checked too (attributes, imports: see `checker`), so a macro that
+generates a forbidden attribute is caught there; these textual checks give early, clear errors.
+"""
+
+from __future__ import annotations
+
+import re
+
+from judge.results import Reason
+
+MAX_CODE_BYTES = 64 * 1024
+
+_COMMENT = re.compile(r"/-.*?-/|--[^\n]*", re.S)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_IMPORT = re.compile(r"^\s*import\s+(.+?)\s*$")
+# `implemented_by`, `extern`, `export` as attributes, in any spelling: @[…], attribute […],
+# «quoted» identifiers, with other attributes around them.
+_FORBIDDEN_ATTRIBUTE = re.compile(
+    r"(?:@\[|attribute\s*\[|,)\s*(?:[^\]]*?[\s,\[])?«?(implemented_by|extern|export)»?\b"
+)
+_PRELUDE = re.compile(r"^\s*prelude\b", re.M)
+
+
+def check_source(code: bytes | str, allowed_imports: list[str]) -> list[Reason]:
+    """Reasons for FORBIDDEN_CONSTRUCT, empty when the text may go to Lean."""
+    raw = code.encode("utf-8", "surrogatepass") if isinstance(code, str) else code
+    if len(raw) > MAX_CODE_BYTES:
+        return [Reason("CODE_TOO_LARGE", None, f"code is {len(raw)} bytes; the limit is {MAX_CODE_BYTES}")]
+    if b"\x00" in raw:
+        return [Reason("NUL_BYTE", None, "code contains a NUL byte")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [Reason("INVALID_UTF8", None, f"code is not valid UTF-8 (byte {exc.start})")]
+    reasons: list[Reason] = []
+    stripped = _STRING.sub('""', _COMMENT.sub(" ", text))
+    if _PRELUDE.search(stripped):
+        reasons.append(Reason("PRELUDE", None, "`prelude` is not allowed: the file must import Init"))
+    allowed = set(allowed_imports) | {"Init"}
+    for line in stripped.splitlines():
+        match = _IMPORT.match(line)
+        if not match:
+            continue
+        for module in match.group(1).split():
+            if module not in allowed:
+                reasons.append(Reason("FORBIDDEN_IMPORT", module, "imports beyond the problem's are not allowed"))
+    for match in _FORBIDDEN_ATTRIBUTE.finditer(stripped):
+        reasons.append(Reason("FORBIDDEN_ATTRIBUTE", None, f"the attribute `{match.group(1)}` is not allowed"))
+    return _unique(reasons)
+
+
+def _unique(reasons: list[Reason]) -> list[Reason]:
+    seen = set()
+    result = []
+    for reason in reasons:
+        if reason not in seen:
+            seen.add(reason)
+            result.append(reason)
+    return result
