@@ -261,6 +261,28 @@ class LeanSession:
                 raise SessionError(f"session {why}: {self._tail()}")
             return found[0]
 
+    def wait_for_line(self, prefix: bytes, timeout: float) -> bytes:
+        """Wait, writing nothing, for a stdout line starting with `prefix` (e.g. a ready marker).
+        Write nothing before the program reads: Node swallows stdin that is already there when
+        it starts (measured: a request written at spawn was never seen by the Lean program)."""
+        with self._lock:
+            found: list[bytes] = []
+
+            def line(stdout: bytearray, _stderr: bytearray) -> bool:
+                start = 0
+                while (end := stdout.find(b"\n", start)) >= 0:
+                    if stdout.startswith(prefix, start):
+                        found.append(bytes(stdout[start + len(prefix) : end]))
+                        self._proc.drop_output(end + 1)
+                        return True
+                    start = end + 1
+                return False
+
+            if not self._proc.wait_for(line, timeout):
+                self.close()
+                raise SessionError(f"no {prefix!r} line: {self._tail()}")
+            return found[0]
+
     def _tail(self) -> str:
         stdout, stderr = self._proc.snapshot()
         return (stderr[-500:] or stdout[-500:]).decode("utf-8", "replace").strip()
@@ -318,10 +340,13 @@ class LeanRunner:
                 scratch.write(name, data)
             spec = self.spec(job.args, limits)
             with self.slots.hold(self.config.slot_wait_seconds):
-                proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
-                writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
-                writer.start()
-                raw = proc.wait()
+                if getattr(self.sandbox, "supports_spawn", True):
+                    proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
+                    writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
+                    writer.start()
+                    raw = proc.wait()
+                else:
+                    raw = self.sandbox.run(spec, scratch, job.stdin)
             return self._result(raw, scratch, job, limits, prestarted=False)
         finally:
             scratch.remove()

@@ -1,0 +1,197 @@
+"""The Docker sandbox backend: one container per job, its spec built as data.
+
+`container_spec()` turns a SandboxSpec into the keyword arguments of the Docker SDK's
+`APIClient.create_container`, with the host config built by `docker.types.HostConfig`, so a
+spec Docker would refuse fails here (and in tests) before any daemon is asked. `run()` creates,
+starts, waits (killing at the wall limit), reads the logs and removes the container.
+
+What each job gets: no network (network_mode none), a read-only root file system, the scratch
+directory bind-mounted at /tmp/job as the only writable place, uid/gid 65534, all capabilities
+dropped, no-new-privileges, a memory cgroup without swap, a pids limit, and (when process
+creation is forbidden) a seccomp profile that kills at fork/vfork/clone-without-CLONE_THREAD.
+
+Paths in ro_binds and the scratch directory are paths as the Docker daemon sees them: when the
+worker itself runs in a container, mount ARENA_SCRATCH_DIR and the Lean directories at the same
+paths on the host and in the worker. This backend runs one-shot jobs only: sessions and
+pre-started processes need a long-lived process with a pipe, which the bubblewrap backend
+provides (the production image runs bubblewrap inside the worker container by default).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from typing import Any
+
+from judge.sandbox import (
+    JOB_DIR,
+    SANDBOX_GID,
+    SANDBOX_UID,
+    Sandbox,
+    SandboxError,
+    SandboxResult,
+    SandboxSpec,
+    ScratchDir,
+)
+
+DOCKER_API_VERSION = "1.44"  # Docker Engine 25+
+STDIN_FILE = ".arena-stdin"
+
+# Syscalls a Lean job never needs and a kernel exploit often does; refused with EPERM.
+_REFUSED_SYSCALLS = [
+    "add_key", "bpf", "delete_module", "finit_module", "init_module", "kexec_file_load", "kexec_load",
+    "keyctl", "mount", "move_mount", "open_by_handle_at", "perf_event_open", "pivot_root", "ptrace",
+    "request_key", "setns", "umount2", "unshare", "userfaultfd",
+]  # fmt: skip
+
+
+def no_process_creation_profile() -> dict[str, Any]:
+    """A Docker seccomp profile with the rules of sandbox.no_process_creation_filter()."""
+    clone_thread = 0x00010000
+    return {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],
+        "syscalls": [
+            {"names": ["fork", "vfork"], "action": "SCMP_ACT_KILL_PROCESS"},
+            {
+                "names": ["clone"],
+                "action": "SCMP_ACT_KILL_PROCESS",
+                "args": [{"index": 0, "value": clone_thread, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}],
+            },
+            {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},  # ENOSYS: glibc falls back
+            {"names": _REFUSED_SYSCALLS, "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+        ],
+    }
+
+
+def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str, has_stdin: bool = False) -> dict[str, Any]:
+    """Keyword arguments for `docker.APIClient.create_container` (host_config included)."""
+    from docker.types import HostConfig, LogConfig, Mount, Ulimit
+
+    limits = spec.limits
+    mounts = [Mount(target=JOB_DIR, source=str(scratch.path), type="bind", read_only=False)]
+    mounts += [Mount(target=inside, source=host, type="bind", read_only=True) for host, inside in spec.ro_binds]
+    security_opt = ["no-new-privileges"]
+    if not spec.allow_process_creation:
+        security_opt.append("seccomp=" + json.dumps(no_process_creation_profile(), separators=(",", ":")))
+    host_config = HostConfig(
+        version=DOCKER_API_VERSION,
+        network_mode="none",
+        read_only=True,
+        mounts=mounts,
+        mem_limit=limits.memory_bytes,
+        memswap_limit=limits.memory_bytes,  # = mem_limit: no swap
+        pids_limit=limits.processes,
+        cap_drop=["ALL"],
+        security_opt=security_opt,
+        ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="fsize", soft=1 << 30, hard=1 << 30)],
+        # The daemon keeps at most this much of the output; we cut at output_bytes afterwards.
+        log_config=LogConfig(type="json-file", config={"max-size": str(max(limits.output_bytes * 2, 1 << 20))}),
+        init=True,
+        ipc_mode="none",
+    )
+    command = list(spec.argv)
+    if has_stdin:  # sh execs the command (no fork), reading the job's stdin from the scratch dir
+        command = ["/bin/sh", "-c", f'exec "$0" "$@" < {JOB_DIR}/{STDIN_FILE}', *command]
+    return {
+        "image": image,
+        "command": command,
+        "user": f"{SANDBOX_UID}:{SANDBOX_GID}",
+        "environment": dict(spec.env),
+        "working_dir": JOB_DIR,
+        "network_disabled": True,
+        "host_config": host_config,
+        "labels": {"arena.job": "1"},
+    }
+
+
+class DockerSandbox(Sandbox):
+    name = "docker"
+    supports_spawn = False
+
+    def __init__(self, image: str | None = None, client: Any = None) -> None:
+        from judge.config import get_config
+
+        self.image = image or get_config().docker_image
+        self._client = client
+
+    @property
+    def client(self):
+        if self._client is None:
+            import docker
+
+            self._client = docker.from_env(version=DOCKER_API_VERSION)
+        return self._client
+
+    def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True):
+        raise SandboxError("the docker backend runs one-shot jobs; sessions and the pool need bubblewrap")
+
+    def run(self, spec: SandboxSpec, scratch: ScratchDir, stdin: bytes = b"") -> SandboxResult:
+        import docker.errors
+
+        if stdin:
+            scratch.write(STDIN_FILE, stdin)
+        api = self.client.api
+        try:
+            container = api.create_container(**container_spec(spec, scratch, self.image, has_stdin=bool(stdin)))
+        except docker.errors.DockerException as exc:
+            raise SandboxError(f"docker refused the job container: {exc}") from exc
+        cid = container["Id"]
+        limit_hit = None
+        peak = [0]
+        done = threading.Event()
+
+        def sample_memory() -> None:  # stats vanish with the container: sample while it runs
+            while not done.is_set():
+                try:
+                    usage = api.stats(cid, stream=False).get("memory_stats", {}).get("max_usage") or 0
+                    peak[0] = max(peak[0], int(usage))
+                except Exception:  # noqa: BLE001 - best effort only
+                    pass
+                done.wait(0.5)
+
+        try:
+            started = time.monotonic()
+            api.start(cid)
+            threading.Thread(target=sample_memory, daemon=True).start()
+            try:
+                status = api.wait(cid, timeout=spec.limits.wall_seconds)
+                exit_status = int(status.get("StatusCode", -1))
+            except Exception:  # noqa: BLE001 - the SDK raises the transport's timeout error
+                limit_hit = "wall"
+                api.kill(cid, signal="SIGKILL")
+                exit_status = int(api.wait(cid, timeout=30).get("StatusCode", -1))
+            elapsed = time.monotonic() - started
+            done.set()
+            state = api.inspect_container(cid).get("State", {})
+            cap = spec.limits.output_bytes
+            stdout = api.logs(cid, stdout=True, stderr=False) or b""
+            stderr = api.logs(cid, stdout=False, stderr=True) or b""
+            if len(stdout) + len(stderr) > cap:
+                limit_hit = limit_hit or "output"
+                stdout = stdout[:cap]
+                stderr = stderr[: max(cap - len(stdout), 0)]
+        finally:
+            done.set()
+            try:
+                api.remove_container(cid, force=True)
+            except docker.errors.DockerException:
+                pass
+            if stdin:
+                (scratch.path / STDIN_FILE).unlink(missing_ok=True)
+        sig = exit_status - 128 if 128 < exit_status < 160 else None
+        if limit_hit is None and state.get("OOMKilled"):
+            limit_hit = "memory"
+        if limit_hit is None and sig == signal.SIGSYS:
+            limit_hit = "processes"
+        return SandboxResult(
+            stdout=stdout,
+            stderr=stderr,
+            exit_code=None if sig is not None else exit_status,
+            signal=sig,
+            wall_seconds=elapsed,
+            peak_memory_kb=peak[0] // 1024,
+            limit_hit=limit_hit,
+        )
