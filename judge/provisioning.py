@@ -389,19 +389,19 @@ def provision(cache_dir: Path | None = None, lean: str | None = None, out: io.Te
     lean = lean or config.lean
     out = out or sys.stdout
     if config.sandbox == "bubblewrap":
-        print(f"bubblewrap: {ensure_bubblewrap()}", file=out)
+        out.write(f"bubblewrap: {ensure_bubblewrap()}\n")
     if lean in ("auto", "native"):
         native = find_native_lean()
         if native is None:
             try_elan_install()
             native = find_native_lean()
         if native is not None:
-            print(f"native Lean: {native.binary} ({native.version})", file=out)
+            out.write(f"native Lean: {native.binary} ({native.version})\n")
             return "native"
         if lean == "native":
             raise ProvisioningError(f"ARENA_LEAN=native but no lean {toolchain_version()} on PATH")
     offline = ensure_offline_lean(cache_dir)
-    print(f"offline Lean: {offline.root} (node {offline.node})", file=out)
+    out.write(f"offline Lean: {offline.root} (node {offline.node})\n")
     return "offline"
 
 
