@@ -616,6 +616,19 @@ _runner: LeanRunner | None = None
 _runner_lock = threading.Lock()
 
 
+def _reset_after_fork() -> None:
+    # A forked child (a Celery prefork worker) inherits no threads: no spawner thread, no pool
+    # watchers. Start afresh rather than wait on threads that do not exist there.
+    global _spawner, _runner, _runner_lock
+    _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="arena-spawn")
+    _runner = None
+    _runner_lock = threading.Lock()
+    STATS._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
 def make_runner(config: JudgeConfig | None = None) -> LeanRunner:
     """A new runner for `config` (get_runner() caches one for the process)."""
     config = config or get_config()

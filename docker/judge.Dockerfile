@@ -1,0 +1,50 @@
+# The judge: a Celery worker on the `judge` queue with native Lean v4.28.0 and bubblewrap.
+#
+# Build (the archive's SHA-256 is required; take it from the release page and check it there,
+# it cannot be verified from the machines this project is developed on):
+#   docker build -f docker/judge.Dockerfile --build-arg LEAN_SHA256=<sha256> -t arena-judge .
+# Run: bubblewrap needs user namespaces and the worker needs writable memory/pids cgroups, which
+# Docker's default seccomp/AppArmor profiles and read-only /sys/fs/cgroup refuse, e.g.
+#   docker run --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#     --cgroupns=private -v /sys/fs/cgroup:/sys/fs/cgroup:rw --env-file arena.env arena-judge
+# The worker runs as root inside its container only to create cgroups and drop to uid 65534:
+# every Lean job runs as nobody in its own bubblewrap sandbox (see README, "Lean and the sandbox").
+FROM python:3.11-slim-bookworm
+
+ARG LEAN_VERSION=4.28.0
+ARG LEAN_SHA256
+ARG LEAN_ARCHIVE=lean-${LEAN_VERSION}-linux.tar.zst
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ARENA_LEAN=native \
+    ARENA_SANDBOX=bubblewrap \
+    ARENA_LEAN_SLOTS=1 \
+    ARENA_VAR_DIR=/var/lib/arena
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
+    && rm -rf /var/lib/apt/lists/*
+
+# Native Lean from the release archive, checked against the pinned checksum.
+RUN test -n "$LEAN_SHA256" || { echo "build with --build-arg LEAN_SHA256=<sha256 of $LEAN_ARCHIVE>" >&2; exit 1; } \
+    && curl -fsSL -o /tmp/lean.tar.zst \
+       "https://github.com/leanprover/lean4/releases/download/v${LEAN_VERSION}/${LEAN_ARCHIVE}" \
+    && echo "${LEAN_SHA256}  /tmp/lean.tar.zst" | sha256sum -c - \
+    && mkdir -p /opt/lean \
+    && tar --zstd -xf /tmp/lean.tar.zst -C /opt/lean --strip-components=1 \
+    && rm /tmp/lean.tar.zst \
+    && chmod -R a+rX /opt/lean \
+    && /opt/lean/bin/lean --version | grep -q "version ${LEAN_VERSION}"
+ENV PATH=/opt/lean/bin:$PATH
+
+WORKDIR /srv/arena
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN mkdir -p /var/lib/arena \
+    && python -m judge.provisioning --lean native
+
+# One Lean at a time per machine (ARENA_LEAN_SLOTS), one task per worker process.
+CMD ["celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "--concurrency", "1", "-l", "INFO"]
