@@ -1,0 +1,214 @@
+"""The checker on exports: recorded real ones, and hostile ones made from them.
+
+`exports/solve_add_reference.jsonl` and `exports/solve_add_accepted.jsonl` are real outputs of
+judge/lean/Export.lean (offline Lean 4.28.0-pre), for the solve-add template and for
+`def solveAdd (a b : Int) : Int := b - a` with `by simp [solveAdd]; omega`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from judge import api
+from judge.checker import check
+from judge.export_format import ExportError, Interner, parse_export
+from judge.lean_runner import RunResult
+from judge.problem_format import load_problem_set
+from judge.results import TheoremStatus, Verdict
+
+HERE = Path(__file__).resolve().parent
+REFERENCE = (HERE / "exports" / "solve_add_reference.jsonl").read_text()
+ACCEPTED = (HERE / "exports" / "solve_add_accepted.jsonl").read_text()
+SAMPLES = HERE.parents[1] / "problems" / "samples" / "problems.jsonl"
+SOLVE_ADD = next(p for p in load_problem_set(SAMPLES.read_text()) if p.slug == "solve-add")
+
+
+def run_check(submission_text: str):
+    interner = Interner()
+    reference = parse_export(REFERENCE, interner)
+    submission = parse_export(submission_text, interner)
+    return check(interner=interner, reference=reference, submission=submission,
+                 definitions=["solveAdd"], theorems=["solveAdd_spec"], allowed_imports=[])
+
+
+def rows(text: str) -> list[list]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def unrows(items: list[list]) -> str:
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in items) + "\n"
+
+
+def name_id(items: list[list], component: str) -> int:
+    return next(r[1] for r in items if r[0] == "N" and r[3] == "s" and r[4] == component)
+
+
+def test_recorded_solution_passes_every_check():
+    outcome = run_check(ACCEPTED)
+    assert outcome.reasons == []
+    assert outcome.theorem_status == {"solveAdd_spec": TheoremStatus.PROVED}
+    order = [c.name for group in outcome.replay_plan for c in group]
+    assert order.index(("solveAdd",)) < order.index(("solveAdd_spec",))
+
+
+def test_reference_uses_sorry():
+    interner = Interner()
+    reference = parse_export(REFERENCE, interner)
+    outcome = check(interner=interner, reference=reference, submission=parse_export(REFERENCE, interner),
+                    definitions=["solveAdd"], theorems=["solveAdd_spec"], allowed_imports=[])
+    assert {r.code for _, r in outcome.reasons} == {"SORRY"}
+
+
+def test_non_module_naming_judges_alike():
+    """Native Lean names a non-module file's `solveAdd` plainly; the module build makes it
+    `_private.Sol.0.solveAdd`. Re-parent every name under `_private.Sol.0` to the root."""
+    items = rows(ACCEPTED)
+    private = name_id(items, "_private")
+    sol = next(r[1] for r in items if r[0] == "N" and r[2] == private)
+    zero = next(r[1] for r in items if r[0] == "N" and r[2] == sol)
+    plain = [[*r[:2], 0, *r[3:]] if r[0] == "N" and r[2] == zero else r for r in items]
+    assert unrows(plain) != ACCEPTED
+    interner = Interner()
+    module = parse_export(ACCEPTED, interner)
+    non_module = parse_export(unrows(plain), interner)
+    assert set(module.constants) == set(non_module.constants)
+    assert module.constants[("solveAdd_spec",)].type == non_module.constants[("solveAdd_spec",)].type
+    assert run_check(unrows(plain)).reasons == []
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda text: "garbage\n",
+        lambda text: text.replace('["END"]\n', ""),  # truncated
+        lambda text: text + '["N",99999,0,"s","late"]\n',  # after the end marker
+        lambda text: text.replace('["E",0,', '["E",7,', 1),  # ids not dense
+        lambda text: text.replace('"app",', '"fvar",', 1),  # a free variable in a declaration
+        lambda text: '["E",0,"app",5,6]\n' + text,  # dangling reference
+        lambda text: text.replace('"default"', '"sideways"', 1),  # bad binder
+        lambda text: '["N",1,0,"s",{"x":1}]\n' + text,
+        lambda text: "[" * 100000 + "\n",  # deep JSON
+    ],
+    ids=["garbage", "truncated", "after-end", "not-dense", "fvar", "dangling", "binder", "type", "deep"],
+)
+def test_malformed_export_is_refused(mangle):
+    with pytest.raises(ExportError):
+        parse_export(mangle(ACCEPTED), Interner())
+
+
+def test_changed_theorem_type_is_a_mismatch():
+    items = rows(ACCEPTED)
+    spec = name_id(items, "solveAdd_spec")
+    thm = next(r for r in items if r[0] == "thm" and r[1] == spec)
+    thm[3] = thm[4]  # claim the proof term as the statement: certainly another type
+    outcome = run_check(unrows(items))
+    assert [(v, r.code) for v, r in outcome.reasons] == [(Verdict.STATEMENT_MISMATCH, "MISMATCH")]
+    assert outcome.theorem_status["solveAdd_spec"] is TheoremStatus.MISMATCH
+
+
+def test_missing_and_duplicated_targets():
+    items = rows(ACCEPTED)
+    spec = name_id(items, "solveAdd_spec")
+    without = [r for r in items if not (r[0] == "thm" and r[1] == spec)]
+    assert run_check(unrows(without)).theorem_status["solveAdd_spec"] is TheoremStatus.MISSING
+    thm = next(r for r in items if r[0] == "thm" and r[1] == spec)
+    twice = items[:-1] + [thm, items[-1]]
+    codes = {r.code for _, r in run_check(unrows(twice)).reasons}
+    assert "MISMATCH" in codes
+
+
+def test_theorem_submitted_as_axiom_is_caught():
+    items = rows(ACCEPTED)
+    spec = name_id(items, "solveAdd_spec")
+    faked = [["axiom", r[1], r[2], r[3], False, r[6]] if r[0] == "thm" and r[1] == spec else r for r in items]
+    outcome = run_check(unrows(faked))
+    assert (Verdict.STATEMENT_MISMATCH, "MISMATCH") in [(v, r.code) for v, r in outcome.reasons]
+
+
+def test_forbidden_attribute_in_the_elaborated_environment():
+    items = rows(ACCEPTED)
+    for r in items:
+        if r[0] == "def":
+            r[-1] = {"implemented_by": False, "extern": True, "export": False}
+    outcome = run_check(unrows(items))
+    assert (Verdict.FORBIDDEN_CONSTRUCT, "FORBIDDEN_ATTRIBUTE") in [(v, r.code) for v, r in outcome.reasons]
+
+
+class RecordedExportRunner:
+    """Test double of the Lean runner: answers every job with a recorded export, so the judge's
+    orchestration around the exporter can be tested without starting Lean."""
+
+    kind = "offline"
+
+    def __init__(self, export_text: str, **result) -> None:
+        self.export_text = export_text
+        self.result = result
+
+    def version(self) -> str:
+        return "recorded"
+
+    def run(self, job):
+        assert job.args == ("--run", "Export.lean") and job.early_start
+        files = {} if self.export_text is None else {"export.jsonl": self.export_text.encode()}
+        defaults = dict(stdout="", stderr="", exit_code=0, signal=None, wall_seconds=0.1,
+                        peak_memory_kb=1000, limit_hit=None, files=files)
+        return RunResult(**{**defaults, **self.result})
+
+
+@pytest.fixture
+def recorded_reference(monkeypatch):
+    monkeypatch.setattr(api, "reference_export", lambda problem, runner: REFERENCE)
+
+
+def test_garbage_export_is_a_judge_error(recorded_reference):
+    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner("garbage"))
+    assert result.verdict is Verdict.JUDGE_ERROR
+    assert result.reasons[0].code == "EXPORT_INVALID"
+
+
+@pytest.mark.parametrize(("limit", "verdict"), [("wall", Verdict.TIME_LIMIT), ("memory", Verdict.MEMORY_LIMIT),
+                                                ("output", Verdict.OUTPUT_LIMIT)])
+def test_limits_map_to_their_verdicts(recorded_reference, limit, verdict):
+    runner = RecordedExportRunner(None, limit_hit=limit)
+    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    assert result.verdict is verdict
+
+
+def test_crash_of_lean_is_the_submissions_verdict(recorded_reference):
+    runner = RecordedExportRunner(None, exit_code=1, stderr="RangeError: Maximum call stack size exceeded")
+    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    assert result.verdict is Verdict.COMPILE_ERROR
+    assert result.reasons[0].code == "LEAN_CRASHED"
+
+
+def test_source_checks_come_first(recorded_reference):
+    result = api.judge_submission(SOLVE_ADD, "prelude\n", runner=RecordedExportRunner(ACCEPTED))
+    assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT
+    assert json.loads(json.dumps(result.to_json()))["verdict"] == "FORBIDDEN_CONSTRUCT"
+
+
+@pytest.mark.lean
+def test_lying_export_is_rejected_by_the_kernel(real_runner):
+    """A well-formed export whose theorem claims `a + solveAdd a b = b` with `solveAdd := a`
+    still carries the real proof of the real statement: the kernel must refuse it."""
+    items = rows(ACCEPTED)
+    # make solveAdd's body `a` (bvar 1 under two lambdas) instead of `b - a`
+    solve_add = name_id(items, "solveAdd")
+    definition = next(r for r in items if r[0] == "def" and r[1] == solve_add)
+    body = max(r[1] for r in items if r[0] == "E") + 1
+    bvar = ["E", body, "bvar", 1]
+    inner = ["E", body + 1, "lam", name_id(items, "b"), 0, body, "default"]
+    outer = ["E", body + 2, "lam", name_id(items, "a"), 0, body + 1, "default"]
+    definition[4] = body + 2
+    items.remove(definition)
+    end = items.pop()
+    lying = unrows(items + [bvar, inner, outer, definition, end])
+    interner = Interner()
+    reference = parse_export(REFERENCE, interner)
+    submission = parse_export(lying, interner)
+    result = api._Judge(real_runner, None).decide(SOLVE_ADD, interner, reference, submission)
+    api.replayer_for(real_runner).close()
+    assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
