@@ -23,6 +23,7 @@ asked for it.
 from __future__ import annotations
 
 import atexit
+import collections
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -451,6 +452,7 @@ class OfflineLeanRunner(LeanRunner):
         self.pool_size = config.pool_size if getattr(self.sandbox, "supports_spawn", True) else 0
         self._pool: list[_Prestarted] = []
         self._pool_lock = threading.Lock()
+        self._demand: collections.deque[tuple[tuple, LeanJob | None]] = collections.deque(maxlen=4)
         self._closed = False
         atexit.register(self.close)
 
@@ -557,12 +559,27 @@ class OfflineLeanRunner(LeanRunner):
         return item
 
     def _replenish(self, job: LeanJob, limits: Limits) -> None:
+        """Start the process the next job most likely wants.
+
+        One per kind of job seen lately when the pool has room for each; otherwise a generic
+        one, which serves any job (an early-start job then compiles its program on dispatch).
+        So a checker alternating two kinds of job with a pool of 1 never gets a cold run.
+        """
         if self.pool_size <= 0:
             return
+        key = self._key(job, limits)
         with self._pool_lock:
+            self._demand.append((key, job if key[0] == "early" else None))
             if self._closed or len(self._pool) >= self.pool_size:
                 return
-        threading.Thread(target=self._start_one, args=(job, limits), daemon=True).start()
+            kinds: dict[tuple, LeanJob | None] = {}
+            for k, j in reversed(self._demand):
+                kinds.setdefault(k, j)
+            pooled = [i.key for i in self._pool]
+            choice: LeanJob | None = None
+            if len(kinds) <= self.pool_size:
+                choice = next((j for k, j in kinds.items() if k not in pooled), None)
+        threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
 
     def run(self, job: LeanJob) -> RunResult:
         limits = self.limits(job)

@@ -332,3 +332,16 @@ def test_stats_of_fake_runs_stay_out_of_the_real_count(fake_native):
     fake_native.run(LeanJob(args=("hello",)))
     assert STATS.jobs == before
     assert fake_native.stats.jobs == 1
+
+
+def test_alternating_kinds_of_job_all_find_a_prestarted_process(fake_offline):
+    runner = fake_offline(pool_size=1)
+    compile_job = LeanJob(args=("--json", "Sol.lean"), files={"Sol.lean": b"x"})
+    export_job = LeanJob(args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"},
+                         stdin=b"go", early_start=True)  # fmt: skip
+    runner.prestart()
+    served = []
+    for job in [compile_job, export_job, compile_job, export_job]:
+        wait_ready(runner)
+        served.append(runner.run(job).prestarted)
+    assert served == [True, True, True, True]
