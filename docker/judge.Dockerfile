@@ -20,6 +20,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ARENA_LEAN=native \
     ARENA_SANDBOX=bubblewrap \
     ARENA_LEAN_SLOTS=1 \
+    ARENA_SCRATCH_DIR=/var/lib/arena/scratch \
     ARENA_VAR_DIR=/var/lib/arena
 
 RUN apt-get update \

@@ -11,7 +11,7 @@ process if it judges synchronously): each keeps its own pre-started pool, and ea
 checker session is one more long-lived Lean process. Running Lean jobs are bounded machine-wide
 by ARENA_LEAN_SLOTS. The defaults (1 slot, pool 1, Celery concurrency 1, one session) need
 about 3 × 3.6 ≈ 11 GB, well inside a 24 GB machine; on 2 cores more than one running Lean only
-makes each ~2× slower. Native Lean needs far less (a few hundred MB for a small file).
+makes each ~2× slower. Native Lean needs far less (not measured here: no native Lean offline).
 
 Variables (all optional):
   ARENA_LEAN                auto | native | offline   (auto: native when a `lean` matching
@@ -43,10 +43,11 @@ GB = 1024**3
 
 # The offline Lean: cold ~16 s for a small file, ~4 s pre-started, peak ~3.6 GB; its wasm heap
 # cannot pass 4 GiB, so 6 GiB leaves room for Node itself. Its start-up chatter alone is
-# ~2 KB plus ~300 bytes per imported module.
+# ~2 KB plus ~300 bytes per imported module. Node runs ~11 threads.
 OFFLINE_DEFAULTS = Limits(wall_seconds=120.0, memory_bytes=6 * GB, output_bytes=8 << 20, processes=64)
-# Native Lean: a small file takes ~1 s; its thread pool is one thread per core plus a few.
-NATIVE_DEFAULTS = Limits(wall_seconds=60.0, memory_bytes=4 * GB, output_bytes=1 << 20, processes=64)
+# Native Lean: a small file takes ~1 s; its task manager starts one thread per core, so the
+# task limit must exceed the production machine's core count (a 64-core host needs ~80).
+NATIVE_DEFAULTS = Limits(wall_seconds=60.0, memory_bytes=4 * GB, output_bytes=1 << 20, processes=256)
 
 
 class ConfigError(ValueError):
