@@ -257,6 +257,16 @@ def reference_export(problem: ProblemSpec, runner: LeanRunner) -> str:
         return text
 
 
+def warm_up(runner: LeanRunner | None = None) -> None:
+    """Take the fixed costs off the first verdict (call it when a worker starts): a pre-started
+    exporter, compiled and waiting for its file, and a compiled replay session."""
+    runner = runner or get_runner()
+    prestart = getattr(runner, "prestart", None)
+    if prestart is not None:
+        prestart(exporter_job(b"", None))
+    replayer_for(runner).warm_up()
+
+
 _replayers: dict[int, Replayer] = {}
 _replayers_lock = threading.Lock()
 

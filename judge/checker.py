@@ -90,7 +90,7 @@ def check(
             problem = ("mismatch", f"{shown} must be a {_kind_word(ref.kind)}, not a {_kind_word(sub.kind)}")
         elif sub.level_params != ref.level_params:
             problem = ("mismatch", f"{shown} has other universe parameters than the problem's")
-        elif sub.type != ref.type:
+        elif interner.erased(sub.type) != interner.erased(ref.type):
             problem = ("mismatch", f"the statement of {shown} differs from the problem's")
         elif kind == "def" and sub.safety != "safe":
             problem = ("forbidden", f"{shown} must be a safe definition (not {sub.safety})")
@@ -116,7 +116,7 @@ def check(
         seen.add(name)
         ref = refs[name]
         sub = subs.get(name)
-        if sub is None or not _identical(ref, sub) or name in submission.duplicates:
+        if sub is None or not _identical(interner, ref, sub) or name in submission.duplicates:
             add(Verdict.STATEMENT_MISMATCH, "CHANGED_DEPENDENCY", name_to_str(name),
                 "the problem's statement depends on this declaration, which the submission changed or removed")
             for theorem in theorems:
@@ -176,12 +176,15 @@ def _kind_word(kind: str) -> str:
             "induct": "inductive type", "ctor": "constructor", "rec": "recursor"}.get(kind, kind)
 
 
-def _identical(ref: Constant, sub: Constant) -> bool:
+def _identical(interner: Interner, ref: Constant, sub: Constant) -> bool:
+    def same(a: int | None, b: int | None) -> bool:
+        return a == b or (a is not None and b is not None and interner.erased(a) == interner.erased(b))
+
     return (
         ref.kind == sub.kind
         and ref.level_params == sub.level_params
-        and ref.type == sub.type
-        and ref.value == sub.value
+        and same(ref.type, sub.type)
+        and same(ref.value, sub.value)
         and ref.safety == sub.safety
         and ref.extra == sub.extra
     )

@@ -46,6 +46,7 @@ class Interner:
         self._level_ids: dict[tuple, int] = {("zero",): 0}
         self.exprs: list[tuple] = []
         self._expr_ids: dict[tuple, int] = {}
+        self._erased: dict[int, int] = {}
 
     def level(self, node: tuple) -> int:
         found = self._level_ids.get(node)
@@ -60,6 +61,36 @@ class Interner:
             found = self._expr_ids[node] = len(self.exprs)
             self.exprs.append(node)
         return found
+
+    def erased(self, root: int) -> int:
+        """The id of the same term with binder names and binder info erased: terms equal up to
+        these are the same statement to the kernel (`(x y : Int)` and `(a b : Int)` alike)."""
+        memo = self._erased
+        stack = [root]
+        while stack:
+            expr_id = stack[-1]
+            if expr_id in memo:
+                stack.pop()
+                continue
+            node = self.exprs[expr_id]
+            children = _children(node)
+            pending = [c for c in children if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            kind = node[0]
+            if kind in ("lam", "pi"):
+                memo[expr_id] = self.expr((kind, (), memo[node[2]], memo[node[3]], "default"))
+            elif kind == "let":
+                memo[expr_id] = self.expr(("let", (), memo[node[2]], memo[node[3]], memo[node[4]], node[5]))
+            elif kind == "app":
+                memo[expr_id] = self.expr(("app", memo[node[1]], memo[node[2]]))
+            elif kind == "proj":
+                memo[expr_id] = self.expr(("proj", node[1], node[2], memo[node[3]]))
+            else:
+                memo[expr_id] = expr_id
+        return memo[root]
 
     def constants_in(self, roots: list[int], memo: dict[int, frozenset]) -> set[Name]:
         """Names of the constants the given terms mention."""

@@ -212,3 +212,12 @@ def test_lying_export_is_rejected_by_the_kernel(real_runner):
     result = api._Judge(real_runner, None).decide(SOLVE_ADD, interner, reference, submission)
     api.replayer_for(real_runner).close()
     assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
+
+
+def test_binder_names_do_not_matter():
+    """`def solveAdd (x y : Int)` states the same as `(a b : Int)`: pattern-matching definitions
+    get other binder names than the header's. Here every binder `a` becomes `x`."""
+    items = rows(ACCEPTED)
+    renamed = [[*r[:4], "x"] if r[0] == "N" and r[3:] == ["s", "a"] else r for r in items]
+    assert unrows(renamed) != ACCEPTED
+    assert run_check(unrows(renamed)).reasons == []
