@@ -93,7 +93,8 @@ class ScratchDir:
     def __init__(self, root: Path | None = None) -> None:
         base = root if root is not None else Path(tempfile.gettempdir())
         base.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix="arena-job-", dir=base))
+        _sweep_stale(base, "arena-job-", shutil.rmtree)
+        self.path = Path(tempfile.mkdtemp(prefix=f"arena-job-{os.getpid()}-", dir=base))
         os.chmod(self.path, 0o700)
         if os.geteuid() == 0:
             os.chown(self.path, SANDBOX_UID, SANDBOX_GID)
@@ -169,6 +170,25 @@ class ScratchDir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+_last_sweep: dict[str, float] = {}
+
+
+def _sweep_stale(directory: Path, prefix: str, remove) -> None:
+    """Remove what a dead process left behind (`<prefix><pid>-…`: a worker killed mid-job leaves
+    its scratch dir, which holds memory on /dev/shm, and empty cgroups). At most once a minute."""
+    key = f"{directory}/{prefix}"
+    now = time.monotonic()
+    if now - _last_sweep.get(key, -1e9) < 60:
+        return
+    _last_sweep[key] = now
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            pid = entry.name.removeprefix(prefix).split("-", 1)[0]
+            if entry.name.startswith(prefix) and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                with contextlib.suppress(OSError):
+                    remove(entry.path)
+
+
 def _is_regular(mode: int) -> bool:
     import stat
 
@@ -210,6 +230,9 @@ class CgroupSet:
 
     def _make_v1(self, name: str, limits: Limits) -> None:
         mem_parent, pids_parent = _own_cgroup_v1("memory"), _own_cgroup_v1("pids")
+        for parent in (mem_parent, pids_parent):
+            if parent is not None:
+                _sweep_stale(parent, "arena-", os.rmdir)
         try:
             if mem_parent is not None:
                 path = mem_parent / name
@@ -413,13 +436,24 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
-def _rss_kb(pids: Sequence[int]) -> int:
+def _status_sum(pids: Sequence[int], field: str) -> int:
+    """Sum of a numeric /proc/PID/status field (VmRSS in kB, Threads) over `pids`."""
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError, ValueError, IndexError):
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     total += int(line.split()[1])
+    return total
+
+
+def _tasks_of_uid(uid: int) -> int:
+    total = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    total += len(os.listdir(f"/proc/{entry.name}/task"))
     return total
 
 
@@ -573,6 +607,7 @@ class SandboxProcess:
 
     def _watch(self) -> None:
         watch_rss = self.cgroups.memory is None
+        watch_tasks = self.cgroups.pids is None
         while self.popen.poll() is None:
             started = self._clock_start
             if started is not None and time.monotonic() - started > self.limits.wall_seconds:
@@ -582,11 +617,16 @@ class SandboxProcess:
                 # A task was refused: fork/clone is failing inside, which no job survives sanely.
                 self.kill("processes")
                 break
-            if watch_rss:
-                rss = _rss_kb(_descendants(self.popen.pid))
+            if watch_rss or watch_tasks:
+                tree = _descendants(self.popen.pid)
+                rss = _status_sum(tree, "VmRSS") if watch_rss else 0
                 self._peak_rss_kb = max(self._peak_rss_kb, rss)
                 if rss * 1024 > self.limits.memory_bytes:
                     self.kill("memory")
+                    break
+                # Ours are sh/setpriv/bwrap (2 tasks: its monitor and the pid-1 init) + the job.
+                if watch_tasks and _status_sum(tree, "Threads") - 2 > self.limits.processes:
+                    self.kill("processes")
                     break
             time.sleep(self.POLL)
         self.popen.wait()
@@ -708,7 +748,10 @@ class BubblewrapSandbox(Sandbox):
         if spec.nice:
             prefix = ["/usr/bin/nice", "-n", str(spec.nice), *prefix]
         if cgroups.pids is None and self.prlimit:
-            prefix = [self.prlimit, f"--nproc={spec.limits.processes}", "--", *prefix]
+            # RLIMIT_NPROC counts every task of the uid on the machine (other jobs, pre-started
+            # processes): only a backstop against explosive fork bombs; the watchdog counts ours.
+            backstop = _tasks_of_uid(SANDBOX_UID) + 4 * spec.limits.processes
+            prefix = [self.prlimit, f"--nproc={backstop}", "--", *prefix]
         seccomp_fd = None
         pass_fds: tuple[int, ...] = ()
         if not spec.allow_process_creation:

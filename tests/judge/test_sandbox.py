@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,26 @@ def test_scratch_files_are_read_back_without_following_links(tmp_path):
     finally:
         scratch.remove()
     assert not scratch.path.exists()
+
+
+def test_scratch_dirs_of_dead_processes_are_swept(tmp_path, monkeypatch):
+    from judge import sandbox as sandbox_module
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"arena-job-{dead.pid}-abc"
+    (stale / "sub").mkdir(parents=True)
+    mine = ScratchDir(tmp_path)
+    monkeypatch.setattr(sandbox_module, "_last_sweep", {})
+    other = ScratchDir(tmp_path)
+    assert not stale.exists()
+    assert mine.path.exists() and other.path.exists()  # a live process keeps its own
+    mine.remove()
+    other.remove()
+
+
+def test_process_watchdog_without_cgroups(run_probe, monkeypatch):
+    monkeypatch.setenv("ARENA_SANDBOX_NO_CGROUPS", "1")
+    result = run_probe("forkbomb")
+    assert result.limit_hit == "processes"
+    assert_still_works(run_probe)
