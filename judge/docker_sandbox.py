@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from judge.sandbox import (
+    DEATH_SIGNALS,
     JOB_DIR,
     SANDBOX_GID,
     SANDBOX_UID,
@@ -181,7 +182,7 @@ class DockerSandbox(Sandbox):
                 pass
             if stdin:
                 (scratch.path / STDIN_FILE).unlink(missing_ok=True)
-        sig = exit_status - 128 if 128 < exit_status < 160 else None
+        sig = exit_status - 128 if exit_status - 128 in DEATH_SIGNALS else None
         if limit_hit is None and state.get("OOMKilled"):
             limit_hit = "memory"
         if limit_hit is None and sig == signal.SIGSYS:

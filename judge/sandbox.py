@@ -457,6 +457,12 @@ def _tasks_of_uid(uid: int) -> int:
     return total
 
 
+DEATH_SIGNALS = {
+    signal.SIGABRT, signal.SIGBUS, signal.SIGFPE, signal.SIGILL, signal.SIGKILL, signal.SIGSEGV,
+    signal.SIGSYS, signal.SIGTERM, signal.SIGTRAP, signal.SIGXCPU, signal.SIGXFSZ,
+}  # fmt: skip
+
+
 class SandboxProcess:
     """A running sandboxed command: stdin pipe, captured output, watchdogs, and its result.
 
@@ -647,8 +653,10 @@ class SandboxProcess:
         for t in self._readers:
             t.join(timeout=5)
         rc = self.popen.returncode
-        # bwrap reports a command killed by signal N as exit status 128+N.
-        sig = -rc if rc < 0 else (rc - 128 if 128 < rc < 160 else None)
+        # bwrap reports a command killed by signal N as exit status 128+N, which a program can
+        # also exit with (`lean --run` returns whatever main returns): only the signals that
+        # end a process uninvited are read back from it.
+        sig = -rc if rc < 0 else (rc - 128 if rc - 128 in DEATH_SIGNALS else None)
         exit_code = None if sig is not None else rc
         limit = self.limit_hit
         if limit is None and self.cgroups.process_limit_reached():

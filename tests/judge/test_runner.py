@@ -38,6 +38,7 @@ function callMain(args){
   console.log("[DEBUG:A] fake lean entered");
   let input="";
   if(args[0]==="--stdin") input=fs.readFileSync(0,"utf8");
+  if(args[0]==="--exit")process.exit(Number(args[1]));
   if(args[0]==="--spin"){const end=Date.now()+Number(args[1])*1000;while(Date.now()<end){}}
   const files=fs.readdirSync(".").sort();
   console.log(JSON.stringify({severity:"information",data:args.join(" "),files:files,stdin:input}));
@@ -345,3 +346,9 @@ def test_alternating_kinds_of_job_all_find_a_prestarted_process(fake_offline):
         wait_ready(runner)
         served.append(runner.run(job).prestarted)
     assert served == [True, True, True, True]
+
+
+def test_exit_codes_above_128_are_not_mistaken_for_signals(fake_offline):
+    runner = fake_offline(pool_size=0)
+    result = runner.run(LeanJob(args=("--exit", "144")))
+    assert (result.exit_code, result.signal, result.limit_hit) == (144, None, None)
