@@ -473,7 +473,8 @@ class SandboxProcess:
 
     POLL = 0.1
 
-    def __init__(self, popen: subprocess.Popen, cgroups: CgroupSet, limits: Limits, cleanup) -> None:
+    def __init__(self, popen: subprocess.Popen, cgroups: CgroupSet, limits: Limits, cleanup,
+                 start_clock: bool = True) -> None:  # fmt: skip
         self.popen = popen
         self.cgroups = cgroups
         self.limits = limits
@@ -482,7 +483,8 @@ class SandboxProcess:
         self._out = [bytearray(), bytearray()]
         self._pre = [b"", b""]
         self._counted = 0
-        self._clock_start: float | None = None
+        # Started before the readers, or output that comes first would count as preamble.
+        self._clock_start: float | None = time.monotonic() if start_clock else None
         self._end: float | None = None
         self.limit_hit: str | None = None
         self._peak_rss_kb = 0
@@ -788,10 +790,7 @@ class BubblewrapSandbox(Sandbox):
         finally:
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
-        proc = SandboxProcess(popen, cgroups, spec.limits, cleanup=lambda: None)
-        if start_clock:
-            proc.start_clock()
-        return proc
+        return SandboxProcess(popen, cgroups, spec.limits, cleanup=lambda: None, start_clock=start_clock)
 
 
 def _memfd_with(data: bytes) -> int:

@@ -183,3 +183,10 @@ def test_process_watchdog_without_cgroups(run_probe, monkeypatch):
     result = run_probe("forkbomb")
     assert result.limit_hit == "processes"
     assert_still_works(run_probe)
+
+
+def test_output_written_at_once_is_never_lost(run_probe):
+    # Regression: the clock used to start after the readers, so a quick program's output could
+    # land in the pre-start preamble and vanish.
+    for _ in range(30):
+        assert run_probe("hello").stdout == b"hello uid=65534 gid=65534 cwd=/tmp/job\n"
