@@ -239,50 +239,36 @@ class LeanSession:
                 raise SessionError(f"session is not running: {self._tail()}")
             self._proc.reset_output_count()
             self._proc.write_stdin(line)
-            found: list[bytes] = []
-
-            def reply(stdout: bytearray, _stderr: bytearray) -> bool:
-                start = 0
-                while True:
-                    end = stdout.find(b"\n", start)
-                    if end < 0:
-                        return False
-                    if stdout.startswith(prefix, start):
-                        found.append(bytes(stdout[start + len(prefix) : end]))
-                        self._proc.drop_output(end + 1)
-                        return True
-                    start = end + 1
-
             started = time.monotonic()
-            answered = self._proc.wait_for(reply, timeout)
+            reply = self._await_line(prefix, timeout)
             self._stats.add_request(time.monotonic() - started)
-            if not answered:
-                self.close()
-                why = "timed out" if self._proc.limit_hit is None else f"hit its {self._proc.limit_hit} limit"
-                raise SessionError(f"session {why}: {self._tail()}")
-            return found[0]
+            return reply
 
     def wait_for_line(self, prefix: bytes, timeout: float) -> bytes:
-        """Wait, writing nothing, for a stdout line starting with `prefix` (e.g. a ready marker).
-        Write nothing before the program reads: Node swallows stdin that is already there when
-        it starts (measured: a request written at spawn was never seen by the Lean program)."""
+        """Wait, writing nothing, for a stdout line starting with `prefix` (e.g. a ready marker)
+        and return the rest of it."""
         with self._lock:
-            found: list[bytes] = []
+            return self._await_line(prefix, timeout)
 
-            def line(stdout: bytearray, _stderr: bytearray) -> bool:
-                start = 0
-                while (end := stdout.find(b"\n", start)) >= 0:
-                    if stdout.startswith(prefix, start):
-                        found.append(bytes(stdout[start + len(prefix) : end]))
-                        self._proc.drop_output(end + 1)
-                        return True
-                    start = end + 1
-                return False
+    def _await_line(self, prefix: bytes, timeout: float) -> bytes:
+        found: list[bytes] = []
 
-            if not self._proc.wait_for(line, timeout):
-                self.close()
-                raise SessionError(f"no {prefix!r} line: {self._tail()}")
-            return found[0]
+        def line(stdout: bytearray, _stderr: bytearray) -> bool:
+            start = 0
+            while (end := stdout.find(b"\n", start)) >= 0:
+                if stdout.startswith(prefix, start):
+                    found.append(bytes(stdout[start + len(prefix) : end]))
+                    self._proc.drop_output(end + 1)
+                    return True
+                start = end + 1
+            return False
+
+        if not self._proc.wait_for(line, timeout):
+            limit, ended = self._proc.limit_hit, not self._proc.alive
+            self.close()
+            why = f"hit its {limit} limit" if limit else ("ended" if ended else "timed out")
+            raise SessionError(f"session {why} before a {prefix!r} line: {self._tail()}")
+        return found[0]
 
     def _tail(self) -> str:
         stdout, stderr = self._proc.snapshot()

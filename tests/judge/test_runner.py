@@ -164,7 +164,7 @@ def test_session_answers_requests_and_skips_chatter(fake_native):
 
 def test_session_that_hangs_is_killed(fake_native):
     session = fake_native.open_session(("serve",), {}, LIMITS)
-    with pytest.raises(SessionError):
+    with pytest.raises(SessionError, match="timed out"):
         session.request(b"hang", timeout=1.0)
     assert not session.alive
     with pytest.raises(SessionError):
@@ -173,9 +173,14 @@ def test_session_that_hangs_is_killed(fake_native):
 
 def test_session_that_dies_reports_it(fake_native):
     session = fake_native.open_session(("serve",), {}, LIMITS)
-    with pytest.raises(SessionError):
+    with pytest.raises(SessionError, match="ended"):
         session.request(b"die", timeout=5.0)
     assert not session.alive
+
+
+def test_session_waits_for_a_marker_without_writing(fake_native):
+    with fake_native.open_session(("hello",), {}, LIMITS) as session:
+        assert session.wait_for_line(b"hello uid=", timeout=5.0) == b"65534 gid=65534 cwd=/tmp/job"
 
 
 # --- the offline runner's pre-started pool (a fake lean.js with the same hooks, real Node)
