@@ -212,6 +212,45 @@ def _own_cgroup_v1(controller: str) -> Path | None:
     return root / rel.lstrip("/")
 
 
+V2_WORKER_LEAF = "arena-worker"
+
+
+def _v2_job_parent(root: Path = Path("/sys/fs/cgroup"), self_cgroup: Path = Path("/proc/self/cgroup")) -> Path | None:
+    """The cgroup v2 directory under which job cgroups go, with memory and pids delegated.
+
+    cgroup v2 enables a controller for children only in a cgroup without processes of its
+    own, so when ours has some (a container's or a service's root) they move into a leaf,
+    `arena-worker`, first; job cgroups are then its siblings. Unsupported (None) when the
+    tree is read-only or the controllers are not available to us.
+    """
+    rel = "/"
+    with contextlib.suppress(OSError):
+        for line in self_cgroup.read_text().splitlines():
+            if line.startswith("0::"):
+                rel = line[3:]
+    own = root / rel.lstrip("/")
+    parent = own.parent if own.name == V2_WORKER_LEAF else own
+    wanted = {"memory", "pids"}
+    try:
+        if not wanted <= set((parent / "cgroup.controllers").read_text().split()):
+            return None
+        control = parent / "cgroup.subtree_control"
+        if wanted <= set(control.read_text().split()):
+            return parent
+        try:
+            control.write_text("+memory +pids")
+        except OSError:  # EBUSY: processes in `parent` itself
+            leaf = parent / V2_WORKER_LEAF
+            leaf.mkdir(exist_ok=True)
+            for pid in (parent / "cgroup.procs").read_text().split():
+                with contextlib.suppress(OSError):
+                    (leaf / "cgroup.procs").write_text(pid)
+            control.write_text("+memory +pids")
+        return parent
+    except OSError:
+        return None
+
+
 class CgroupSet:
     """Memory and pids cgroups for one sandbox, or nothing when they cannot be made here."""
 
@@ -257,17 +296,12 @@ class CgroupSet:
         self.version = 1
 
     def _make_v2(self, name: str, limits: Limits) -> None:
-        rel = "/"
-        with contextlib.suppress(OSError):
-            for line in Path("/proc/self/cgroup").read_text().splitlines():
-                if line.startswith("0::"):
-                    rel = line[3:]
-        parent = Path("/sys/fs/cgroup") / rel.lstrip("/")
+        parent = _v2_job_parent()
+        if parent is None:
+            return
+        _sweep_stale(parent, "arena-", os.rmdir)
+        path = parent / name
         try:
-            enabled = (parent / "cgroup.subtree_control").read_text().split()
-            if "memory" not in enabled or "pids" not in enabled:
-                return
-            path = parent / name
             path.mkdir()
         except OSError:
             return

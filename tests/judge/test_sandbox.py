@@ -190,3 +190,28 @@ def test_output_written_at_once_is_never_lost(run_probe):
     # land in the pre-start preamble and vanish.
     for _ in range(30):
         assert run_probe("hello").stdout == b"hello uid=65534 gid=65534 cwd=/tmp/job\n"
+
+
+def fake_v2_tree(tmp_path: Path, own: str, controllers: str, subtree: str) -> tuple[Path, Path]:
+    root = tmp_path / "cgroup"
+    for directory in {root / "svc", root / own.lstrip("/")}:
+        directory.mkdir(parents=True, exist_ok=True)
+    (root / "svc" / "cgroup.controllers").write_text(controllers)
+    (root / "svc" / "cgroup.subtree_control").write_text(subtree)
+    self_cgroup = tmp_path / "self-cgroup"
+    self_cgroup.write_text(f"0::{own}\n")
+    return root, self_cgroup
+
+
+def test_cgroup_v2_jobs_go_beside_the_worker(tmp_path):
+    from judge.sandbox import _v2_job_parent
+
+    root, me = fake_v2_tree(tmp_path, "/svc", "cpu memory pids", "memory pids")
+    assert _v2_job_parent(root, me) == root / "svc"
+    root, me = fake_v2_tree(tmp_path, "/svc/arena-worker", "cpu memory pids", "memory pids")
+    assert _v2_job_parent(root, me) == root / "svc"  # moved into the leaf earlier: its parent
+    root, me = fake_v2_tree(tmp_path, "/svc", "cpu memory pids", "")
+    assert _v2_job_parent(root, me) == root / "svc"  # delegates the controllers itself
+    assert (root / "svc" / "cgroup.subtree_control").read_text() == "+memory +pids"
+    root, me = fake_v2_tree(tmp_path, "/svc", "cpu io", "")
+    assert _v2_job_parent(root, me) is None  # memory and pids are not ours to use
