@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -59,8 +60,13 @@ def test_parent_environment_does_not_leak(run_probe, monkeypatch):
 
 
 def test_no_network(run_probe):
-    result = run_probe("connect", "127.0.0.1", "5432")
+    # A server that the host can reach on its loopback: the sandbox cannot.
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        result = run_probe("connect", "127.0.0.1", str(port))
     assert result.stdout.startswith(b"connect ERR")
+    assert run_probe("connect", "127.0.0.1", "5432").stdout.startswith(b"connect ERR")  # the site's database
 
 
 @pytest.mark.parametrize("path", ["/usr/evil", "/tmp/evil", "/home/evil", "/evil", "/dev/evil", "/opt/probe/evil"])
