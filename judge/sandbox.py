@@ -500,9 +500,9 @@ DEATH_SIGNALS = {
 class SandboxProcess:
     """A running sandboxed command: stdin pipe, captured output, watchdogs, and its result.
 
-    The wall clock starts with `start_clock()` (at spawn unless the caller defers it, as the
-    pre-started pool does); output counted toward the cap starts at the same moment, and what
-    came before it (start-up chatter) is kept apart in `preamble_stdout/stderr`.
+    The wall clock starts at spawn, or with `start_clock()` when the caller defers it (the
+    pre-started pool: at dispatch). Output counts toward the cap from the same moment; what
+    came before (start-up chatter) is kept apart in `preamble` unless the caller keeps it.
     """
 
     POLL = 0.1
