@@ -1,11 +1,34 @@
 """The Celery app: configuration comes from Django settings prefixed CELERY_."""
 
 import os
+import threading
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
 
 app = Celery("arena")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def warm_up_judge(**_kwargs) -> None:
+    """Start the judge's Lean processes when a worker process starts, in the background: the
+    offline Lean takes tens of seconds to compile the exporter and the replay, which would
+    otherwise land on the first submission. Off for judge doubles and with ARENA_JUDGE_WARM_UP=0."""
+    if os.environ.get("ARENA_JUDGE", "judge.api.judge_submission") != "judge.api.judge_submission":
+        return
+    if os.environ.get("ARENA_JUDGE_WARM_UP", "1") in ("0", "false", "no"):
+        return
+
+    def warm_up() -> None:
+        from judge.api import warm_up
+
+        try:
+            warm_up()
+        except Exception:  # the first judging will start what failed here, and report it
+            app.log.get_default_logger().exception("judge warm-up failed")
+
+    threading.Thread(target=warm_up, name="judge-warm-up", daemon=True).start()

@@ -128,9 +128,12 @@ ARENA_JUDGE_MAX_ATTEMPTS = env.int("ARENA_JUDGE_MAX_ATTEMPTS", default=3)
 # Lean processes per worker machine. One offline Lean needs ~3.6 GB: concurrency N needs
 # N x 3.6 GB free besides the site, so the default of 1 suits a small machine.
 ARENA_JUDGE_CONCURRENCY = env.int("ARENA_JUDGE_CONCURRENCY", default=1)
-# How long a claimed submission may run before the sweep takes it back: above the longest
-# judging time (the judge's wall limit plus start-up), or a slow verdict would be judged twice.
-ARENA_JUDGE_LEASE_SECONDS = env.int("ARENA_JUDGE_LEASE_SECONDS", default=900)
+# The longest one judging may take (the judge waits for a Lean slot, then runs up to two Lean
+# processes under their own wall limits); past it the judging is a JUDGE_ERROR, retried.
+ARENA_JUDGE_TIME_LIMIT_SECONDS = env.int("ARENA_JUDGE_TIME_LIMIT_SECONDS", default=3600)
+# A claimed submission's lease, renewed by its worker every third of it while judging: a
+# worker that dies stops renewing, and the sweep takes the submission back after this long.
+ARENA_JUDGE_LEASE_SECONDS = env.int("ARENA_JUDGE_LEASE_SECONDS", default=300)
 # A submission still queued after this long is enqueued again (its message was lost).
 ARENA_QUEUED_STALE_SECONDS = env.int("ARENA_QUEUED_STALE_SECONDS", default=600)
 ARENA_SWEEP_INTERVAL_SECONDS = env.int("ARENA_SWEEP_INTERVAL_SECONDS", default=60)
@@ -140,17 +143,14 @@ ARENA_SAMPLE_PROBLEMS = env.str(
     "ARENA_SAMPLE_PROBLEMS", default=str(BASE_DIR / "problems" / "samples" / "problems.jsonl")
 )
 
-# Every other ARENA_* variable (Lean and sandbox settings read by the judge) is passed through.
-for _name, _value in env.ENVIRON.items():
-    if _name.startswith("ARENA_") and _name not in globals():
-        globals()[_name] = _value
-
 # --- Celery -------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Redis redelivers an unacknowledged message after the visibility timeout: it must exceed the
-# longest judging time, or a judging still in progress is handed to a second worker.
-ARENA_BROKER_VISIBILITY_TIMEOUT = env.int("ARENA_BROKER_VISIBILITY_TIMEOUT", default=2 * ARENA_JUDGE_LEASE_SECONDS)
+# longest judging time, or a judging still in progress is delivered to a second worker.
+ARENA_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "ARENA_BROKER_VISIBILITY_TIMEOUT", default=ARENA_JUDGE_TIME_LIMIT_SECONDS + 600
+)
 if CELERY_BROKER_URL.startswith("filesystem"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed"):
@@ -168,6 +168,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CONCURRENCY = ARENA_JUDGE_CONCURRENCY
+# Past the soft limit the judge is interrupted (a JUDGE_ERROR, retried); a judge that does not
+# let go is killed a minute later, and the sweep re-queues its submission.
+CELERY_TASK_SOFT_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS
+CELERY_TASK_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS + 60
 CELERY_TASK_ROUTES = {"submissions.tasks.judge_submission_task": {"queue": "judge"}}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -180,3 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Every other ARENA_* variable (Lean and sandbox settings read by the judge) is passed through.
+for _name, _value in env.ENVIRON.items():
+    if _name.startswith("ARENA_") and _name not in globals():
+        globals()[_name] = _value

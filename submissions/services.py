@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -136,16 +139,51 @@ def submission_judge(*, submission_id: int, worker: str) -> bool:
     submission = Submission.objects.select_related("problem_version__problem").get(pk=submission_id)
     try:
         judge = import_string(settings.ARENA_JUDGE)
-        result = judge(submission.problem_version.to_spec(), submission.code)
+        with _lease_renewed(run):
+            result = judge(submission.problem_version.to_spec(), submission.code)
         if not isinstance(result, JudgeResult):
             raise TypeError(f"the judge returned {type(result).__name__}, not JudgeResult")
-    except Exception as exc:  # any fault of ours becomes a JUDGE_ERROR to retry
+    except Exception as exc:  # any fault of ours (the soft time limit too) becomes a JUDGE_ERROR to retry
         logger.exception("judging submission %s failed", submission_id)
         result = JudgeResult(
             verdict=Verdict.JUDGE_ERROR,
             reasons=[Reason(code="judge_crashed", detail=f"{type(exc).__name__}: {exc}")],
         )
     return submission_record_result(run=run, result=result)
+
+
+@contextmanager
+def _lease_renewed(run: JudgeRun) -> Iterator[None]:
+    """Extend run's lease every third of it while the judge works.
+
+    A long judging is then never taken back by the sweep, while a worker that dies stops
+    renewing and its submission is re-queued within one lease.
+    """
+    lease = settings.ARENA_JUDGE_LEASE_SECONDS
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(max(lease / 3, 0.5)):
+                try:
+                    held = Submission.objects.filter(
+                        pk=run.submission_id, status=SubmissionStatus.RUNNING, current_run=run
+                    ).update(lease_expires_at=timezone.now() + timedelta(seconds=lease))
+                except Exception:  # the database may be back at the next period
+                    logger.warning("could not renew the lease of %s", run, exc_info=True)
+                    continue
+                if not held:
+                    return  # taken back: the result will be refused anyway
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"lease-{run.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 @dataclasses.dataclass

@@ -5,7 +5,14 @@ from celery import shared_task
 from submissions.services import submission_judge, submissions_sweep
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, bind=True)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    bind=True,
+    # Time limits: CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT in settings (the
+    # sender writes them into the message, so the site and its workers must share them).
+)
 def judge_submission_task(self, submission_id: int) -> None:
     # acks_late + reject_on_worker_lost: a worker killed mid-judging leaves the message to be
     # delivered again; the claim in submission_judge makes any extra delivery a no-op.

@@ -43,10 +43,10 @@ def flush_test_broker() -> None:
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
 
 
-def send_judge_task(submission_id: int) -> None:
+def send_judge_task(submission_id: int, **options) -> None:
     """Deliver a judging message to the test broker, as the site would."""
     with app.connection_for_write(TEST_REDIS_URL) as conn:
-        judge_submission_task.apply_async(args=[submission_id], connection=conn)
+        judge_submission_task.apply_async(args=[submission_id], connection=conn, **options)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:

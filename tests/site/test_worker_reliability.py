@@ -23,13 +23,14 @@ def start_worker(transactional_db, tmp_path):
     calls.touch()
     workers = []
 
-    def start(name: str, *, sleep: float, beat: bool = False) -> WorkerProcess:
+    def start(name: str, *, sleep: float, beat: bool = False, **settings: str) -> WorkerProcess:
         env = {
             "ARENA_TEST_JUDGE_SLEEP": str(sleep),
             "ARENA_TEST_JUDGE_CALLS": str(calls),
-            "ARENA_JUDGE_LEASE_SECONDS": "5",
+            "ARENA_JUDGE_LEASE_SECONDS": "3",
             "ARENA_SWEEP_INTERVAL_SECONDS": "1",
             "ARENA_JUDGE_RETRY_DELAY_SECONDS": "0",
+            **settings,
         }
         worker = WorkerProcess(name, tmp_path, env, beat=beat)
         workers.append(worker)
@@ -95,3 +96,18 @@ def test_the_same_task_delivered_twice_gives_one_verdict(submission, start_worke
     assert len(start_worker.judge_calls()) == 1
     assert JudgeRun.objects.filter(submission=submission).count() == 1
     assert JudgeRun.objects.filter(submission=submission, finished_at__isnull=False).count() == 1
+
+
+def test_a_judging_past_the_time_limit_ends_as_judge_error_after_three_attempts(submission, start_worker, monkeypatch):
+    # The sender writes the limits into the message (the site and its workers share them).
+    start_worker("slow", sleep=60, ARENA_JUDGE_TIME_LIMIT_SECONDS="2")
+    send_judge_task(submission.pk, soft_time_limit=2, time_limit=62)
+    wait_until(lambda: status_of(submission) == SubmissionStatus.FINISHED, 90, "the final verdict")
+
+    submission.refresh_from_db()
+    assert submission.verdict == Verdict.JUDGE_ERROR
+    assert "SoftTimeLimitExceeded" in submission.result["reasons"][0]["detail"]
+    assert submission.attempts == 3
+    runs = JudgeRun.objects.filter(submission=submission).order_by("attempt")
+    assert [(run.attempt, run.verdict) for run in runs] == [(n, Verdict.JUDGE_ERROR) for n in (1, 2, 3)]
+    assert len(start_worker.judge_calls()) == 3
