@@ -48,7 +48,11 @@ def judge_submission(problem: ProblemSpec, code: str | bytes, *, limits: Limits 
     judge = _Judge(runner or get_runner(), limits)
     try:
         result = judge.judge(problem, code)
-    except (SlotTimeout, ReplayError, InvalidReference, OSError) as exc:
+    except ReplayError as exc:
+        # the replay died or refused our request: the submission's terms may have caused it
+        log.exception("replay failed")
+        result = judge.finish(Verdict.JUDGE_ERROR, [Reason("REPLAY_FAILED", None, str(exc)[:2000])], problem)
+    except (SlotTimeout, InvalidReference, OSError) as exc:
         log.exception("judge error")
         result = judge.finish(Verdict.JUDGE_ERROR, [Reason("JUDGE_ERROR", None, str(exc)[:2000])], problem)
     return dataclasses.replace(result, time_ms=int((time.monotonic() - started) * 1000))
@@ -79,7 +83,9 @@ class _Judge:
                 # e.g. deep recursion raised on purpose: a verdict of its own, never a retry
                 return self.finish(Verdict.COMPILE_ERROR, [Reason(
                     "LEAN_CRASHED", None, "Lean crashed while elaborating the file: " + _crash_line(run))], problem)
-            raise ReplayError(f"the exporter wrote nothing (exit {run.exit_code}): {run.stderr[-500:]}")
+            return self.finish(Verdict.JUDGE_ERROR, [Reason(
+                "EXPORT_INVALID", None, f"the exporter wrote nothing (exit {run.exit_code}): {run.stderr[-500:]}")],
+                problem)
         try:
             submission = parse_export(text, interner)
         except ExportError as exc:

@@ -117,7 +117,9 @@ class _Request:
         if inductives:
             self._inductive_block(group, inductives)
             return
-        if len(group) > 1:
+        # Recursive unsafe or partial definitions (the `_unsafe_rec` helpers Lean makes for
+        # code) may mention themselves: the kernel takes them only as a mutual block.
+        if len(group) > 1 or (group[0].kind == "def" and group[0].safety != "safe"):
             if any(c.kind != "def" for c in group):
                 # only definitions may be mutual; the kernel will refuse the first one
                 for c in group:

@@ -29,6 +29,10 @@ class Verdict(enum.StrEnum):
 
 PRECEDENCE = [v for v in Verdict if v is not Verdict.JUDGE_ERROR]
 
+# Judge errors the submission itself may have caused (an export it garbled, terms that broke
+# the replay): judged again once, never more.
+SUBMISSION_SUSPECT_ERRORS = {"EXPORT_INVALID", "REPLAY_FAILED"}
+
 
 class TheoremStatus(enum.StrEnum):
     PROVED = "proved"
@@ -73,6 +77,15 @@ class JudgeResult:
     checker_version: str = ""
     time_ms: int = 0
     memory_kb: int = 0
+
+    @property
+    def max_attempts(self) -> int | None:
+        """At most this many judgings in all for this submission (None: the site's own bound)."""
+        if self.verdict is Verdict.JUDGE_ERROR and any(
+            r.code in SUBMISSION_SUSPECT_ERRORS for r in self.reasons
+        ):
+            return 2
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {

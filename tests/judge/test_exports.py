@@ -221,3 +221,10 @@ def test_binder_names_do_not_matter():
     renamed = [[*r[:4], "x"] if r[0] == "N" and r[3:] == ["s", "a"] else r for r in items]
     assert unrows(renamed) != ACCEPTED
     assert run_check(unrows(renamed)).reasons == []
+
+
+def test_a_garbled_export_is_judged_again_once_at_most(recorded_reference):
+    garbled = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner("garbage"))
+    assert garbled.max_attempts == 2
+    nothing = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner(None))
+    assert nothing.verdict is Verdict.JUDGE_ERROR and nothing.max_attempts == 2

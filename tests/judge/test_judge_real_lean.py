@@ -135,7 +135,7 @@ def solveAdd (a b : Int) : Int := b - a
     [
         # a changed statement
         "def solveAdd (a b : Int) : Int := b - a\n\n"
-        "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b + 0 := by\n  simp [solveAdd]\n",
+        "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b + 0 := by\n  simp [solveAdd]\n  omega\n",
         # the statement re-meant by an instance: `+` now keeps its right operand
         "local instance : HAdd Int Int Int := ⟨fun _ y => y⟩\n\n"
         f"def solveAdd (a b : Int) : Int := b\n\n{SPEC} := rfl\n",
@@ -173,7 +173,8 @@ def solveAdd (a b : Int) : Int := a
 """
     result = judge(runner, "solve-add", code)
     assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
-    assert result.reasons[0].declaration == "bad"
+    # the kernel refuses `bad` or the auxiliary lemma `decide` made for it
+    assert result.reasons[0].declaration.split(".")[0] == "bad"
 
 
 @pytest.mark.parametrize(
