@@ -357,3 +357,17 @@ def test_exit_codes_above_128_are_not_mistaken_for_signals(fake_offline):
     runner = fake_offline(pool_size=0)
     result = runner.run(LeanJob(args=("--exit", "144")))
     assert (result.exit_code, result.signal, result.limit_hit) == (144, None, None)
+
+
+def test_out_of_memory_messages_map_to_the_memory_limit(fake_native):
+    from judge.sandbox import SandboxResult
+
+    def result(stderr: bytes, exit_code: int | None = 1):
+        raw = SandboxResult(stdout=b"", stderr=stderr, exit_code=exit_code, signal=None, wall_seconds=1.0,
+                            peak_memory_kb=0, limit_hit=None)  # fmt: skip
+        return fake_native._result(raw, None, LeanJob(args=()), LIMITS, prestarted=False)
+
+    assert result(b"INTERNAL PANIC: out of memory\n").limit_hit == "memory"
+    assert result(b"Aborted(Cannot enlarge memory arrays)").limit_hit == "memory"
+    assert result(b"RangeError: Maximum call stack size exceeded").limit_hit is None  # a crash, not memory
+    assert result(b"out of memory", exit_code=0).limit_hit is None  # printed by a program that went on

@@ -1,8 +1,9 @@
 """The real Lean through the runner (marked `lean`: each run costs 4–20 s and ~3.6 GB offline).
 
 Kept to a handful of runs: a cold run whose messages are parsed, an elaboration that loops
-until the wall limit, a memory limit, a pre-started run that must say what the cold run said,
-and a session that answers twice.
+until the wall limit, the memory cgroup's kill and the wasm heap's own out-of-memory panic (both
+"memory"), a pre-started run that must say what the cold run said, and a session that answers
+twice.
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ def test_elaboration_loop_ends_at_the_wall_limit(real_runner):
 def test_memory_limit_is_reported_not_an_error(real_runner):
     limits = dataclasses.replace(real_runner.default_limits, memory_bytes=200 << 20)
     result = real_runner.run(solution_job(limits=limits))
+    assert result.limit_hit == "memory"
+
+
+def test_out_of_memory_inside_the_offline_lean_is_a_memory_limit(real_runner):
+    """The wasm32 heap ends at 4 GiB, below the cgroup limit: Lean panics and exits 1."""
+    if real_runner.kind != "offline":
+        pytest.skip("the native Lean has no 4 GiB heap")
+    big = b"#eval (Array.replicate 700000000 (0 : Nat)).size\n"
+    result = real_runner.run(LeanJob(args=("--json", "Big.lean"), files={"Big.lean": big}))
+    assert "out of memory" in result.stderr + result.stdout
     assert result.limit_hit == "memory"
 
 
