@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import sys
 import time
@@ -55,6 +56,7 @@ def main() -> int:
 
     cold_runner = make_runner(dataclasses.replace(config, pool_size=0))
     print(f"{cold_runner.kind} Lean {cold_runner.version()} at {cold_runner.location()}", flush=True)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     version = cold_runner.run(LeanJob(args=("--version",)))
     rows.append(row("--version (start-up)", version, note=version.stdout.strip().splitlines()[-1][:40]))
     cold = cold_runner.run(job)
@@ -81,6 +83,7 @@ def main() -> int:
         rows.append((f"{args.runs} runs back to back", f"{total:.1f}", "", "", note))
         pooled.close()
 
+    print(f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     widths = [max(len(str(r[i])) for r in [("what", "wall s", "peak GB", "limit", "note"), *rows]) for i in range(5)]
     for r in [("what", "wall s", "peak GB", "limit", "note"), *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
