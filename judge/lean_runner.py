@@ -409,7 +409,7 @@ class NativeLeanRunner(LeanRunner):
             argv=(f"{self.INSIDE}/bin/lean", *args),
             limits=limits,
             ro_binds=((str(self.native.prefix), self.INSIDE),),
-            env={"PATH": f"{self.INSIDE}/bin", "HOME": "/tmp/job", "LEAN_ABORT_ON_PANIC": "1"},
+            env={"PATH": f"{self.INSIDE}/bin", "HOME": "/tmp/job"},
             allow_process_creation=False,
         )
 
