@@ -98,7 +98,9 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
     """
     now = timezone.now()
     data = result.to_json()
-    retry = result.verdict is Verdict.JUDGE_ERROR and run.attempt < settings.ARENA_JUDGE_MAX_ATTEMPTS
+    # a judge error the submission may have caused itself is judged again once, not more
+    max_attempts = min(settings.ARENA_JUDGE_MAX_ATTEMPTS, result.max_attempts or settings.ARENA_JUDGE_MAX_ATTEMPTS)
+    retry = result.verdict is Verdict.JUDGE_ERROR and run.attempt < max_attempts
     if retry:
         fields = {"status": SubmissionStatus.QUEUED}
     else:

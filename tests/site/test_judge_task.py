@@ -3,7 +3,7 @@ JUDGE_ERROR up to three attempts. The judge is the recording double; the broker 
 
 import pytest
 
-from judge.results import Verdict
+from judge.results import JudgeResult, Reason, Verdict
 from submissions import services
 from submissions.models import JudgeRun, Submission, SubmissionStatus
 from submissions.services import submission_claim, submission_create, submission_record_result
@@ -115,6 +115,21 @@ def test_judge_error_after_three_attempts_is_final(
     # Re-enqueued after the first two errors only, each after the retry delay.
     assert [sid for sid, _ in enqueued] == [submission.pk, submission.pk]
     assert all(countdown is not None for _, countdown in enqueued)
+
+
+def test_a_judge_error_the_submission_may_have_caused_is_judged_twice_at_most(
+    submission, judge_double, enqueued, django_capture_on_commit_callbacks
+):
+    suspect = JudgeResult(verdict=Verdict.JUDGE_ERROR, reasons=[Reason(code="EXPORT_INVALID", detail="garbled")])
+    judge_double.script = [suspect, suspect, accepted(submission.problem_version.to_spec())]
+    enqueued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            judge_submission_task.apply(args=[submission.pk])
+    submission.refresh_from_db()
+    assert submission.verdict == Verdict.JUDGE_ERROR
+    assert submission.attempts == 2
+    assert len(judge_double.calls) == 2
 
 
 def test_a_judge_that_raises_gives_a_judge_error_run(submission, judge_double):
