@@ -21,7 +21,7 @@ from judge.export_format import Export, ExportError, Interner, parse_export
 from judge.lean_runner import LeanJob, LeanRunner, Limits, RunResult, SlotTimeout, get_runner
 from judge.problem_format import ProblemSpec
 from judge.replay import Replayer, ReplayError
-from judge.results import JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
+from judge.results import PRECEDENCE, JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,9 @@ EXPORT_FILE = "export.jsonl"
 SUBMISSION_FILE = "Sol.lean"
 # Node's stack overflow under the offline Lean: the submission's doing, not ours.
 CRASH_MARKERS = ("Maximum call stack size exceeded", "RangeError", "hardware fault", "Aborted(")
+# Starting processes (or threads past the limit) is something a proof never needs.
 LIMIT_VERDICTS = {"wall": Verdict.TIME_LIMIT, "memory": Verdict.MEMORY_LIMIT,
-                  "output": Verdict.OUTPUT_LIMIT, "processes": Verdict.MEMORY_LIMIT}
-PRECEDENCE = list(Verdict)
+                  "output": Verdict.OUTPUT_LIMIT, "processes": Verdict.FORBIDDEN_CONSTRUCT}
 
 
 class InvalidReference(RuntimeError):

@@ -73,7 +73,7 @@ class Interner:
                 stack.pop()
                 continue
             node = self.exprs[expr_id]
-            children = _children(node)
+            children = expr_children(node)
             pending = [c for c in children if c not in memo]
             if pending:
                 stack.extend(pending)
@@ -108,7 +108,7 @@ class Interner:
                 stack.pop()
                 continue
             node = self.exprs[node_id]
-            children = _children(node)
+            children = expr_children(node)
             pending = [c for c in children if c not in memo]
             if pending:
                 stack.extend(pending)
@@ -123,7 +123,8 @@ class Interner:
         return memo[root]
 
 
-def _children(node: tuple) -> tuple[int, ...]:
+def expr_children(node: tuple) -> tuple[int, ...]:
+    """The sub-term ids of an interned term node."""
     kind = node[0]
     if kind == "app":
         return (node[1], node[2])

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from judge.export_format import Constant, Interner, Name, name_to_str
+from judge.export_format import Constant, Interner, Name, expr_children, name_to_str
 from judge.lean_runner import LeanRunner, LeanSession, Limits, SessionError
 
 REPLAY_SOURCE = Path(__file__).with_name("lean") / "Replay.lean"
@@ -73,7 +73,7 @@ class _Request:
                 stack.pop()
                 continue
             node = self.interner.exprs[expr_id]
-            pending = [c for c in _expr_children(node) if c not in self.exprs]
+            pending = [c for c in expr_children(node) if c not in self.exprs]
             if pending:
                 stack.extend(pending)
                 continue
@@ -175,19 +175,6 @@ class _Request:
                            minors, rule_rows, k, unsafe])
             else:
                 self.constant(c)
-
-
-def _expr_children(node: tuple) -> tuple[int, ...]:
-    kind = node[0]
-    if kind == "app":
-        return (node[1], node[2])
-    if kind in ("lam", "pi"):
-        return (node[2], node[3])
-    if kind == "let":
-        return (node[2], node[3], node[4])
-    if kind == "proj":
-        return (node[3],)
-    return ()
 
 
 def build_request(request_id: str, imports: list[str], plan: list[list[Constant]],
