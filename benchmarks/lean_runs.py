@@ -58,7 +58,10 @@ def main() -> int:
     print(f"{cold_runner.kind} Lean {cold_runner.version()} at {cold_runner.location()}", flush=True)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     version = cold_runner.run(LeanJob(args=("--version",)))
-    rows.append(row("--version (start-up)", version, note=version.stdout.strip().splitlines()[-1][:40]))
+    last = (version.stdout.strip().splitlines() or [f"no output: exit {version.exit_code}, signal {version.signal}"])[
+        -1
+    ]
+    rows.append(row("--version (start-up)", version, note=last[:40]))
     cold = cold_runner.run(job)
     errors = sum(m.get("severity") == "error" for m in cold.lean_messages)
     rows.append(row("cold run", cold, note=f"{len(cold.lean_messages)} messages, {errors} errors"))

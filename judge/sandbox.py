@@ -687,7 +687,7 @@ class SandboxProcess:
         self.popen.wait(timeout=timeout)
         self._watchdog.join()
         for t in self._readers:
-            t.join(timeout=5)
+            t.join(timeout=30)  # the pipes close when the last process in the sandbox is gone
         rc = self.popen.returncode
         # bwrap reports a command killed by signal N as exit status 128+N, which a program can
         # also exit with (`lean --run` returns whatever main returns): only the signals that
