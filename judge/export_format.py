@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from typing import Any
 
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
@@ -66,19 +67,8 @@ class Interner:
         """The id of the same term with binder names and binder info erased: terms equal up to
         these are the same statement to the kernel (`(x y : Int)` and `(a b : Int)` alike)."""
         memo = self._erased
-        stack = [root]
-        while stack:
-            expr_id = stack[-1]
-            if expr_id in memo:
-                stack.pop()
-                continue
+        for expr_id in children_first(self.exprs, root, memo):
             node = self.exprs[expr_id]
-            children = expr_children(node)
-            pending = [c for c in children if c not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
             kind = node[0]
             if kind in ("lam", "pi"):
                 memo[expr_id] = self.expr((kind, (), memo[node[2]], memo[node[3]], "default"))
@@ -96,31 +86,32 @@ class Interner:
         """Names of the constants the given terms mention."""
         result: set[Name] = set()
         for root in roots:
-            result |= self._consts(root, memo)
+            for expr_id in children_first(self.exprs, root, memo):
+                node = self.exprs[expr_id]
+                found = {node[1]} if node[0] == "const" else set()
+                for child in expr_children(node):
+                    found |= memo[child]
+                memo[expr_id] = frozenset(found)
+            result |= memo[root]
         return result
 
-    def _consts(self, root: int, memo: dict[int, frozenset]) -> frozenset:
-        # Iterative post-order walk: hostile terms can be deep enough to break recursion.
-        stack = [root]
-        while stack:
-            node_id = stack[-1]
-            if node_id in memo:
-                stack.pop()
-                continue
-            node = self.exprs[node_id]
-            children = expr_children(node)
-            pending = [c for c in children if c not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
+
+def children_first(exprs: list[tuple], root: int, done) -> Iterator[int]:
+    """`root` and its sub-terms not in `done`, each after its children, without recursion
+    (hostile terms can be deep enough to break it). The caller puts each id it is given into
+    `done` before asking for the next."""
+    stack = [root]
+    while stack:
+        expr_id = stack[-1]
+        if expr_id in done:
             stack.pop()
-            found: set = set()
-            if node[0] == "const":
-                found.add(node[1])
-            for child in children:
-                found |= memo[child]
-            memo[node_id] = frozenset(found)
-        return memo[root]
+            continue
+        pending = [c for c in expr_children(exprs[expr_id]) if c not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        yield expr_id
 
 
 def expr_children(node: tuple) -> tuple[int, ...]:

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from judge.export_format import Constant, Interner, Name, expr_children, name_to_str
+from judge.export_format import Constant, Interner, Name, children_first, name_to_str
 from judge.lean_runner import LeanRunner, LeanSession, Limits, SessionError
 
 REPLAY_SOURCE = Path(__file__).with_name("lean") / "Replay.lean"
@@ -65,21 +65,9 @@ class _Request:
         return found
 
     def expr(self, root: int) -> int:
-        # Children first, without recursion: hostile terms can be very deep.
-        stack = [root]
-        while stack:
-            expr_id = stack[-1]
-            if expr_id in self.exprs:
-                stack.pop()
-                continue
-            node = self.interner.exprs[expr_id]
-            pending = [c for c in expr_children(node) if c not in self.exprs]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
+        for expr_id in children_first(self.interner.exprs, root, self.exprs):
             self.exprs[expr_id] = index = len(self.exprs)
-            self.emit(["E", index, *self._body(node)])
+            self.emit(["E", index, *self._body(self.interner.exprs[expr_id])])
         return self.exprs[root]
 
     def _body(self, node: tuple) -> list[Any]:

@@ -228,3 +228,25 @@ def test_a_garbled_export_is_judged_again_once_at_most(recorded_reference):
     assert garbled.max_attempts == 2
     nothing = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner(None))
     assert nothing.verdict is Verdict.JUDGE_ERROR and nothing.max_attempts == 2
+
+
+def test_replay_request_numbers_everything_densely_children_first():
+    from judge.replay import build_request
+
+    interner = Interner()
+    reference = parse_export(REFERENCE, interner)
+    submission = parse_export(ACCEPTED, interner)
+    plan = check(interner=interner, reference=reference, submission=submission, definitions=["solveAdd"],
+                 theorems=["solveAdd_spec"], allowed_imports=[]).replay_plan
+    request = build_request("r7", [], plan, interner, [("solveAdd_spec",)]).decode()
+    lines = [json.loads(line) for line in request.splitlines()]
+    assert lines[0] == ["BEGIN", "r7", ["Init"]] and lines[-1] == ["DONE"]
+    seen = {"N": 1, "L": 1, "E": 0}
+    for row in lines[1:-1]:
+        if row[0] in seen:
+            assert row[1] == seen[row[0]]
+            seen[row[0]] += 1
+            if row[0] == "E" and row[2] == "app":
+                assert row[3] < row[1] and row[4] < row[1]
+    declared = [row for row in lines if row[0] in ("def", "thm")]
+    assert len(declared) == len([c for c in submission.constants.values() if c.kind in ("def", "thm")])
