@@ -18,7 +18,7 @@ from judge import source_checks
 from judge.checker import check, parse_target_name
 from judge.config import get_config
 from judge.export_format import Export, ExportError, Interner, parse_export
-from judge.lean_runner import LeanJob, LeanRunner, Limits, RunResult, SlotTimeout, get_runner
+from judge.lean_runner import LeanJob, LeanRunner, Limits, RunResult, get_runner
 from judge.problem_format import ProblemSpec
 from judge.replay import Replayer, ReplayError
 from judge.results import PRECEDENCE, JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
@@ -52,7 +52,7 @@ def judge_submission(problem: ProblemSpec, code: str | bytes, *, limits: Limits 
         # the replay died or refused our request: the submission's terms may have caused it
         log.exception("replay failed")
         result = judge.finish(Verdict.JUDGE_ERROR, [Reason("REPLAY_FAILED", None, str(exc)[:2000])], problem)
-    except (SlotTimeout, InvalidReference, OSError) as exc:
+    except Exception as exc:  # SlotTimeout, InvalidReference, a sandbox failure: our fault
         log.exception("judge error")
         result = judge.finish(Verdict.JUDGE_ERROR, [Reason("JUDGE_ERROR", None, str(exc)[:2000])], problem)
     return dataclasses.replace(result, time_ms=int((time.monotonic() - started) * 1000))
