@@ -30,6 +30,7 @@ CHECKER_VERSION = "2026.11.25"
 
 EXPORTER_SOURCE = Path(__file__).with_name("lean") / "Export.lean"
 EXPORT_FILE = "export.jsonl"
+EXPORTER_WAITING = b"ARENA-EXPORTER-WAITING\n"  # Export.lean, compiled, waits for its file
 SUBMISSION_FILE = "Sol.lean"
 # Node's stack overflow under the offline Lean: the submission's doing, not ours.
 CRASH_MARKERS = ("Maximum call stack size exceeded", "RangeError", "hardware fault", "Aborted(")
@@ -218,6 +219,7 @@ def exporter_job(code: bytes, limits: Limits | None) -> LeanJob:
         files={SUBMISSION_FILE: code},
         stdin=b"go\n",
         early_start=True,
+        ready_marker=EXPORTER_WAITING,
         collect=(EXPORT_FILE,),
         limits=limits,
     )

@@ -82,6 +82,9 @@ class LeanJob:
     stdin: bytes = b""  # written when the job runs, then stdin is closed
     early_start: bool = False  # args+static_files suffice to start; the program blocks on stdin
     collect: tuple[str, ...] = ()  # scratch files read back after exit
+    # early_start only: a line the program writes to stderr once it waits for its job; a
+    # pre-started process counts as ready only then (its compile is off the critical path)
+    ready_marker: bytes = b""
     limits: Limits | None = None  # None: the runner's configured defaults
 
 
@@ -422,6 +425,7 @@ class _Prestarted:
     scratch: ScratchDir
     ready: threading.Event = dataclasses.field(default_factory=threading.Event)
     failed: bool = False
+    marker: bytes = READY_MARKER
 
 
 class OfflineLeanRunner(LeanRunner):
@@ -505,7 +509,8 @@ class OfflineLeanRunner(LeanRunner):
         except (OSError, SandboxError):
             scratch.remove()
             return
-        item = _Prestarted(key=key, early=early, proc=proc, scratch=scratch)
+        marker = (job.ready_marker if early and job is not None else b"") or READY_MARKER
+        item = _Prestarted(key=key, early=early, proc=proc, scratch=scratch, marker=marker)
         with self._pool_lock:
             if self._closed:
                 item.proc.close()
@@ -515,7 +520,7 @@ class OfflineLeanRunner(LeanRunner):
         threading.Thread(target=self._await_ready, args=(item,), daemon=True).start()
 
     def _await_ready(self, item: _Prestarted) -> None:
-        ok = item.proc.wait_for(lambda _out, err: READY_MARKER in err, self.config.prestart_timeout_seconds)
+        ok = item.proc.wait_for(lambda _out, err: item.marker in err, self.config.prestart_timeout_seconds)
         if not ok or not item.proc.alive:
             item.failed = True
             with self._pool_lock:

@@ -200,6 +200,9 @@ partial def emitImports (imps : List Import) (st : St) : IO St := do
 plays no part in a verdict (and fails offline for most library functions), so the user's commands
 run inside a `noncomputable section` opened from a separate input: their line numbers stay theirs. -/
 public def main (_args : List String) : IO UInt32 := do
+  let stderr ← IO.getStderr
+  stderr.putStrLn "ARENA-EXPORTER-WAITING"
+  stderr.flush
   let stdin ← IO.getStdin
   let _ ← stdin.getLine
   let input ← IO.FS.readFile "Sol.lean"

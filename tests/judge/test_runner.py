@@ -371,3 +371,14 @@ def test_out_of_memory_messages_map_to_the_memory_limit(fake_native):
     assert result(b"Aborted(Cannot enlarge memory arrays)").limit_hit == "memory"
     assert result(b"RangeError: Maximum call stack size exceeded").limit_hit is None  # a crash, not memory
     assert result(b"out of memory", exit_code=0).limit_hit is None  # printed by a program that went on
+
+
+def test_an_early_start_process_is_ready_only_once_its_program_says_so(fake_offline):
+    """The exporter prints its marker once compiled and waiting: before that, a job taking the
+    process would wait for the compile anyway, so the pool must not call it ready."""
+    runner = fake_offline(pool_size=1)
+    job = LeanJob(args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"},
+                  stdin=b"go", early_start=True, ready_marker=b"NEVER-PRINTED\n")  # fmt: skip
+    runner.prestart(job)
+    time.sleep(3)
+    assert [s["ready"] for s in runner.pool_status()] == [False]
