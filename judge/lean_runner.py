@@ -171,12 +171,17 @@ class MachineSlots:
 
     @contextlib.contextmanager
     def hold(self, timeout: float) -> Iterator[int]:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # shared by every user that runs Lean here
+                os.chmod(self.directory, 0o1777)
         deadline = time.monotonic() + timeout
         delay = 0.02
         while True:
             for index in range(self.slots):
                 fd = os.open(self.directory / f"slot-{index}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, 0o666)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
