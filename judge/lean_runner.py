@@ -547,6 +547,8 @@ class OfflineLeanRunner(LeanRunner):
                 self._pool.remove(item)
         if item is None:
             return None
+        # Still starting: it is on the critical path now, so no longer niced.
+        item.proc.renice(0)
         item.ready.wait(self.config.prestart_timeout_seconds)
         if item.failed or not item.proc.alive:
             item.proc.close()
@@ -593,7 +595,6 @@ class OfflineLeanRunner(LeanRunner):
                 if not proc.alive:  # died while we waited for the slot
                     proc.close()
                     return super().run(job)
-                proc.renice(0)
                 # An early-started program has printed its own compile messages already: keep them.
                 proc.start_clock(keep_output=item.early)
                 line = b"" if item.early else json.dumps({"args": list(job.args)}).encode() + b"\n"
