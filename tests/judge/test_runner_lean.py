@@ -105,7 +105,7 @@ def test_prestarted_run_says_what_the_cold_run_said(real_runner, cold_result):
 
 def test_session_answers_requests(real_runner):
     with real_runner.open_session(("--run", "Echo.lean"), {"Echo.lean": ECHO}) as session:
-        assert session.request(b"first", timeout=120) == b"first"
+        assert session.request(b"first", timeout=300) == b"first"
         started = time.monotonic()
         assert session.request(b"second", timeout=30) == b"second"
         assert time.monotonic() - started < 5
