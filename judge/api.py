@@ -70,6 +70,10 @@ class _Judge:
         if forbidden:
             return self.finish(Verdict.FORBIDDEN_CONSTRUCT, forbidden, problem)
         raw = code.encode() if isinstance(code, str) else code
+        replayer = replayer_for(self.runner)
+        if not replayer.ready:
+            # compile the replay while the exporter works: the two cold starts overlap
+            threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
         interner = Interner()
         reference = parse_export(reference_export(problem, self.runner), interner)
         run = run_exporter(self.runner, raw, self.limits)
@@ -170,6 +174,13 @@ class _Judge:
             checker_version=CHECKER_VERSION,
             memory_kb=self.memory_kb,
         )
+
+
+def _warm_up_quietly(replayer: Replayer) -> None:
+    try:
+        replayer.warm_up()
+    except Exception:  # the replay itself will try again and report what failed
+        log.info("replay warm-up failed", exc_info=True)
 
 
 def _axiom_verdict(axiom: str, *, native: bool) -> Verdict | None:

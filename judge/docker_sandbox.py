@@ -12,15 +12,20 @@ creation is forbidden) a seccomp profile that kills at fork/vfork/clone-without-
 
 Paths in ro_binds and the scratch directory are paths as the Docker daemon sees them: when the
 worker itself runs in a container, mount ARENA_SCRATCH_DIR and the Lean directories at the same
-paths on the host and in the worker. This backend runs one-shot jobs only: sessions and
-pre-started processes need a long-lived process with a pipe, which the bubblewrap backend
-provides (the production image runs bubblewrap inside the worker container by default).
+paths on the host and in the worker. `spawn()` gives the long-lived processes that sessions
+and the pre-started pool need: the container is created with stdin open and attached through
+the API's multiplexed stream, pumped into local pipes, so the same SandboxProcess (wall clock,
+output cap, line protocol) drives it; memory and pids limits are the container's own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
+import socket
+import subprocess
 import threading
 import time
 from typing import Any
@@ -32,6 +37,7 @@ from judge.sandbox import (
     SANDBOX_UID,
     Sandbox,
     SandboxError,
+    SandboxProcess,
     SandboxResult,
     SandboxSpec,
     ScratchDir,
@@ -67,7 +73,8 @@ def no_process_creation_profile() -> dict[str, Any]:
     }
 
 
-def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str, has_stdin: bool = False) -> dict[str, Any]:
+def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str, has_stdin: bool = False,
+                   stdin_open: bool = False) -> dict[str, Any]:  # fmt: skip
     """Keyword arguments for `docker.APIClient.create_container` (host_config included)."""
     from docker.types import HostConfig, LogConfig, Mount, Ulimit
 
@@ -105,12 +112,119 @@ def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str, has_stdin
         "network_disabled": True,
         "host_config": host_config,
         "labels": {"arena.job": "1"},
+        "stdin_open": stdin_open,
     }
+
+
+class _AttachedStdin:
+    """The container's stdin: bytes go to the attach socket; close() half-closes it (EOF)."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = getattr(sock, "_sock", sock)
+
+    def write(self, data: bytes) -> None:
+        self._sock.sendall(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_WR)
+
+
+class _ContainerHandle:
+    """What SandboxProcess needs of a Popen, for a started container: stdin, stdout and stderr
+    (local pipes fed from the multiplexed attach stream), poll() and wait()."""
+
+    def __init__(self, api: Any, cid: str, sock: Any) -> None:
+        from docker.utils.socket import frames_iter
+
+        self.api, self.cid, self.pid = api, cid, None
+        self.returncode: int | None = None
+        self._done = threading.Event()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        self.stdout, self.stderr = os.fdopen(out_r, "rb", 0), os.fdopen(err_r, "rb", 0)
+        self.stdin = _AttachedStdin(sock)
+
+        def pump() -> None:
+            try:
+                for stream, data in frames_iter(sock, tty=False):
+                    if data:
+                        os.write(err_w if stream == 2 else out_w, data)
+            except OSError:
+                pass
+            finally:
+                os.close(out_w)
+                os.close(err_w)
+
+        def await_exit() -> None:
+            try:
+                self.returncode = int(api.wait(cid).get("StatusCode", -1))
+            except Exception:  # noqa: BLE001 - the daemon went away: treat as killed
+                self.returncode = 128 + signal.SIGKILL
+            self._done.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        threading.Thread(target=await_exit, daemon=True).start()
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._done.wait(timeout):
+            raise subprocess.TimeoutExpired(f"container {self.cid}", timeout or 0)
+        return self.returncode  # type: ignore[return-value]
+
+
+class _ContainerLimits:
+    """The CgroupSet stand-in for a container: the daemon enforces memory and pids; this kills,
+    reads the OOM flag, samples peak memory, and removes the container at the end."""
+
+    memory = pids = "container"  # enforced by the daemon: SandboxProcess runs no watchdog
+
+    def __init__(self, api: Any, cid: str) -> None:
+        self.api, self.cid = api, cid
+        self._peak = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(Exception):
+                usage = self.api.stats(self.cid, stream=False).get("memory_stats", {}).get("max_usage") or 0
+                self._peak = max(self._peak, int(usage))
+            self._stop.wait(0.5)
+
+    def members(self) -> list[int]:
+        return []
+
+    def kill_all(self) -> None:
+        with contextlib.suppress(Exception):
+            self.api.kill(self.cid, signal="SIGKILL")
+
+    def process_limit_reached(self) -> bool:
+        return False
+
+    def memory_limit_reached(self) -> bool:
+        try:
+            return bool(self.api.inspect_container(self.cid).get("State", {}).get("OOMKilled"))
+        except Exception:  # noqa: BLE001
+            return False
+
+    def peak_memory_bytes(self) -> int | None:
+        return self._peak
+
+    def remove(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(Exception):
+            self.api.remove_container(self.cid, force=True)
 
 
 class DockerSandbox(Sandbox):
     name = "docker"
-    supports_spawn = False
+    supports_spawn = True
 
     def __init__(self, image: str | None = None, client: Any = None) -> None:
         from judge.config import get_config
@@ -126,8 +240,25 @@ class DockerSandbox(Sandbox):
             self._client = docker.from_env(version=DOCKER_API_VERSION)
         return self._client
 
-    def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True):
-        raise SandboxError("the docker backend runs one-shot jobs; sessions and the pool need bubblewrap")
+    def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True) -> SandboxProcess:
+        """A long-lived container driven like a local process (sessions, the pre-started pool)."""
+        import docker.errors
+
+        api = self.client.api
+        try:
+            cid = api.create_container(**container_spec(spec, scratch, self.image, stdin_open=True))["Id"]
+        except docker.errors.DockerException as exc:
+            raise SandboxError(f"docker refused the job container: {exc}") from exc
+        try:
+            sock = api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            api.start(cid)
+        except docker.errors.DockerException as exc:
+            with contextlib.suppress(docker.errors.DockerException):
+                api.remove_container(cid, force=True)
+            raise SandboxError(f"docker could not start the job container: {exc}") from exc
+        handle = _ContainerHandle(api, cid, sock)
+        limits = _ContainerLimits(api, cid)
+        return SandboxProcess(handle, limits, spec.limits, cleanup=lambda: None, start_clock=start_clock)
 
     def run(self, spec: SandboxSpec, scratch: ScratchDir, stdin: bytes = b"") -> SandboxResult:
         import docker.errors

@@ -207,6 +207,10 @@ class Replayer:
                 raise ReplayError(str(exc)) from exc
         return parse_reply(raw, request_id)
 
+    @property
+    def ready(self) -> bool:
+        return self._session is not None and self._session.alive
+
     def warm_up(self) -> None:
         """Start (compile) the replay program before the first verdict needs it."""
         with self._lock:

@@ -510,6 +510,8 @@ class SandboxProcess:
     def __init__(self, popen: subprocess.Popen, cgroups: CgroupSet, limits: Limits, cleanup,
                  start_clock: bool = True) -> None:  # fmt: skip
         self.popen = popen
+        # Not a local process (a container): its backend's `cgroups` stand-in kills and measures.
+        self._local = isinstance(popen, subprocess.Popen)
         self.cgroups = cgroups
         self.limits = limits
         self._cleanup = cleanup
@@ -623,6 +625,8 @@ class SandboxProcess:
 
     def renice(self, value: int = 0) -> None:
         """Set the CPU niceness of every thread in the sandbox (root may lower it again)."""
+        if not self._local:
+            return
         pids = self.cgroups.members() or _descendants(self.popen.pid)
         for pid in pids:
             with contextlib.suppress(OSError):
@@ -639,17 +643,18 @@ class SandboxProcess:
             self.limit_hit = reason
         if self._end is None:
             self._end = time.monotonic()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
+        if self._local:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
         self.cgroups.kill_all()
-        if self.cgroups.memory is None and self.cgroups.pids is None:
+        if self._local and self.cgroups.memory is None and self.cgroups.pids is None:
             for pid in _descendants(self.popen.pid):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
 
     def _watch(self) -> None:
-        watch_rss = self.cgroups.memory is None
-        watch_tasks = self.cgroups.pids is None
+        watch_rss = self._local and self.cgroups.memory is None
+        watch_tasks = self._local and self.cgroups.pids is None
         while self.popen.poll() is None:
             started = self._clock_start
             if started is not None and time.monotonic() - started > self.limits.wall_seconds:

@@ -15,7 +15,7 @@ import pytest
 from judge import api
 from judge.checker import check
 from judge.export_format import ExportError, Interner, parse_export
-from judge.lean_runner import RunResult
+from judge.lean_runner import Limits, RunResult, SessionError
 from judge.problem_format import load_problem_set
 from judge.results import TheoremStatus, Verdict
 
@@ -142,6 +142,7 @@ class RecordedExportRunner:
     orchestration around the exporter can be tested without starting Lean."""
 
     kind = "offline"
+    default_limits = Limits(wall_seconds=5, memory_bytes=1 << 30, output_bytes=1 << 20, processes=8)
 
     def __init__(self, export_text: str, **result) -> None:
         self.export_text = export_text
@@ -149,6 +150,9 @@ class RecordedExportRunner:
 
     def version(self) -> str:
         return "recorded"
+
+    def open_session(self, *args, **kwargs):
+        raise SessionError("the recorded-export double has no replay")
 
     def run(self, job):
         assert job.args == ("--run", "Export.lean") and job.early_start

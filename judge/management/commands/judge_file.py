@@ -6,6 +6,7 @@ Needs no database: the judge is a library.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -32,9 +33,17 @@ class Command(BaseCommand):
         except (OSError, InvalidProblem) as exc:
             self.stderr.write(f"judge_file: {exc}")
             sys.exit(2)
-        from judge.api import judge_submission  # imported late: argument errors need no Lean
+        # imported late: argument errors need no Lean
+        from judge.api import judge_submission
+        from judge.config import get_config
+        from judge.lean_runner import make_runner
 
-        result = judge_submission(problem, code)
+        # one verdict and exit: a pre-started process for a next job would only take CPU
+        runner = make_runner(dataclasses.replace(get_config(), pool_size=0))
+        try:
+            result = judge_submission(problem, code, runner=runner)
+        finally:
+            runner.close()
         # Lean's own chatter goes to stderr; stdout carries exactly one JSON object
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
