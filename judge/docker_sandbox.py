@@ -2,8 +2,7 @@
 
 `container_spec()` turns a SandboxSpec into the keyword arguments of the Docker SDK's
 `APIClient.create_container`, with the host config built by `docker.types.HostConfig`, so a
-spec Docker would refuse fails here (and in tests) before any daemon is asked. `run()` creates,
-starts, waits (killing at the wall limit), reads the logs and removes the container.
+spec Docker would refuse fails here (and in tests) before any daemon is asked.
 
 What each job gets: no network (network_mode none), a read-only root file system, the scratch
 directory bind-mounted at /tmp/job as the only writable place, uid/gid 65534, all capabilities
@@ -12,10 +11,11 @@ creation is forbidden) a seccomp profile that kills at fork/vfork/clone-without-
 
 Paths in ro_binds and the scratch directory are paths as the Docker daemon sees them: when the
 worker itself runs in a container, mount ARENA_SCRATCH_DIR and the Lean directories at the same
-paths on the host and in the worker. `spawn()` gives the long-lived processes that sessions
-and the pre-started pool need: the container is created with stdin open and attached through
-the API's multiplexed stream, pumped into local pipes, so the same SandboxProcess (wall clock,
-output cap, line protocol) drives it; memory and pids limits are the container's own.
+paths on the host and in the worker. `spawn()` creates the container with stdin open, attaches
+to its multiplexed stream and pumps it into local pipes, so the same SandboxProcess as with
+bubblewrap drives it (wall clock, output cap, stdin, the sessions' line protocol, the
+pre-started pool); memory and pids limits are the container's own, and the container is
+removed when the process ends.
 """
 
 from __future__ import annotations
@@ -27,24 +27,20 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 from typing import Any
 
 from judge.sandbox import (
-    DEATH_SIGNALS,
     JOB_DIR,
     SANDBOX_GID,
     SANDBOX_UID,
     Sandbox,
     SandboxError,
     SandboxProcess,
-    SandboxResult,
     SandboxSpec,
     ScratchDir,
 )
 
 DOCKER_API_VERSION = "1.44"  # Docker Engine 25+
-STDIN_FILE = ".arena-stdin"
 
 # Syscalls a Lean job never needs and a kernel exploit often does; refused with EPERM.
 _REFUSED_SYSCALLS = [
@@ -73,8 +69,7 @@ def no_process_creation_profile() -> dict[str, Any]:
     }
 
 
-def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str, has_stdin: bool = False,
-                   stdin_open: bool = False) -> dict[str, Any]:  # fmt: skip
+def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str) -> dict[str, Any]:
     """Keyword arguments for `docker.APIClient.create_container` (host_config included)."""
     from docker.types import HostConfig, LogConfig, Mount, Ulimit
 
@@ -95,24 +90,21 @@ def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str, has_stdin
         cap_drop=["ALL"],
         security_opt=security_opt,
         ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="fsize", soft=1 << 30, hard=1 << 30)],
-        # The daemon keeps at most this much of the output; we cut at output_bytes afterwards.
+        # Output is read (and capped) live through the attach stream; keep the daemon's log small.
         log_config=LogConfig(type="json-file", config={"max-size": str(max(limits.output_bytes * 2, 1 << 20))}),
         init=True,
         ipc_mode="none",
     )
-    command = list(spec.argv)
-    if has_stdin:  # sh execs the command (no fork), reading the job's stdin from the scratch dir
-        command = ["/bin/sh", "-c", f'exec "$0" "$@" < {JOB_DIR}/{STDIN_FILE}', *command]
     return {
         "image": image,
-        "command": command,
+        "command": list(spec.argv),
         "user": f"{SANDBOX_UID}:{SANDBOX_GID}",
         "environment": dict(spec.env),
         "working_dir": JOB_DIR,
         "network_disabled": True,
         "host_config": host_config,
         "labels": {"arena.job": "1"},
-        "stdin_open": stdin_open,
+        "stdin_open": True,  # the job's stdin goes through the attach stream
     }
 
 
@@ -246,7 +238,7 @@ class DockerSandbox(Sandbox):
 
         api = self.client.api
         try:
-            cid = api.create_container(**container_spec(spec, scratch, self.image, stdin_open=True))["Id"]
+            cid = api.create_container(**container_spec(spec, scratch, self.image))["Id"]
         except docker.errors.DockerException as exc:
             raise SandboxError(f"docker refused the job container: {exc}") from exc
         try:
@@ -259,71 +251,3 @@ class DockerSandbox(Sandbox):
         handle = _ContainerHandle(api, cid, sock)
         limits = _ContainerLimits(api, cid)
         return SandboxProcess(handle, limits, spec.limits, cleanup=lambda: None, start_clock=start_clock)
-
-    def run(self, spec: SandboxSpec, scratch: ScratchDir, stdin: bytes = b"") -> SandboxResult:
-        import docker.errors
-
-        if stdin:
-            scratch.write(STDIN_FILE, stdin)
-        api = self.client.api
-        try:
-            container = api.create_container(**container_spec(spec, scratch, self.image, has_stdin=bool(stdin)))
-        except docker.errors.DockerException as exc:
-            raise SandboxError(f"docker refused the job container: {exc}") from exc
-        cid = container["Id"]
-        limit_hit = None
-        peak = [0]
-        done = threading.Event()
-
-        def sample_memory() -> None:  # stats vanish with the container: sample while it runs
-            while not done.is_set():
-                try:
-                    usage = api.stats(cid, stream=False).get("memory_stats", {}).get("max_usage") or 0
-                    peak[0] = max(peak[0], int(usage))
-                except Exception:  # noqa: BLE001 - best effort only
-                    pass
-                done.wait(0.5)
-
-        try:
-            started = time.monotonic()
-            api.start(cid)
-            threading.Thread(target=sample_memory, daemon=True).start()
-            try:
-                status = api.wait(cid, timeout=spec.limits.wall_seconds)
-                exit_status = int(status.get("StatusCode", -1))
-            except Exception:  # noqa: BLE001 - the SDK raises the transport's timeout error
-                limit_hit = "wall"
-                api.kill(cid, signal="SIGKILL")
-                exit_status = int(api.wait(cid, timeout=30).get("StatusCode", -1))
-            elapsed = time.monotonic() - started
-            done.set()
-            state = api.inspect_container(cid).get("State", {})
-            cap = spec.limits.output_bytes
-            stdout = api.logs(cid, stdout=True, stderr=False) or b""
-            stderr = api.logs(cid, stdout=False, stderr=True) or b""
-            if len(stdout) + len(stderr) > cap:
-                limit_hit = limit_hit or "output"
-                stdout = stdout[:cap]
-                stderr = stderr[: max(cap - len(stdout), 0)]
-        finally:
-            done.set()
-            try:
-                api.remove_container(cid, force=True)
-            except docker.errors.DockerException:
-                pass
-            if stdin:
-                (scratch.path / STDIN_FILE).unlink(missing_ok=True)
-        sig = exit_status - 128 if exit_status - 128 in DEATH_SIGNALS else None
-        if limit_hit is None and state.get("OOMKilled"):
-            limit_hit = "memory"
-        if limit_hit is None and sig == signal.SIGSYS:
-            limit_hit = "processes"
-        return SandboxResult(
-            stdout=stdout,
-            stderr=stderr,
-            exit_code=None if sig is not None else exit_status,
-            signal=sig,
-            wall_seconds=elapsed,
-            peak_memory_kb=peak[0] // 1024,
-            limit_hit=limit_hit,
-        )

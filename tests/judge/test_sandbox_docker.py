@@ -88,79 +88,13 @@ def test_the_sdk_does_refuse_bad_specs():
         HostConfig(version=DOCKER_API_VERSION, mem_swappiness="high")
 
 
-def test_stdin_is_redirected_from_the_scratch_dir_without_a_fork(scratch):
-    spec = container_spec(native_spec(), scratch, "img", has_stdin=True)
-    assert spec["command"][:2] == ["/bin/sh", "-c"]
-    assert spec["command"][2].startswith('exec "$0" "$@" < /tmp/job/')
-    assert spec["command"][3:] == ["/opt/lean/bin/lean", "--json", "Sol.lean"]
-
-
-class FakeAPI:
-    """Answers like the docker SDK's APIClient for one container."""
-
-    def __init__(self, wait_status=0, oom=False, hang=False, stdout=b"out\n", stderr=b""):
-        self.calls: list[str] = []
-        self.wait_status, self.oom, self.hang = wait_status, oom, hang
-        self.stdout, self.stderr = stdout, stderr
-        self.created: dict = {}
-
-    def create_container(self, **kwargs):
-        self.calls.append("create")
-        self.created = kwargs
-        return {"Id": "c1"}
-
-    def start(self, cid):
-        self.calls.append("start")
-
-    def wait(self, cid, timeout=None):
-        self.calls.append("wait")
-        if self.hang and "kill" not in self.calls:
-            raise TimeoutError("read timed out")
-        return {"StatusCode": 137 if "kill" in self.calls else self.wait_status}
-
-    def kill(self, cid, signal=None):
-        self.calls.append("kill")
-
-    def stats(self, cid, stream=False):
-        return {"memory_stats": {"max_usage": 10 << 20}}
-
-    def inspect_container(self, cid):
-        return {"State": {"OOMKilled": self.oom}}
-
-    def logs(self, cid, stdout=True, stderr=True):
-        return self.stdout if stdout else self.stderr
-
-    def remove_container(self, cid, force=False):
-        self.calls.append("remove")
-
-
 class FakeClient:
     def __init__(self, api):
         self.api = api
 
 
-def test_run_returns_output_and_removes_the_container(scratch):
-    api = FakeAPI()
-    result = DockerSandbox(image="img", client=FakeClient(api)).run(native_spec(), scratch, b"in")
-    assert result.stdout == b"out\n" and result.exit_code == 0 and result.limit_hit is None
-    assert api.calls[:2] == ["create", "start"] and api.calls[-1] == "remove"
-    assert not (scratch.path / ".arena-stdin").exists()
-
-
-def test_run_maps_limits(scratch):
-    sandbox = DockerSandbox(image="img", client=FakeClient(FakeAPI(hang=True)))
-    assert sandbox.run(native_spec(), scratch).limit_hit == "wall"
-    sandbox = DockerSandbox(image="img", client=FakeClient(FakeAPI(wait_status=137, oom=True)))
-    assert sandbox.run(native_spec(), scratch).limit_hit == "memory"
-    sandbox = DockerSandbox(image="img", client=FakeClient(FakeAPI(wait_status=159)))
-    assert sandbox.run(native_spec(), scratch).limit_hit == "processes"
-    flood = FakeAPI(stdout=b"x" * 5000)
-    result = DockerSandbox(image="img", client=FakeClient(flood)).run(native_spec(), scratch)
-    assert result.limit_hit == "output" and len(result.stdout) == 1000
-
-
 def test_a_refused_container_is_a_sandbox_error(scratch):
-    class Refusing(FakeAPI):
+    class Refusing:
         def create_container(self, **kwargs):
             raise docker.errors.APIError("no such image")
 
@@ -266,7 +200,7 @@ def test_session_through_a_container(tmp_path):
     with runner.open_session(("--run", "Replay.lean"), {"Replay.lean": b"-- ours"}) as session:
         assert session.request(b"r1 {}", timeout=5) == b"r1 {}"
         assert session.request(b"r2 {}", timeout=5) == b"r2 {}"
-    assert daemon.created["stdin_open"] is True
+    assert daemon.created["stdin_open"] is True and daemon.created["user"] == "65534:65534"
     assert daemon.calls[:3] == ["create", "attach", "start"] and daemon.calls[-1] == "remove"
 
 
@@ -289,3 +223,22 @@ def test_oom_killed_container_is_a_memory_limit(tmp_path):
 
     result = docker_runner(FakeDaemon(killed, oom=True), tmp_path).run(LeanJob(args=("x",)))
     assert result.limit_hit == "memory" and result.signal == 9
+
+
+def test_output_flood_and_forbidden_fork_through_a_container(tmp_path):
+    def flood(daemon: FakeDaemon) -> int:
+        for _ in range(10):
+            daemon.send(1, b"x" * 1000)
+        daemon.killed.wait(5)
+        return 0
+
+    daemon = FakeDaemon(flood)
+    result = docker_runner(daemon, tmp_path).run(
+        LeanJob(args=("x",), limits=dataclasses.replace(LIMITS, output_bytes=1000))
+    )
+    assert result.limit_hit == "output" and len(result.stdout) == 1000 and "kill" in daemon.calls
+
+    def forks(daemon: FakeDaemon) -> int:
+        return 128 + 31  # killed by the seccomp profile (SIGSYS)
+
+    assert docker_runner(FakeDaemon(forks), tmp_path).run(LeanJob(args=("x",))).limit_hit == "processes"
