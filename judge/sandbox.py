@@ -12,8 +12,9 @@ How the limits are enforced with bubblewrap (measured on cgroup v1, kernel 6.x, 
   the process when it passes the limit. RLIMIT_AS cannot be used: V8 reserves large virtual
   ranges and aborts below ~12 GB. Without a writable memory controller an RSS-polling
   watchdog enforces the limit instead (it may let a fast allocator overshoot by one poll).
-- processes: a pids cgroup (counts threads too); without one RLIMIT_NPROC through prlimit,
-  which counts every process of uid 65534 on the machine, so it is only approximate.
+- processes: a pids cgroup (counts threads too); without one the watchdog counts the job's
+  threads, with RLIMIT_NPROC (which counts every task of uid 65534 on the machine) set well
+  above as a backstop against explosive fork bombs.
   When process creation is forbidden (native Lean) a seccomp filter also kills the process at
   its first fork/vfork/clone without CLONE_THREAD (SIGSYS, reported as "processes").
 - output: reader threads count stdout+stderr bytes and kill the sandbox past the cap.
