@@ -18,7 +18,7 @@ _IMPORT = re.compile(r"^\s*import\s+(.+?)\s*$")
 # `implemented_by`, `extern`, `export` as attributes, in any spelling: @[…], attribute […],
 # «quoted» identifiers, with other attributes around them.
 _FORBIDDEN_ATTRIBUTE = re.compile(
-    r"(?:@\[|attribute\s*\[|,)\s*(?:[^\]]*?[\s,\[])?«?(implemented_by|extern|export)»?\b"
+    r"(?:@\[|attribute\s*\[)[^\]]*?(?<![\w.'])«?(implemented_by|extern|export)»?(?![\w'])"
 )
 _PRELUDE = re.compile(r"^\s*prelude\b", re.M)
 
