@@ -164,10 +164,6 @@ partial def emitMsgs (out : IO.FS.Stream) : List Message → IO Unit
   | [] => pure ()
   | m :: ms => do out.putStrLn ("[\"M\"," ++ (← m.toJson).compress ++ "]"); emitMsgs out ms
 
-partial def emitLogs (out : IO.FS.Stream) : List MessageLog → IO Unit
-  | [] => pure ()
-  | l :: ls => do emitMsgs out l.toList; emitLogs out ls
-
 mutual
 partial def walkNode (env : Environment) (n : PersistentHashMap.Node Name ConstantInfo) (st : St) : IO St := do
   match n with
