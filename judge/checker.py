@@ -152,10 +152,6 @@ def check(
                     "opaque" if reached.kind == "opaque" else "unsafe")
                 add(Verdict.FORBIDDEN_CONSTRUCT, "UNSAFE_OR_PARTIAL", shown,
                     f"{name_to_str(name)} depends on the {what} declaration {shown}")
-            for attribute, present in reached.attributes.items():
-                if present:
-                    add(Verdict.FORBIDDEN_CONSTRUCT, "FORBIDDEN_ATTRIBUTE", shown,
-                        f"the attribute `{attribute}` is not allowed")
 
     # every submitted constant carrying a forbidden attribute, reachable or not
     for name, const in subs.items():
