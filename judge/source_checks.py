@@ -23,6 +23,14 @@ _FORBIDDEN_ATTRIBUTE = re.compile(
 _PRELUDE = re.compile(r"^\s*prelude\b", re.M)
 
 
+def normalise_line_endings(code: bytes | str) -> bytes | str:
+    """CRLF and lone CR become LF. Browsers send form text with CRLF and Lean 4.28 refuses every
+    carriage return, so the text is normalised once, before it is measured, stored or judged."""
+    if isinstance(code, bytes):
+        return code.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return code.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_source(code: bytes | str, allowed_imports: list[str]) -> list[Reason]:
     """Reasons for FORBIDDEN_CONSTRUCT, empty when the text may go to Lean."""
     raw = code.encode("utf-8", "surrogatepass") if isinstance(code, str) else code

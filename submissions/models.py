@@ -19,10 +19,18 @@ class SubmissionStatus(models.TextChoices):
 VerdictChoices = models.TextChoices("VerdictChoices", [(v.value, v.value) for v in Verdict])
 
 
+class AuthorKind(models.TextChoices):
+    HUMAN = "human", "Human"
+    MACHINE = "machine", "Machine"
+
+
 class Submission(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     problem_version = models.ForeignKey(ProblemVersion, on_delete=models.PROTECT, related_name="submissions")
     code = models.TextField()
+    # Who wrote the code: set at creation (from the API token or run), kept in dataset rows.
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices, default=AuthorKind.HUMAN)
+    model_name = models.CharField(max_length=200, blank=True, help_text="The model that wrote it, for machines.")
     status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
     # The current judging's outcome; every judging, earlier ones included, is a JudgeRun.
     verdict = models.CharField(max_length=24, choices=VerdictChoices.choices, blank=True)

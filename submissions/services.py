@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from judge.results import JudgeResult, Reason, Verdict
+from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus
 from problems.selectors import problem_latest_version
 from problems.services import problem_version_sync
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 def submission_create(*, user, problem: Problem, code: str) -> Submission:
     """Validate and store a submission; its judging is enqueued once the row is committed."""
+    code = normalise_line_endings(code)
     limit = settings.ARENA_MAX_CODE_BYTES
     try:
         size = len(code.encode("utf-8"))

@@ -71,3 +71,10 @@ def test_unpublished_problems_take_no_submissions(problem, user, enqueued, statu
         submission_create(user=user, problem=problem, code=GOOD_CODE)
     assert exc.value.code == "not_published"
     assert Submission.objects.count() == 0
+
+
+def test_crlf_and_lone_cr_are_stored_as_lf(problem, user, enqueued):
+    crlf = submission_create(user=user, problem=problem, code=GOOD_CODE.replace("\n", "\r\n"))
+    lone_cr = submission_create(user=user, problem=problem, code=GOOD_CODE.replace("\n", "\r"))
+    assert crlf.code == GOOD_CODE
+    assert lone_cr.code == GOOD_CODE

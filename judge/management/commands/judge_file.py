@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from judge.problem_format import InvalidProblem, ProblemSpec
 from judge.results import Verdict
+from judge.source_checks import normalise_line_endings
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         try:
             problem = ProblemSpec.from_json(Path(options["problem"]).read_text(encoding="utf-8"))
-            code = Path(options["solution"]).read_bytes()
+            code = normalise_line_endings(Path(options["solution"]).read_bytes())
         except (OSError, InvalidProblem) as exc:
             self.stderr.write(f"judge_file: {exc}")
             sys.exit(2)
