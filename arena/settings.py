@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "problems",
     "submissions",
+    "datasets",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "datasets.context_processors.site_licence",
             ],
         },
     },
@@ -147,6 +149,38 @@ ARENA_SAMPLE_PROBLEMS = env.str(
     "ARENA_SAMPLE_PROBLEMS", default=str(BASE_DIR / "problems" / "samples" / "problems.jsonl")
 )
 
+# --- The site licence and the dataset dumps -----------------------------------------------
+
+# What every contribution is licensed under (shown at sign-up, in the footer, on /datasets/).
+# CC BY-SA plus an open-weights condition is no longer plain CC BY-SA: the dataset card says
+# `license: other` with ARENA_LICENCE_ID as its license_name. Raise ARENA_LICENCE_VERSION when
+# the text changes: every user accepts the new version before their next submission.
+ARENA_LICENCE_ID = env.str("ARENA_LICENCE_ID", default="cc-by-sa-4.0-open-weights")
+ARENA_LICENCE_VERSION = env.str("ARENA_LICENCE_VERSION", default="1")
+ARENA_LICENCE_NAME = env.str(
+    "ARENA_LICENCE_NAME", default="CC BY-SA 4.0 with the Arena open-weights condition"
+)
+# Where the full text lives for the card's license_link; empty: the dump's own LICENSE file.
+ARENA_LICENCE_URL = env.str("ARENA_LICENCE_URL", default="")
+# The host's own clause, appended to CC BY-SA 4.0 (empty: datasets.licence's default text);
+# ARENA_LICENCE_TEXT_FILE replaces the whole licence text with a file's.
+ARENA_LICENCE_CLAUSE = env.str("ARENA_LICENCE_CLAUSE", default="")
+ARENA_LICENCE_TEXT_FILE = env.str("ARENA_LICENCE_TEXT_FILE", default="")
+# Licences of imported problems that a dump may redistribute under the site licence; a problem
+# with another licence, or none (e.g. CodeProofBenchmark's), is left out with its submissions.
+ARENA_DATASET_PROBLEM_LICENCES = env.list(
+    "ARENA_DATASET_PROBLEM_LICENCES",
+    default=[ARENA_LICENCE_ID, "CC-BY-SA-4.0", "CC-BY-4.0", "CC0-1.0", "MIT", "Apache-2.0"],
+)
+# Solutions are dumped only for problems published at least this many days ago.
+ARENA_DATASET_EMBARGO_DAYS = env.int("ARENA_DATASET_EMBARGO_DAYS", default=30)
+# Where dumps are written and served from (one folder and one archive per dump).
+ARENA_DATASET_DIR = env.str("ARENA_DATASET_DIR", default=str(VAR_DIR / "datasets"))
+# How often beat makes a dump (skipped when nothing changed since the last one).
+ARENA_DATASET_INTERVAL_SECONDS = env.int("ARENA_DATASET_INTERVAL_SECONDS", default=7 * 24 * 3600)
+# Authors who opted out appear as "anon-<hmac>": the key keeps the id stable and unguessable.
+ARENA_DATASET_PSEUDONYM_KEY = env.str("ARENA_DATASET_PSEUDONYM_KEY", default=SECRET_KEY)
+
 # --- Celery -------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -187,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(ARENA_SWEEP_INTERVAL_SECONDS),
         # A sweep that waited behind a judging longer than one period is dropped, not run late.
         "options": {"expires": float(ARENA_SWEEP_INTERVAL_SECONDS)},
+    },
+    "export-dataset": {
+        "task": "datasets.tasks.export_dataset_task",
+        "schedule": float(ARENA_DATASET_INTERVAL_SECONDS),
+        "options": {"expires": float(ARENA_DATASET_INTERVAL_SECONDS)},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from arena.health import health
+from datasets import api as datasets_api
 from problems import api as problems_api
 from submissions import api as submissions_api
 
@@ -17,6 +18,8 @@ urlpatterns = [
         submissions_api.submission_detail_api,
         name="api-submission-detail",
     ),
+    path("api/v1/datasets/", datasets_api.dataset_list_api, name="api-dataset-list"),
+    path("", include("datasets.urls")),
     path("", include("submissions.urls")),
     path("", include("problems.urls")),
 ]

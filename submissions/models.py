@@ -31,6 +31,10 @@ class Submission(models.Model):
     # Who wrote the code: set at creation (from the API token or run), kept in dataset rows.
     author_kind = models.CharField(max_length=10, choices=AuthorKind.choices, default=AuthorKind.HUMAN)
     model_name = models.CharField(max_length=200, blank=True, help_text="The model that wrote it, for machines.")
+    # The site licence (identifier and version) the author contributed the code under; empty for
+    # submissions made before licences were recorded, which no dataset dump includes.
+    licence = models.CharField(max_length=100, blank=True)
+    licence_version = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
     # The current judging's outcome; every judging, earlier ones included, is a JudgeRun.
     verdict = models.CharField(max_length=24, choices=VerdictChoices.choices, blank=True)

@@ -25,9 +25,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from accounts.services import licence_has_accepted_current
+from datasets.licence import site_licence
 from judge.results import JudgeResult, Reason, Verdict
 from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus
@@ -55,10 +58,23 @@ def submission_create(*, user, problem: Problem, code: str) -> Submission:
         raise ValidationError("The code is empty.", code="empty")
     if problem.status != ProblemStatus.PUBLISHED:
         raise ValidationError("This problem does not take submissions.", code="not_published")
+    licence = site_licence()
+    if not licence_has_accepted_current(user=user):
+        raise ValidationError(
+            f"Accept the site licence ({licence.name}, version {licence.version}) before submitting: "
+            f"{reverse('licence')}",
+            code="licence_not_accepted",
+        )
     with transaction.atomic():
         # Versions are frozen when a problem is published or edited; sync only if none was.
         version = problem_latest_version(problem=problem) or problem_version_sync(problem=problem)
-        submission = Submission.objects.create(user=user, problem_version=version, code=code)
+        submission = Submission.objects.create(
+            user=user,
+            problem_version=version,
+            code=code,
+            licence=licence.identifier,
+            licence_version=licence.version,
+        )
         _enqueue_on_commit(submission.pk)
     return submission
 

@@ -17,7 +17,12 @@ def test_signing_in_with_the_form_works(client, user):
 def test_sign_up_creates_the_account_and_signs_in(client, db, django_user_model):
     response = client.post(
         reverse("signup"),
-        {"username": "carol", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9"},
+        {
+            "username": "carol",
+            "password1": "a-long-pass-phrase-9",
+            "password2": "a-long-pass-phrase-9",
+            "accept_licence": "on",
+        },
     )
     assert response.status_code == 302
     assert django_user_model.objects.filter(username="carol").exists()

@@ -5,6 +5,8 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from accounts.services import licence_accept
+
 
 class Command(BaseCommand):
     help = "Create the user 'demo' (or reset its password) and print the login."
@@ -21,5 +23,7 @@ class Command(BaseCommand):
         if staff:
             user.is_staff = user.is_superuser = True
         user.save()
+        # The operator's own account: it contributes under the site licence like any other.
+        licence_accept(user=user)
         state = "created" if created else "password reset"
         self.stdout.write(f"username: {username}  password: {password}  ({state})")

@@ -1,0 +1,389 @@
+"""Making a dump: stream the rows a dump may hold into JSONL and Parquet, then write the card,
+the licence, the checksums and one archive, and record the dump.
+
+Memory stays flat whatever the row count: rows come from server-side cursors one problem at a
+time, each line is written as it is made, and Parquet is written one row group at a time. The
+only state that grows is the per-problem set of solution digests used to drop duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import shutil
+import tarfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from datasets import selectors
+from datasets.card import render_card
+from datasets.licence import site_licence
+from datasets.models import DatasetDump
+from datasets.schema import SCHEMAS
+from judge.problem_format import ProblemSpec
+from problems.models import Problem, ProblemVersion
+
+logger = logging.getLogger(__name__)
+
+FILES = ("problems", "solutions", "submissions")
+CHECKSUMS_FILE = "SHA256SUMS"
+ROW_GROUP_ROWS = 5000
+_BUFFER_BYTES = 1 << 20
+
+
+def current_checker_version() -> str:
+    """CHECKER_VERSION of the module that holds the judge (judge.api by default), read now."""
+    module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
+    return str(import_string(f"{module}.CHECKER_VERSION"))
+
+
+def normalised_code(code: str) -> str:
+    """What makes two solutions the same: trailing spaces and blank edge lines do not count."""
+    return "\n".join(line.rstrip() for line in code.strip("\n").split("\n"))
+
+
+def author_pseudonym(user_id: int) -> str:
+    key = settings.ARENA_DATASET_PSEUDONYM_KEY.encode()
+    return "anon-" + hmac.new(key, f"user:{user_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass
+class _TableWriter:
+    """One dump file: a JSONL stream and, optionally, a Parquet file in row groups."""
+
+    folder: Path
+    name: str
+    parquet: bool
+    rows: int = 0
+    _batch: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.schema = SCHEMAS[self.name]
+        self._jsonl = (self.folder / f"{self.name}.jsonl").open("w", encoding="utf-8", buffering=_BUFFER_BYTES)
+        self._parquet = pq.ParquetWriter(self.folder / f"{self.name}.parquet", self.schema) if self.parquet else None
+
+    def write(self, row: dict) -> None:
+        self._jsonl.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        self._jsonl.write("\n")
+        self.rows += 1
+        if self._parquet is not None:
+            self._batch.append(row)
+            if len(self._batch) >= ROW_GROUP_ROWS:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._parquet.write_table(pa.Table.from_pylist(self._batch, schema=self.schema))
+            self._batch = []
+
+    def close(self) -> None:
+        self._jsonl.close()
+        if self._parquet is not None:
+            self._flush()
+            self._parquet.close()
+
+
+def _statement(version: ProblemVersion) -> dict:
+    return {
+        "imports": list(version.imports),
+        "preamble": version.preamble,
+        "definitions": list(version.definitions),
+        "theorems": [{"name": t["name"], "signature": t["signature"]} for t in version.theorems],
+    }
+
+
+def _problem_row(problem: Problem, version: ProblemVersion) -> dict:
+    spec = version.to_spec()
+    # No reference solution and no tests: a dump holds only what the problem page shows.
+    return {
+        "slug": problem.slug,
+        "title": problem.title,
+        "description": problem.description,
+        "version": version.number,
+        "fingerprint": version.fingerprint,
+        **_statement(version),
+        "template": spec.template(),
+        "difficulty": problem.difficulty,
+        "tags": list(problem.tags),
+        "licence": problem.licence,
+        "source": problem.source,
+        "published_at": problem.first_published_at.isoformat(),
+    }
+
+
+def _axioms(result: dict) -> list[str] | None:
+    """The axioms the verdict recorded, if the judge's result lists them (today it does not)."""
+    if isinstance(result.get("axioms"), list):
+        return sorted({str(a) for a in result["axioms"]})
+    per_theorem = [t.get("axioms") for t in result.get("theorems", []) if isinstance(t, dict)]
+    if per_theorem and all(isinstance(a, list) for a in per_theorem):
+        return sorted({str(a) for axioms in per_theorem for a in axioms})
+    return None
+
+
+def _submission_row(values: tuple, problem: Problem, versions: dict[int, dict]) -> dict:
+    (sub_id, version_id, code, verdict, user_id, username, anonymous, author_kind, model_name, licence,
+     licence_version, lean_version, checker_version, result, finished_at, created_at) = values  # fmt: skip
+    result = result or {}
+    version = versions[version_id]
+    # An e-mail address used as a username is not a public handle.
+    author = author_pseudonym(user_id) if anonymous or "@" in username else username
+    return {
+        "id": sub_id,
+        "problem": problem.slug,
+        "problem_version": version["number"],
+        "problem_fingerprint": version["fingerprint"],
+        **version["statement"],
+        "code": code,
+        "verdict": verdict,
+        "author": author,
+        "author_kind": author_kind,
+        "model_name": model_name,
+        "licence": licence,
+        "licence_version": licence_version,
+        "problem_licence": problem.licence,
+        "lean_version": lean_version,
+        "checker_version": checker_version,
+        "axioms": _axioms(result),
+        "theorem_results": [
+            {"name": str(t.get("name", "")), "status": str(t.get("status", ""))} for t in result.get("theorems", [])
+        ],
+        "reasons": [
+            {"code": str(r.get("code", "")), "declaration": r.get("declaration"), "detail": str(r.get("detail", ""))}
+            for r in result.get("reasons", [])
+        ],
+        "messages": [
+            {
+                "severity": str(m.get("severity", "")),
+                "line": m.get("line"),
+                "column": m.get("column"),
+                "end_line": m.get("end_line"),
+                "end_column": m.get("end_column"),
+                "text": str(m.get("text", "")),
+            }
+            for m in result.get("messages", [])
+        ],
+        "time_ms": result.get("time_ms"),
+        "verdict_time": finished_at.isoformat() if finished_at else None,
+        "submitted_at": created_at.isoformat(),
+    }
+
+
+def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, parquet: bool = True) -> dict[str, int]:
+    """Write problems, solutions and submissions (JSONL, and Parquet if asked) into folder."""
+    writers = {name: _TableWriter(folder, name, parquet) for name in FILES}
+    cutoff = selectors.embargo_cutoff(now=now)
+    try:
+        for problem in selectors.dataset_problems().iterator(chunk_size=500):
+            versions = selectors.dataset_problem_versions(problem=problem)
+            latest = max(versions.values(), key=lambda v: v.number)
+            writers["problems"].write(_problem_row(problem, latest))
+            if problem.first_published_at > cutoff:
+                continue  # the site still hides its solutions
+            statements = {
+                pk: {"number": v.number, "fingerprint": v.fingerprint, "statement": _statement(v)}
+                for pk, v in versions.items()
+            }
+            seen: set[bytes] = set()
+            for values in selectors.dataset_submission_rows(
+                problem_id=problem.pk, checker_version=checker_version, accepted_only=True
+            ):
+                digest = hashlib.blake2b(normalised_code(values[2]).encode(), digest_size=16).digest()
+                if digest not in seen:
+                    seen.add(digest)
+                    writers["solutions"].write(_submission_row(values, problem, statements))
+            for values in selectors.dataset_submission_rows(
+                problem_id=problem.pk, checker_version=checker_version, accepted_only=False
+            ):
+                writers["submissions"].write(_submission_row(values, problem, statements))
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return {name: writer.rows for name, writer in writers.items()}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_BUFFER_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_checksums(folder: Path) -> dict[str, dict]:
+    files = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != CHECKSUMS_FILE):
+        files[path.name] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    # The format `sha256sum -c SHA256SUMS` reads.
+    sums = folder / CHECKSUMS_FILE
+    sums.write_text("".join(f"{f['sha256']}  {name}\n" for name, f in files.items()))
+    # listed for the downloads too, with its own checksum
+    return files | {CHECKSUMS_FILE: {"bytes": sums.stat().st_size, "sha256": sha256_file(sums)}}
+
+
+def _write_archive(folder: Path, archive: Path) -> None:
+    partial = archive.with_name(f".{archive.name}.partial")
+    with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+        for path in sorted(folder.iterdir()):
+            tar.add(path, arcname=f"{folder.name}/{path.name}", recursive=False)
+    os.replace(partial, archive)
+
+
+def dump_root() -> Path:
+    root = Path(settings.ARENA_DATASET_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def dataset_export(*, now: datetime | None = None, only_if_changed: bool = False) -> DatasetDump | None:
+    """Make a dump in ARENA_DATASET_DIR and record it; None if only_if_changed and nothing did."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    checker_version = current_checker_version()
+    watermark = selectors.dataset_watermark(now=now, checker_version=checker_version)
+    latest = selectors.dataset_dump_latest()
+    if only_if_changed and latest is not None and latest.watermark == watermark:
+        logger.info("dataset unchanged since %s: no new dump", latest.name)
+        return None
+    licence = site_licence()
+    name = f"arena-{now:%Y%m%d-%H%M%S}"
+    root = dump_root()
+    folder, partial = root / name, root / f".{name}.partial"
+    if folder.exists() or DatasetDump.objects.filter(name=name).exists():
+        raise FileExistsError(f"a dump named {name} exists already")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        counts = dataset_write_rows(folder=partial, now=now, checker_version=checker_version)
+        (partial / "LICENSE").write_text(licence.text, encoding="utf-8")
+        (partial / "README.md").write_text(
+            render_card(name=name, counts=counts, licence=licence, checker_version=checker_version, now=now),
+            encoding="utf-8",
+        )
+        files = _write_checksums(partial)
+        os.replace(partial, folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    archive = root / f"{name}.tar.gz"
+    _write_archive(folder, archive)
+    return DatasetDump.objects.create(
+        name=name,
+        counts=counts,
+        files=files,
+        archive_name=archive.name,
+        archive_bytes=archive.stat().st_size,
+        archive_sha256=sha256_file(archive),
+        licence=licence.identifier,
+        licence_version=licence.version,
+        checker_version=checker_version,
+        watermark=watermark,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+# --- Verification --------------------------------------------------------------------------
+
+
+@dataclass
+class Disagreement:
+    file: str
+    row_id: int | None
+    what: str
+
+
+@dataclass
+class VerifyReport:
+    checked_files: int = 0
+    judged: int = 0
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.disagreements
+
+
+def _checksum_problems(folder: Path) -> Iterable[Disagreement]:
+    sums = folder / CHECKSUMS_FILE
+    if not sums.is_file():
+        yield Disagreement(CHECKSUMS_FILE, None, "missing")
+        return
+    for line in sums.read_text().splitlines():
+        expected, _, name = line.partition("  ")
+        path = folder / name
+        if "/" in name or not path.is_file():
+            yield Disagreement(name, None, "listed in SHA256SUMS but missing")
+        elif sha256_file(path) != expected:
+            yield Disagreement(name, None, "checksum differs from SHA256SUMS")
+
+
+def _sample_rows(path: Path, sample: int | None, seed: int) -> list[dict]:
+    """Up to sample rows chosen uniformly (reservoir sampling: one pass, sample rows held)."""
+    import random
+
+    chooser = random.Random(seed)
+    chosen: list[dict] = []
+    with path.open(encoding="utf-8") as f:
+        for index, line in enumerate(f):
+            if sample is None or len(chosen) < sample:
+                chosen.append(json.loads(line))
+            else:
+                slot = chooser.randrange(index + 1)
+                if slot < sample:
+                    chosen[slot] = json.loads(line)
+    return chosen
+
+
+def _row_spec(row: dict) -> ProblemSpec:
+    return ProblemSpec.from_dict(
+        {
+            "slug": row["problem"],
+            "title": row["problem"],
+            "imports": row["imports"],
+            "preamble": row["preamble"],
+            "definitions": row["definitions"],
+            "theorems": row["theorems"],
+        }
+    )
+
+
+def dataset_verify(
+    *, folder: Path, sample: int | None = None, files: Iterable[str] = ("solutions", "submissions"), seed: int = 0
+) -> VerifyReport:
+    """Check the checksums, then re-judge sample rows of each file with the local judge
+    (ARENA_JUDGE) and report every row whose statement or verdict disagrees with the dump."""
+    report = VerifyReport()
+    report.disagreements.extend(_checksum_problems(folder))
+    judge = import_string(settings.ARENA_JUDGE)
+    for name in files:
+        path = folder / f"{name}.jsonl"
+        if not path.is_file():
+            report.disagreements.append(Disagreement(path.name, None, "missing"))
+            continue
+        report.checked_files += 1
+        for row in _sample_rows(path, sample, seed):
+            spec = _row_spec(row)
+            if spec.statement_fingerprint != row["problem_fingerprint"]:
+                report.disagreements.append(
+                    Disagreement(path.name, row["id"], "statement does not match its problem_fingerprint")
+                )
+                continue
+            result = judge(spec, row["code"])
+            report.judged += 1
+            if str(result.verdict) != row["verdict"]:
+                report.disagreements.append(
+                    Disagreement(path.name, row["id"], f"dump says {row['verdict']}, the judge says {result.verdict}")
+                )
+    return report
