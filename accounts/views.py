@@ -34,7 +34,7 @@ def licence_page(request: HttpRequest) -> HttpResponse:
     """The licence in force: accept a new version, and choose handle or anonymised id in datasets."""
     accepted = licence_has_accepted_current(user=request.user)
     initial = {"accept_licence": accepted, "anonymous_in_datasets": dataset_preference_is_anonymous(user=request.user)}
-    form = LicenceForm(request.POST or None, initial=initial)
+    form = LicenceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             if form.cleaned_data["accept_licence"] and not accepted:

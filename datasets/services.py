@@ -247,6 +247,15 @@ def dump_root() -> Path:
     return root
 
 
+def _free_name(root: Path, base: str) -> str:
+    """base, or base-2, base-3...: two dumps in one second keep apart."""
+    name, n = base, 1
+    while (root / name).exists() or DatasetDump.objects.filter(name=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
 def dataset_export(*, now: datetime | None = None, only_if_changed: bool = False) -> DatasetDump | None:
     """Make a dump in ARENA_DATASET_DIR and record it; None if only_if_changed and nothing did."""
     started = time.monotonic()
@@ -258,11 +267,9 @@ def dataset_export(*, now: datetime | None = None, only_if_changed: bool = False
         logger.info("dataset unchanged since %s: no new dump", latest.name)
         return None
     licence = site_licence()
-    name = f"arena-{now:%Y%m%d-%H%M%S}"
     root = dump_root()
+    name = _free_name(root, f"arena-{now:%Y%m%d-%H%M%S}")
     folder, partial = root / name, root / f".{name}.partial"
-    if folder.exists() or DatasetDump.objects.filter(name=name).exists():
-        raise FileExistsError(f"a dump named {name} exists already")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir()
     try:

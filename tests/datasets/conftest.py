@@ -113,3 +113,8 @@ def scenario(make, django_user_model):
         "submissions": [*included_solutions, duplicate, failure],
         "excluded": [old_checker, unlicensed_submission, *hidden],
     }
+
+
+@pytest.fixture
+def solver(django_user_model):
+    return django_user_model.objects.create_user(username="sol", password="sol-pass-123")
