@@ -7,14 +7,28 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 
 from datasets.models import DatasetDump
 from judge.results import Verdict
 from problems.models import Problem, ProblemStatus, ProblemVersion
 from submissions.models import Submission, SubmissionStatus
 
-# Read from the database for each submission row, in this order (one tuple per row).
+# Read from the database for each submission row, in this order (one tuple per row); times come
+# as ISO 8601 text from the database, which costs less than datetimes made and formatted again.
 SUBMISSION_COLUMNS = (
     "id",
     "problem_version_id",
@@ -30,9 +44,25 @@ SUBMISSION_COLUMNS = (
     "lean_version",
     "checker_version",
     "result",
-    "finished_at",
-    "created_at",
+    "finished_iso",
+    "created_iso",
 )
+# Trailing blanks on a line and blank lines at either end make no difference between solutions.
+NORMALISE_PATTERN = r"[ \t\r\f\v]+$"
+
+
+def _iso_utc(field: str) -> Func:
+    return Func(
+        _utc(field),
+        Value('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+        function="to_char",
+        template="to_char(%(expressions)s)",
+        output_field=CharField(),
+    )
+
+
+def _utc(field: str) -> Func:
+    return Func(F(field), template="(%(expressions)s AT TIME ZONE 'UTC')", output_field=DateTimeField())
 
 
 def allowed_licences() -> list[str]:
@@ -59,11 +89,12 @@ def dataset_problem_versions(*, problem: Problem) -> dict[int, ProblemVersion]:
     return {version.pk: version for version in problem.versions.all()}
 
 
-def dataset_submissions(*, problem_ids, checker_version: str, accepted_only: bool) -> QuerySet[Submission]:
+def dataset_submissions(*, version_ids, checker_version: str, accepted_only: bool) -> QuerySet[Submission]:
     """Finished submissions judged by the current checker and contributed under an allowed
     licence (earlier verdicts may be forged; JUDGE_ERROR is our fault, not data)."""
     queryset = Submission.objects.filter(
-        problem_version__problem_id__in=problem_ids,
+        # by version ids, not through the join: the (problem_version, verdict) index serves it
+        problem_version_id__in=list(version_ids),
         status=SubmissionStatus.FINISHED,
         checker_version=checker_version,
         licence__in=allowed_licences(),
@@ -73,14 +104,48 @@ def dataset_submissions(*, problem_ids, checker_version: str, accepted_only: boo
     return queryset
 
 
-def dataset_submission_rows(*, problem_id: int, checker_version: str, accepted_only: bool):
-    """One problem's rows, oldest first, streamed from a server-side cursor."""
-    return (
-        dataset_submissions(problem_ids=[problem_id], checker_version=checker_version, accepted_only=accepted_only)
-        .order_by("id")
-        .values_list(*SUBMISSION_COLUMNS)
-        .iterator(chunk_size=2000)
+# The first (lowest id) ACCEPTED submission of each problem and normalised code: what
+# solutions.jsonl keeps. The filters are dataset_submissions' own, restated in SQL because
+# Django cannot DISTINCT ON an expression inside a subquery.
+_FIRST_OF_EACH_SOLUTION = """
+    submissions_submission.id IN (
+        SELECT DISTINCT ON (problem_id, digest) id FROM (
+            SELECT s.id, v.problem_id, md5(btrim(regexp_replace(s.code, %s, '', 'gn'), E'\\n')) AS digest
+            FROM submissions_submission s JOIN problems_problemversion v ON v.id = s.problem_version_id
+            WHERE s.problem_version_id = ANY(%s) AND s.status = %s AND s.verdict = %s
+              AND s.checker_version = %s AND s.licence = ANY(%s)
+        ) accepted
+        ORDER BY problem_id, digest, id
+    )"""
+
+
+def dataset_submission_rows_sql(*, version_ids, checker_version: str) -> tuple[str, tuple]:
+    """SQL and parameters for every row of submissions.jsonl in id order, each with a last
+    column `is_solution`: ACCEPTED and the first of its exact duplicates (normalised code) on its
+    problem, i.e. a row of solutions.jsonl too. PostgreSQL only (DISTINCT ON)."""
+    version_ids = list(version_ids)
+    queryset = dataset_submissions(version_ids=version_ids, checker_version=checker_version, accepted_only=False)
+    # The database drops duplicates: the export's memory stays flat whatever the row count.
+    first_of_each = RawSQL(
+        _FIRST_OF_EACH_SOLUTION,
+        (
+            NORMALISE_PATTERN,
+            version_ids,
+            SubmissionStatus.FINISHED.value,
+            Verdict.ACCEPTED.value,
+            checker_version,
+            allowed_licences(),
+        ),  # fmt: skip
+        output_field=BooleanField(),
     )
+    rows = (
+        queryset.annotate(
+            finished_iso=_iso_utc("finished_at"), created_iso=_iso_utc("created_at"), is_solution=first_of_each
+        )
+        .order_by("id")
+        .values_list(*SUBMISSION_COLUMNS, "is_solution")
+    )
+    return rows.query.sql_with_params()
 
 
 def dataset_watermark(*, now: datetime, checker_version: str) -> str:

@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import shutil
 import tarfile
 import time
@@ -21,9 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -50,8 +53,9 @@ def current_checker_version() -> str:
 
 
 def normalised_code(code: str) -> str:
-    """What makes two solutions the same: trailing spaces and blank edge lines do not count."""
-    return "\n".join(line.rstrip() for line in code.strip("\n").split("\n"))
+    """What makes two solutions the same: trailing blanks on a line and blank lines at either end
+    do not count (selectors.normalised_code_digest does the same in SQL)."""
+    return re.sub(selectors.NORMALISE_PATTERN, "", code, flags=re.MULTILINE).strip("\n")
 
 
 def author_pseudonym(user_id: int) -> str:
@@ -71,12 +75,12 @@ class _TableWriter:
 
     def __post_init__(self) -> None:
         self.schema = SCHEMAS[self.name]
-        self._jsonl = (self.folder / f"{self.name}.jsonl").open("w", encoding="utf-8", buffering=_BUFFER_BYTES)
+        self._jsonl = (self.folder / f"{self.name}.jsonl").open("wb", buffering=_BUFFER_BYTES)
         self._parquet = pq.ParquetWriter(self.folder / f"{self.name}.parquet", self.schema) if self.parquet else None
 
-    def write(self, row: dict) -> None:
-        self._jsonl.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-        self._jsonl.write("\n")
+    def write(self, row: dict, line: bytes | None = None) -> None:
+        """line: the row already serialised (one row goes to two files, made once)."""
+        self._jsonl.write(line or orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
         self.rows += 1
         if self._parquet is not None:
             self._batch.append(row)
@@ -133,16 +137,16 @@ def _axioms(result: dict) -> list[str] | None:
     return None
 
 
-def _submission_row(values: tuple, problem: Problem, versions: dict[int, dict]) -> dict:
+def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
     (sub_id, version_id, code, verdict, user_id, username, anonymous, author_kind, model_name, licence,
-     licence_version, lean_version, checker_version, result, finished_at, created_at) = values  # fmt: skip
-    result = result or {}
+     licence_version, lean_version, checker_version, result, finished_iso, created_iso) = values[:16]  # fmt: skip
+    result = orjson.loads(result) if isinstance(result, str | bytes) else (result or {})
     version = versions[version_id]
     # An e-mail address used as a username is not a public handle.
     author = author_pseudonym(user_id) if anonymous or "@" in username else username
     return {
         "id": sub_id,
-        "problem": problem.slug,
+        "problem": version["slug"],
         "problem_version": version["number"],
         "problem_fingerprint": version["fingerprint"],
         **version["statement"],
@@ -153,7 +157,7 @@ def _submission_row(values: tuple, problem: Problem, versions: dict[int, dict]) 
         "model_name": model_name,
         "licence": licence,
         "licence_version": licence_version,
-        "problem_licence": problem.licence,
+        "problem_licence": version["licence"],
         "lean_version": lean_version,
         "checker_version": checker_version,
         "axioms": _axioms(result),
@@ -176,8 +180,8 @@ def _submission_row(values: tuple, problem: Problem, versions: dict[int, dict]) 
             for m in result.get("messages", [])
         ],
         "time_ms": result.get("time_ms"),
-        "verdict_time": finished_at.isoformat() if finished_at else None,
-        "submitted_at": created_at.isoformat(),
+        "verdict_time": finished_iso,
+        "submitted_at": created_iso,
     }
 
 
@@ -185,33 +189,52 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
     """Write problems, solutions and submissions (JSONL, and Parquet if asked) into folder."""
     writers = {name: _TableWriter(folder, name, parquet) for name in FILES}
     cutoff = selectors.embargo_cutoff(now=now)
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("dataset dumps need PostgreSQL (server-side cursors, DISTINCT ON)")
+    outermost = not connection.in_atomic_block
     try:
-        for problem in selectors.dataset_problems().iterator(chunk_size=500):
-            versions = selectors.dataset_problem_versions(problem=problem)
-            latest = max(versions.values(), key=lambda v: v.number)
-            writers["problems"].write(_problem_row(problem, latest))
-            if problem.first_published_at > cutoff:
-                continue  # the site still hides its solutions
-            statements = {
-                pk: {"number": v.number, "fingerprint": v.fingerprint, "statement": _statement(v)}
-                for pk, v in versions.items()
-            }
-            seen: set[bytes] = set()
-            for values in selectors.dataset_submission_rows(
-                problem_id=problem.pk, checker_version=checker_version, accepted_only=True
-            ):
-                digest = hashlib.blake2b(normalised_code(values[2]).encode(), digest_size=16).digest()
-                if digest not in seen:
-                    seen.add(digest)
-                    writers["solutions"].write(_submission_row(values, problem, statements))
-            for values in selectors.dataset_submission_rows(
-                problem_id=problem.pk, checker_version=checker_version, accepted_only=False
-            ):
-                writers["submissions"].write(_submission_row(values, problem, statements))
+        with transaction.atomic():
+            if outermost:
+                _consistent_snapshot()
+            _write_problems(writers, cutoff=cutoff, checker_version=checker_version)
     finally:
         for writer in writers.values():
             writer.close()
     return {name: writer.rows for name, writer in writers.items()}
+
+
+def _consistent_snapshot() -> None:
+    """Every file from one snapshot; inside a transaction the cursors also stream, where an
+    autocommit cursor (WITH HOLD) is copied whole at each commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+
+def _write_problems(writers: dict[str, _TableWriter], *, cutoff: datetime, checker_version: str) -> None:
+    versions: dict[int, dict] = {}  # of the problems whose solutions may be shown
+    for problem in selectors.dataset_problems().iterator(chunk_size=500):
+        problem_versions = selectors.dataset_problem_versions(problem=problem)
+        latest = max(problem_versions.values(), key=lambda v: v.number)
+        writers["problems"].write(_problem_row(problem, latest))
+        if problem.first_published_at <= cutoff:  # else the site still hides its solutions
+            for pk, v in problem_versions.items():
+                versions[pk] = {"slug": problem.slug, "licence": problem.licence, "number": v.number,
+                                "fingerprint": v.fingerprint, "statement": _statement(v)}  # fmt: skip
+    if not versions:
+        return
+    sql, params = selectors.dataset_submission_rows_sql(version_ids=versions, checker_version=checker_version)
+    # A server-side cursor of psycopg itself: rows arrive in batches, never all at once, and
+    # skip Django's per-row converters (times are text already, the result is parsed here).
+    with connection.connection.cursor(name="dataset_export") as cursor:
+        cursor.itersize = 2000
+        cursor.execute(sql, params)
+        for values in cursor:
+            row = _submission_row(values, versions)
+            line = orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+            writers["submissions"].write(row, line)
+            if values[-1]:
+                writers["solutions"].write(row, line)
 
 
 def sha256_file(path: Path) -> str:

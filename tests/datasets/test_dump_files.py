@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tarfile
+from datetime import datetime
 
 import pyarrow.parquet as pq
 import yaml
@@ -75,7 +76,7 @@ def test_solution_rows_carry_their_receipts_and_licence(scenario, dump_dir):
     version = submission.problem_version
     assert row["problem_fingerprint"] == version.fingerprint == version.to_spec().statement_fingerprint
     assert (row["lean_version"], row["checker_version"]) == (submission.lean_version, CHECKER_VERSION)
-    assert row["verdict_time"] == submission.finished_at.isoformat()
+    assert datetime.fromisoformat(row["verdict_time"]) == submission.finished_at
     assert row["axioms"] is None  # the judge's result records no axioms yet
     assert row["theorem_results"] == [{"name": "solveAdd_spec", "status": "proved"}]
     assert (row["licence"], row["licence_version"], row["problem_licence"]) == (
