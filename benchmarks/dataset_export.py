@@ -143,8 +143,10 @@ def child(mode: str, out_dir: str) -> dict:
         counts = dump.counts
         size = dump.archive_bytes
     wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"mode": mode, "counts": counts, "wall_s": wall, "peak_rss_mb": peak_kb / 1024, "bytes": size}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    load = os.getloadavg()[0]
+    return {"mode": mode, "counts": counts, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_rss_mb": usage.ru_maxrss / 1024, "bytes": size, "load": load}  # fmt: skip
 
 
 def main() -> None:
@@ -176,11 +178,12 @@ def main() -> None:
             results.append(result)
             print(json.dumps(result), flush=True)
     print()
-    print("| rows | mode | wall (s) | rows/s | peak RSS (MB) | output (MB) |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print("| rows | mode | wall (s) | rows/s | exporter CPU (s) | rows/CPU-s | peak RSS (MB) | output (MB) | load |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['n']:,} | {r['mode']} | {r['wall_s']:.2f} | {r['n'] / r['wall_s']:,.0f} | "
-              f"{r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.1f} |")  # fmt: skip
+        print(f"| {r['n']:,} | {r['mode']} | {r['wall_s']:.2f} | {r['n'] / r['wall_s']:,.0f} | {r['cpu_s']:.2f} "
+              f"| {r['n'] / r['cpu_s']:,.0f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.1f} "
+              f"| {r['load']:.0f} |")  # fmt: skip
 
 
 if __name__ == "__main__":
