@@ -67,3 +67,12 @@ def test_a_new_checker_version_empties_solutions_until_rejudged(scenario, dump_d
     dump = dataset_export()
     assert dump.checker_version == "double-3"
     assert dump.counts["solutions"] == dump.counts["submissions"] == 0
+
+
+def test_an_excluded_twin_does_not_hide_an_included_solution(make, solver, dump_dir):
+    problem = make.problem("open-problem")
+    earlier = make.submission(user=solver, problem=problem)
+    Submission.objects.filter(pk=earlier.pk).update(checker_version="old-checker-1")
+    later = make.submission(user=solver, problem=problem)  # the same code, judged by the current checker
+    dump = dataset_export()
+    assert [r["id"] for r in rows(dump_dir, dump, "solutions")] == [later.pk]
