@@ -111,7 +111,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_THROTTLE_RATES": {"submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min"),
+        "proposals": env.str("ARENA_PROPOSAL_RATE", default="10/hour"),
+    },
 }
 
 LOGGING = {

@@ -115,6 +115,8 @@ EDITABLE_FIELDS = (
     "source",
     "import_profile",
 )
+# Paths under /problems/ that are pages, not problems.
+RESERVED_SLUGS = {"new", "mine", "moderation"}
 # Not part of ProblemSpec: kept on the problem for imports and profiles.
 EXTRA_FIELDS = ("import_profile", "declared_imports", "upstream_id", "lean_version")
 
@@ -147,7 +149,7 @@ def problem_data_clean(*, data: dict[str, Any], user_proposal: bool) -> tuple[Pr
             profile = profile_for_imports(data.get("imports") or [])
     except UnknownProfile as exc:
         raise ValidationError(str(exc), code="profile") from exc
-    if user_proposal and data.get("imports") is None:
+    if data.get("imports") is None:
         data["imports"] = list(profile.modules)
     try:
         spec = ProblemSpec.from_dict(data)
@@ -166,6 +168,8 @@ def problem_data_clean(*, data: dict[str, Any], user_proposal: bool) -> tuple[Pr
 def problem_propose(*, author, data: dict[str, Any]) -> Problem:
     """Store a proposal as a draft and request its validation (run after the commit)."""
     spec, extra = problem_data_clean(data=data, user_proposal=True)
+    if spec.slug in RESERVED_SLUGS:
+        raise ValidationError(f"the slug {spec.slug!r} is reserved for a page of the site", code="reserved_slug")
     with transaction.atomic():
         if Problem.objects.filter(slug=spec.slug).exists():
             raise ValidationError(f"a problem with the slug {spec.slug!r} already exists", code="duplicate_slug")

@@ -286,6 +286,8 @@ def _enqueue(submission_id: int, countdown: int | None) -> None:
     from submissions.tasks import judge_submission_task
 
     # the queue of the problem's import profile: only workers with its modules consume it
-    profile = Submission.objects.filter(pk=submission_id).values_list("problem_version__problem__import_profile", flat=True)
-    queue = profile_get(profile.first() or "core").queue
+    profiles = Submission.objects.filter(pk=submission_id).values_list(
+        "problem_version__problem__import_profile", flat=True
+    )
+    queue = profile_get(profiles.first() or "core").queue
     judge_submission_task.apply_async(args=[submission_id], countdown=countdown, queue=queue)
