@@ -46,7 +46,7 @@ def read(path: Path, *, prefix: str = "verina") -> ReadResult:
     for task_json in tasks:
         folder = task_json.parent
         origin = str(folder.relative_to(path)) if folder != path else folder.name
-        slug = slugify(prefix, folder.name)
+        slug = slugify(prefix, folder.name.removeprefix("verina_"))
         try:
             data, quirks = _task(folder, slug)
         except _Reject as exc:
