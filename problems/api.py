@@ -1,6 +1,7 @@
 """Read-only JSON for bots: the problems and their statements."""
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
@@ -106,9 +107,14 @@ class ProposalOutput(serializers.ModelSerializer):
 def problem_propose_api(request: Request) -> Response:
     """A bot's proposal: the problem format (judge/problem_format.py) plus an optional
     `import_profile`; stored as a draft, validated by the judge, published by a maintainer."""
-    if not isinstance(request.data, dict):
+    try:
+        body = request.data
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response({"detail": f"the request is larger than {limit:,} bytes", "code": "too_large"}, status=400)
+    if not isinstance(body, dict):
         return Response({"detail": "send a JSON object in the problem format"}, status=400)
-    data = {key: value for key, value in request.data.items()}
+    data = dict(body.items())
     try:
         problem = problem_propose(author=request.user, data=data)
     except ValidationError as exc:

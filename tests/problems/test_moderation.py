@@ -45,7 +45,9 @@ def test_an_edit_makes_the_validation_stale(author, maintainer, proposal_data, v
     problem = problem_propose(author=author, data=proposal_data)
     run_validations(validations_sent)
 
-    problem_edit(problem=problem, user=maintainer, data={"reference_solution": proposal_data["reference_solution"] + "\n"})
+    problem_edit(
+        problem=problem, user=maintainer, data={"reference_solution": proposal_data["reference_solution"] + "\n"}
+    )
 
     with pytest.raises(ValidationError):
         problem_publish(problem=problem, user=maintainer)

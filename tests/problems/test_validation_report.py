@@ -34,9 +34,7 @@ def test_valid_proposal_passes_every_point(author, proposal_data, validations_se
     assert (judge_double.calls[-1][1]) == proposal_data["reference_solution"]
 
 
-def test_wrong_reference_solution_fails_with_the_judges_reason(
-    author, proposal_data, validations_sent, judge_double
-):
+def test_wrong_reference_solution_fails_with_the_judges_reason(author, proposal_data, validations_sent, judge_double):
     proposal_data["reference_solution"] += "\n-- oops\n"
 
     validation, checks = validate(author, proposal_data, validations_sent)
