@@ -5,8 +5,8 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from problems.importers import clever, codeproof, seed, verina
 from problems.importers import arena as arena_reader
+from problems.importers import clever, codeproof, seed, verina
 from problems.models import Problem, ProblemStatus
 from problems.services import problems_import
 from tests.problems.conftest import FIXTURES
