@@ -59,7 +59,8 @@ def test_template_that_does_not_elaborate_is_caught(author, proposal_data, valid
     proposal_data["theorems"] = [
         {
             "name": "solveAdd_spec",
-            "signature": "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = undefinedThing",
+            # dotted: an undotted unknown name would be auto-bound as an implicit (autoImplicit)
+            "signature": "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = Int.undefinedThing b",
         }
     ]
     proposal_data["reference_solution"] = ""
@@ -69,4 +70,4 @@ def test_template_that_does_not_elaborate_is_caught(author, proposal_data, valid
     assert validation.status == "failed"
     assert checks["template"]["status"] == "failed"
     assert "does not elaborate" in checks["template"]["detail"]
-    assert "undefinedThing" in checks["template"]["detail"]
+    assert "Int.undefinedThing" in checks["template"]["detail"]
