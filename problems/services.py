@@ -321,6 +321,9 @@ class ImportReport:
         return out
 
 
+NO_AUTO_IMPLICIT = "set_option autoImplicit false\n\n"
+
+
 class ImportAborted(ValueError):
     """The set as a whole is unusable (e.g. two problems with one slug): nothing was stored."""
 
@@ -383,7 +386,10 @@ def _lean_check(spec, extra, candidate, report: ImportReport, template_error):
     """(spec, extra, error): try core first for a problem whose profile this site lacks."""
     profile = profile_get(extra["import_profile"])
     if not profile.served:
-        core_spec = ProblemSpec.from_dict(spec.to_dict() | {"imports": []})
+        # Without Mathlib an unknown name such as ℕ would be auto-bound as an implicit variable
+        # and the template would elaborate with another meaning: forbid that for the trial.
+        preamble = NO_AUTO_IMPLICIT + (spec.preamble or "")
+        core_spec = ProblemSpec.from_dict(spec.to_dict() | {"imports": [], "preamble": preamble})
         report.lean_checked += 1
         if template_error(core_spec) is None:
             report.quirks.append(
