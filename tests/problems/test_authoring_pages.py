@@ -96,3 +96,22 @@ def test_a_draft_is_hidden_from_others(client, author, django_user_model, valida
 
     assert client.get(reverse("problem-proposal", args=["solve-add-proposal"])).status_code == 404
     assert client.get(reverse("problem-detail", args=["solve-add-proposal"])).status_code == 404
+
+
+def test_author_edits_a_draft_and_a_new_validation_is_queued(client, author, validations_sent, django_user_model):
+    client.force_login(author)
+    client.post(reverse("problem-propose"), form_data(save="1"))
+    url = reverse("problem-edit", args=["solve-add-proposal"])
+
+    client.post(url, form_data(save="1", description="A clearer description."))
+    assert len(validations_sent) == 1  # the description is not what validation vouches for
+
+    response = client.post(url, form_data(save="1", reference_solution="def solveAdd (a b : Int) : Int := b - a"))
+
+    assert response.status_code == 302
+    problem = Problem.objects.get()
+    assert problem.description == "A clearer description."
+    assert problem.changes.filter(action="edited", user=author).count() == 2
+    assert problem.validations.count() == 2 and len(validations_sent) == 2
+    client.force_login(django_user_model.objects.create_user(username="eve", password="eve-pass-123"))
+    assert client.post(url, form_data(save="1", title="Mine now")).status_code == 404
