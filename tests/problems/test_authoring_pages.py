@@ -106,7 +106,14 @@ def test_author_edits_a_draft_and_a_new_validation_is_queued(client, author, val
     client.post(url, form_data(save="1", description="A clearer description."))
     assert len(validations_sent) == 1  # the description is not what validation vouches for
 
-    response = client.post(url, form_data(save="1", reference_solution="def solveAdd (a b : Int) : Int := b - a"))
+    response = client.post(
+        url,
+        form_data(
+            save="1",
+            description="A clearer description.",
+            reference_solution="def solveAdd (a b : Int) : Int := b - a",
+        ),
+    )
 
     assert response.status_code == 302
     problem = Problem.objects.get()
