@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from judge.problem_format import NAME_RE, InvalidProblem, ProblemSpec
@@ -91,6 +94,8 @@ def problem_save(*, problem: Problem) -> Problem:
         problem_version_sync(problem=problem)
     return problem
 
+
+logger = logging.getLogger(__name__)
 
 # --- Authoring, validation and moderation --------------------------------------------------
 #
@@ -254,19 +259,33 @@ def problem_validation_request(*, problem: Problem, user=None) -> ProblemValidat
 
 def problem_validate(*, validation_id: int, worker: str = "") -> ProblemValidation | None:
     """Run one queued validation (a worker of the problem's profile calls this, outside any
-    transaction: the judge takes seconds to minutes). None when another delivery took it."""
-    from problems.validation import validate_problem
+    transaction: the judge takes seconds to minutes). None when another delivery holds it.
 
-    claimed = ProblemValidation.objects.filter(pk=validation_id, status=ValidationStatus.QUEUED).update(
-        status=ValidationStatus.RUNNING, worker=worker[:200]
+    A validation left running past the judging time limit (its worker died) may be taken again;
+    a judge that fails ends it as `error` (our fault: validate again), never `failed`.
+    """
+    from problems.validation import ERROR, Check, ValidationReport, validate_problem
+
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.ARENA_JUDGE_TIME_LIMIT_SECONDS + 60)
+    claimable = Q(status=ValidationStatus.QUEUED) | Q(status=ValidationStatus.RUNNING, started_at__lt=abandoned)
+    claimed = ProblemValidation.objects.filter(claimable, pk=validation_id).update(
+        status=ValidationStatus.RUNNING, worker=worker[:200], started_at=now
     )
     if not claimed:
         return None
     validation = ProblemValidation.objects.select_related("problem").get(pk=validation_id)
     problem = validation.problem
-    report = validate_problem(spec=problem.to_spec(), profile=profile_get(validation.import_profile))
+    try:
+        report = validate_problem(spec=problem.to_spec(), profile=profile_get(validation.import_profile))
+    except Exception as exc:  # the judge's failure (or a time limit): recorded, never left running
+        logger.exception("validation %s failed", validation_id)
+        report = ValidationReport(checks=[Check("judge", ERROR, f"the judge failed: {str(exc)[:1000]}")])
     validation.checks = report.to_json()
-    validation.status = ValidationStatus.PASSED if report.passed else ValidationStatus.FAILED
+    if report.passed:
+        validation.status = ValidationStatus.PASSED
+    else:
+        validation.status = ValidationStatus.ERROR if report.judge_failed else ValidationStatus.FAILED
     validation.finished_at = timezone.now()
     validation.save(update_fields=["checks", "status", "finished_at"])
     ProblemChange.objects.create(

@@ -30,6 +30,7 @@ PASSED = "passed"
 FAILED = "failed"
 NOT_CHECKED = "not_checked"
 SKIPPED = "skipped"
+ERROR = "error"  # the judge failed (our fault): nothing is known about this point
 
 REAL_JUDGE = "judge.api.judge_submission"
 # What a preamble must not contain: each leaves something unproved or unchecked by the kernel.
@@ -52,7 +53,11 @@ class ValidationReport:
 
     @property
     def passed(self) -> bool:
-        return not any(c.status == FAILED for c in self.checks)
+        return not any(c.status in (FAILED, ERROR) for c in self.checks)
+
+    @property
+    def judge_failed(self) -> bool:
+        return any(c.status == ERROR for c in self.checks) and not any(c.status == FAILED for c in self.checks)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [asdict(c) for c in self.checks]
@@ -164,6 +169,9 @@ def _check_reference_solution(spec: ProblemSpec) -> Check:
     result = judge(spec, spec.reference_solution)
     if result.verdict is Verdict.ACCEPTED:
         return Check("reference_solution", PASSED, "ACCEPTED by the judge")
+    reasons = "; ".join(f"{r.code}: {r.detail}" for r in result.reasons)[:2000]
+    if result.verdict is Verdict.JUDGE_ERROR:
+        return Check("reference_solution", ERROR, f"the judge failed ({reasons}): validate again")
     reasons = "; ".join(f"{r.code}: {r.detail}" for r in result.reasons)[:2000]
     return Check("reference_solution", FAILED, f"{result.verdict}: {reasons}")
 

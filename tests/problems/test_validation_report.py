@@ -103,3 +103,41 @@ def test_a_second_delivery_of_one_validation_does_nothing(author, proposal_data,
     assert problem_validate(validation_id=validation_id) is None
     assert len(judge_double.calls) == calls
     assert problem.validations.count() == 1
+
+
+def test_judge_error_on_the_reference_is_an_error_not_a_failure(author, proposal_data, validations_sent, judge_double):
+    from tests.site.judge_doubles import judge_error
+
+    judge_double.script.append(judge_error("the sandbox failed"))
+
+    validation, checks = validate(author, proposal_data, validations_sent)
+
+    assert validation.status == "error"
+    assert checks["reference_solution"]["status"] == "error"
+    assert "validate again" in checks["reference_solution"]["detail"]
+
+
+def test_judge_crash_is_recorded_never_left_running(author, proposal_data, validations_sent, judge_double):
+    judge_double.script.append(RuntimeError("Lean slot timed out"))
+
+    validation, checks = validate(author, proposal_data, validations_sent)
+
+    assert validation.status == "error"
+    assert checks == {"judge": {"check": "judge", "status": "error", "detail": "the judge failed: Lean slot timed out"}}
+
+
+def test_validation_abandoned_by_a_dead_worker_is_taken_again(
+    author, proposal_data, validations_sent, judge_double, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from problems.services import problem_validate
+
+    problem_propose(author=author, data=proposal_data)
+    validation_id = validations_sent[0][0]
+    long_ago = timezone.now() - timedelta(seconds=settings.ARENA_JUDGE_TIME_LIMIT_SECONDS + 120)
+    ProblemValidation.objects.filter(pk=validation_id).update(status="running", started_at=long_ago)
+
+    assert problem_validate(validation_id=validation_id).status == "passed"
