@@ -113,7 +113,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_THROTTLE_RATES": {"submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min"),
+        "proposals": env.str("ARENA_PROPOSAL_RATE", default="10/hour"),
+    },
 }
 
 LOGGING = {
@@ -180,6 +183,24 @@ ARENA_DATASET_DIR = env.str("ARENA_DATASET_DIR", default=str(VAR_DIR / "datasets
 ARENA_DATASET_INTERVAL_SECONDS = env.int("ARENA_DATASET_INTERVAL_SECONDS", default=7 * 24 * 3600)
 # Authors who opted out appear as "anon-<hmac>": the key keeps the id stable and unguessable.
 ARENA_DATASET_PSEUDONYM_KEY = env.str("ARENA_DATASET_PSEUDONYM_KEY", default=SECRET_KEY)
+# --- Problems: import profiles and validation ----------------------------------------------
+
+# The import profiles maintainers allow: a problem's imports must lie within one profile's
+# modules (a module covers its submodules), and it is judged only on that profile's queue.
+# JSON in the environment, e.g. {"core": {"modules": [], "queue": "judge"}, ...}.
+ARENA_IMPORT_PROFILES = env.json(
+    "ARENA_IMPORT_PROFILES",
+    default={
+        "core": {"label": "Core (Init only)", "modules": [], "queue": "judge"},
+        "std": {"label": "Std", "modules": ["Std"], "queue": "judge"},
+        "mathlib": {"label": "Mathlib", "modules": ["Mathlib", "Std"], "queue": "judge-mathlib"},
+    },
+)
+# The profiles this site's judge workers serve (the offline Lean has Init, Std and Lean, no
+# Mathlib): submissions to a problem of any other profile are refused with a clear message.
+ARENA_SERVED_PROFILES = env.list("ARENA_SERVED_PROFILES", default=["core", "std"])
+# A description longer than this (UTF-8 bytes) is refused.
+ARENA_MAX_DESCRIPTION_BYTES = env.int("ARENA_MAX_DESCRIPTION_BYTES", default=64 * 1024)
 
 # --- Celery -------------------------------------------------------------------------------
 
@@ -213,6 +234,7 @@ CELERY_WORKER_CONCURRENCY = ARENA_JUDGE_CONCURRENCY
 CELERY_TASK_SOFT_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS
 CELERY_TASK_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS + 60
 CELERY_TASK_ROUTES = {"submissions.tasks.judge_submission_task": {"queue": "judge"}}
+# Problem validations run the judge too; the sender names the profile's queue explicitly.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from problems.models import Problem, ProblemVersion
+from problems.models import Problem, ProblemChange, ProblemValidation, ProblemVersion
 from problems.services import problem_save
 
 
@@ -21,7 +21,17 @@ class ProblemAdmin(admin.ModelAdmin):
     list_display = ["slug", "title", "status", "difficulty", "updated_at"]
     list_filter = ["status", "difficulty"]
     search_fields = ["slug", "title"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Publishing goes through the moderation pages (it needs a passed validation); the profile
+    # and the upstream fields are an import's record.
+    readonly_fields = [
+        "status",
+        "import_profile",
+        "declared_imports",
+        "upstream_id",
+        "lean_version",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ProblemVersionInline]
 
     def save_model(self, request, obj, form, change):
@@ -29,6 +39,10 @@ class ProblemAdmin(admin.ModelAdmin):
             obj.author = request.user
         # Through the service, so a changed statement of a published problem gets a version.
         problem_save(problem=obj)
+        fields = {name: [form.initial.get(name), form.cleaned_data.get(name)] for name in form.changed_data}
+        ProblemChange.objects.create(
+            problem=obj, user=request.user, action="edited" if change else "created", fields=fields, note="in the admin"
+        )
 
 
 @admin.register(ProblemVersion)
@@ -52,4 +66,37 @@ class ProblemVersionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProblemValidation)
+class ProblemValidationAdmin(admin.ModelAdmin):
+    """Validation reports, read-only: they are the judge's."""
+
+    list_display = ["problem", "status", "import_profile", "created_at", "finished_at"]
+    list_filter = ["status", "import_profile"]
+    readonly_fields = [f.name for f in ProblemValidation._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProblemChange)
+class ProblemChangeAdmin(admin.ModelAdmin):
+    """The audit log, read-only."""
+
+    list_display = ["problem", "action", "user", "created_at"]
+    list_filter = ["action"]
+    readonly_fields = [f.name for f in ProblemChange._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

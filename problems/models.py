@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +39,12 @@ class Problem(models.Model):
     licence = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.DRAFT)
+    # The import profile (settings.ARENA_IMPORT_PROFILES) whose judge workers can judge it.
+    import_profile = models.CharField(max_length=40, default="core")
+    # What the source declared, when it differs from imports (e.g. Mathlib, but runs on core).
+    declared_imports = models.JSONField(default=list, blank=True)
+    upstream_id = models.CharField(max_length=200, blank=True, help_text="The problem's id in its source set.")
+    lean_version = models.CharField(max_length=100, blank=True, help_text="The Lean version it was written for.")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -50,6 +58,14 @@ class Problem(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("problem-detail", args=[self.slug])
+
+    @property
+    def subject_fingerprint(self) -> str:
+        """What a validation vouches for: the statement, the reference solution and the tests."""
+        payload = json.dumps(
+            [self.to_spec().statement_fingerprint, self.reference_solution, self.tests], ensure_ascii=False
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
 
     def to_spec_dict(self) -> dict[str, Any]:
         return {
@@ -117,3 +133,52 @@ class ProblemVersion(models.Model):
                 "tags": problem.tags,
             }
         )
+
+
+class ValidationStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    ERROR = "error", "Judge error"  # our fault, not the author's: validate again
+
+
+class ProblemValidation(models.Model):
+    """One run of the judge over a problem: the report, point by point (problems.validation)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="validations")
+    subject_fingerprint = models.CharField(max_length=64)
+    import_profile = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=ValidationStatus.choices, default=ValidationStatus.QUEUED)
+    # [{"check": name, "status": passed|failed|not_checked|skipped, "detail": text}]
+    checks = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    worker = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["problem", "-created_at"]
+        indexes = [models.Index(fields=["problem", "-created_at"], name="validation_problem_created")]
+
+    def __str__(self) -> str:
+        return f"{self.problem.slug} validation {self.pk} ({self.status})"
+
+
+class ProblemChange(models.Model):
+    """The moderation audit log: who changed what on which problem, and when."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=20)  # proposed, edited, published, retired, imported, validated
+    # {field: [before, after]} for edits; empty for status changes
+    fields = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.problem.slug}: {self.action} by {self.user or 'system'}"

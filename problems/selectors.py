@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from problems.models import Problem, ProblemStatus, ProblemVersion
+from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
 
 
 def problem_list_published() -> QuerySet[Problem]:
@@ -18,3 +18,35 @@ def problem_get_published(*, slug: str) -> Problem:
 
 def problem_latest_version(*, problem: Problem) -> ProblemVersion | None:
     return problem.versions.order_by("-number").first()
+
+
+def problem_validation_latest(*, problem: Problem) -> ProblemValidation | None:
+    return problem.validations.order_by("-created_at", "-pk").first()
+
+
+def problem_validation_current(*, problem: Problem) -> ProblemValidation | None:
+    """The latest validation of the problem as it is now (an edit makes older ones stale)."""
+    return (
+        problem.validations.filter(subject_fingerprint=problem.subject_fingerprint)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def problem_moderation_queue() -> QuerySet[Problem]:
+    """Drafts first (proposals and imports waiting for a maintainer), then the rest."""
+    return Problem.objects.exclude(status=ProblemStatus.PUBLISHED).order_by("status", "-updated_at")
+
+
+def problem_list_proposed_by(*, user) -> QuerySet[Problem]:
+    return Problem.objects.filter(author=user).order_by("-created_at")
+
+
+def problem_get_visible(*, slug: str, user) -> Problem:
+    """A published problem for anyone; a draft or retired one for its author and maintainers."""
+    problem = Problem.objects.get(slug=slug)
+    if problem.status == ProblemStatus.PUBLISHED or (
+        user.is_authenticated and (user.is_staff or problem.author_id == user.pk)
+    ):
+        return problem
+    raise Problem.DoesNotExist

@@ -4,12 +4,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from problems.models import Problem
+from problems.profiles import profile_get
 from problems.selectors import problem_get_published, problem_list_published
 from submissions.forms import SubmissionForm
 
 
 def problem_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "problems/problem_list.html", {"problems": problem_list_published()})
+    problems = list(problem_list_published())
+    for problem in problems:
+        # "needs Mathlib": listed, but this site's workers cannot judge it
+        problem.needs = profile_get(problem.import_profile).missing_modules
+    return render(request, "problems/problem_list.html", {"problems": problems})
 
 
 def problem_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -29,5 +34,6 @@ def render_problem_page(
     request: HttpRequest, problem: Problem, form: SubmissionForm, status: int = 200
 ) -> HttpResponse:
     spec = problem.to_spec()
-    context = {"problem": problem, "statement": spec.template(), "form": form}
+    profile = profile_get(problem.import_profile)
+    context = {"problem": problem, "statement": spec.template(), "form": form, "profile": profile}
     return render(request, "problems/problem_detail.html", context, status=status)

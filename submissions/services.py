@@ -34,6 +34,7 @@ from datasets.licence import site_licence
 from judge.results import JudgeResult, Reason, Verdict
 from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus
+from problems.profiles import missing_modules_message, profile_get
 from problems.selectors import problem_latest_version
 from problems.services import problem_version_sync
 from submissions.models import JudgeRun, Submission, SubmissionStatus
@@ -65,6 +66,10 @@ def submission_create(*, user, problem: Problem, code: str) -> Submission:
             f"{reverse('licence')}",
             code="licence_not_accepted",
         )
+    profile = profile_get(problem.import_profile)
+    if not profile.served:
+        # no worker here has its modules: refused now rather than queued forever
+        raise ValidationError(missing_modules_message(profile), code="profile_not_served")
     with transaction.atomic():
         # Versions are frozen when a problem is published or edited; sync only if none was.
         version = problem_latest_version(problem=problem) or problem_version_sync(problem=problem)
@@ -296,4 +301,9 @@ def _enqueue_on_commit(submission_id: int, countdown: int | None = None) -> None
 def _enqueue(submission_id: int, countdown: int | None) -> None:
     from submissions.tasks import judge_submission_task
 
-    judge_submission_task.apply_async(args=[submission_id], countdown=countdown)
+    # the queue of the problem's import profile: only workers with its modules consume it
+    profiles = Submission.objects.filter(pk=submission_id).values_list(
+        "problem_version__problem__import_profile", flat=True
+    )
+    queue = profile_get(profiles.first() or "core").queue
+    judge_submission_task.apply_async(args=[submission_id], countdown=countdown, queue=queue)

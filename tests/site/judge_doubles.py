@@ -16,6 +16,7 @@ from judge.results import JudgeResult, Message, Reason, TheoremResult, TheoremSt
 
 CHECKER_VERSION = "double-2"
 LEAN_VERSION = "4.28.0-double"
+RECORDED_TEMPLATE_EXPORT = Path(__file__).parent.parent / "judge" / "exports" / "solve_add_reference.jsonl"
 
 
 def accepted(problem: ProblemSpec) -> JudgeResult:
@@ -68,6 +69,17 @@ class RecordingJudgeDouble:
                 raise outcome
             return outcome
         return compile_error(problem) if "oops" in code else accepted(problem)
+
+    def reference_export(self, problem: ProblemSpec) -> str:
+        """The template's export, as problems.validation asks for it: a template containing
+        "oops" does not elaborate; any other is answered with the recorded real export of the
+        solve-add template (so a problem declaring other names misses its targets)."""
+        from judge.api import InvalidReference
+
+        self.calls.append((problem, "<template>"))
+        if "oops" in problem.template():
+            raise InvalidReference("the problem's template does not elaborate: line 1: unknown identifier 'oops'")
+        return RECORDED_TEMPLATE_EXPORT.read_text()
 
 
 class SleepingJudgeDouble:

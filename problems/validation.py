@@ -1,0 +1,210 @@
+"""Validating a problem with the judge, point by point, before it may be published.
+
+The only module of the site that calls into the judge for problems (the judge's internals are
+being rewritten: adapt here, in one place). Checks, in order:
+
+1. imports: within the problem's import profile;
+2. preamble: leaves nothing unproved (no axiom, opaque, partial/unsafe definition, sorry):
+   read from the text, and from the template's export once Lean has elaborated it;
+3. template: every body `sorry`, it elaborates with the problem's imports only and yields exactly
+   the declared targets (each definition a `def`, each theorem a `theorem`, once);
+4. reference solution: if given, ACCEPTED by the real judge;
+5. tests: each consistent with the spec, decided by Lean: needs the counterexample checker
+   (issue 16), which does not exist yet, so this point says "not checked yet", never "passed".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from judge.problem_format import ProblemSpec
+from judge.results import Verdict
+from problems.profiles import ImportProfile
+
+PASSED = "passed"
+FAILED = "failed"
+NOT_CHECKED = "not_checked"
+SKIPPED = "skipped"
+ERROR = "error"  # the judge failed (our fault): nothing is known about this point
+
+REAL_JUDGE = "judge.api.judge_submission"
+# What a preamble must not contain: each leaves something unproved or unchecked by the kernel.
+UNPROVED_IN_TEXT = re.compile(
+    r"(?<![\w.'])(axiom|opaque|sorry|admit|partial|unsafe|implemented_by|extern|native_decide)(?![\w'])"
+)
+SORRY_AXIOM = ("sorryAx",)
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    status: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    checks: list[Check]
+
+    @property
+    def passed(self) -> bool:
+        return not any(c.status in (FAILED, ERROR) for c in self.checks)
+
+    @property
+    def judge_failed(self) -> bool:
+        return any(c.status == ERROR for c in self.checks) and not any(c.status == FAILED for c in self.checks)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [asdict(c) for c in self.checks]
+
+
+def validate_problem(*, spec: ProblemSpec, profile: ImportProfile) -> ValidationReport:
+    checks = [_check_imports(spec, profile), _check_preamble_text(spec)]
+    template = _check_template(spec)
+    checks.append(template.check)
+    if template.export_text is not None:
+        checks.append(_check_preamble_export(spec, template.export_text))
+    checks.append(_check_reference_solution(spec))
+    checks.append(_check_tests(spec))
+    return ValidationReport(checks=checks)
+
+
+def _check_imports(spec: ProblemSpec, profile: ImportProfile) -> Check:
+    if profile.covers(spec.imports):
+        modules = ", ".join(spec.imports) or "none beyond Init"
+        return Check("imports", PASSED, f"imports {modules}: within the profile {profile.name!r}")
+    return Check("imports", FAILED, f"imports {', '.join(spec.imports)} go beyond the profile {profile.name!r}")
+
+
+def _check_preamble_text(spec: ProblemSpec) -> Check:
+    found = sorted({m.group(1) for m in UNPROVED_IN_TEXT.finditer(_without_comments(spec.preamble))})
+    if found:
+        return Check(
+            "preamble",
+            FAILED,
+            f"the preamble uses {', '.join(found)}: the statement could depend on something left unproved",
+        )
+    return Check("preamble", PASSED, "no axiom, opaque, partial, unsafe or sorry in the preamble's text")
+
+
+@dataclass(frozen=True)
+class _TemplateOutcome:
+    check: Check
+    export_text: str | None
+
+
+def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
+    from judge.api import InvalidReference
+
+    exporter = _template_exporter()
+    if exporter is None:
+        return _TemplateOutcome(Check("template", NOT_CHECKED, "the configured judge cannot export templates"), None)
+    try:
+        text = exporter(spec)
+    except InvalidReference as exc:
+        return _TemplateOutcome(Check("template", FAILED, str(exc)), None)
+    problems = _target_problems(spec, text)
+    if problems:
+        return _TemplateOutcome(Check("template", FAILED, "; ".join(problems)), text)
+    names = ", ".join(spec.definition_names + spec.theorem_names)
+    return _TemplateOutcome(
+        Check("template", PASSED, f"elaborates with the problem's imports only and declares {names}"), text
+    )
+
+
+def _target_problems(spec: ProblemSpec, text: str) -> list[str]:
+    from judge.export_format import ExportError, Interner, name_to_str, parse_export
+
+    try:
+        export = parse_export(text, Interner())
+    except ExportError as exc:
+        return [f"the template's export is malformed: {exc}"]
+    kinds = {name_to_str(name): const.kind for name, const in export.constants.items()}
+    duplicated = {name_to_str(name) for name in export.duplicates}
+    problems = []
+    for name, kind in [(n, "def") for n in spec.definition_names] + [(n, "thm") for n in spec.theorem_names]:
+        if name not in kinds:
+            problems.append(f"the template does not declare {name}")
+        elif kinds[name] != kind:
+            problems.append(f"{name} is a {kinds[name]}, not a {kind}")
+        elif name in duplicated:
+            problems.append(f"{name} is declared more than once")
+    return problems
+
+
+def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
+    """The preamble's own constants, as Lean elaborated them: no axiom, opaque, partial or sorry."""
+    from judge.export_format import ExportError, Interner, name_to_str, parse_export
+
+    interner = Interner()
+    try:
+        export = parse_export(text, interner)
+    except ExportError as exc:
+        return Check("preamble_export", FAILED, f"the template's export is malformed: {exc}")
+    targets = set(spec.definition_names + spec.theorem_names)
+    memo: dict[int, frozenset] = {}
+    bad = []
+    for name, const in export.constants.items():
+        shown = name_to_str(name)
+        if shown in targets or shown.split(".")[0] in targets:
+            continue  # the targets' bodies are `sorry` on purpose (and their auxiliary constants)
+        if const.kind in ("axiom", "opaque") or const.safety != "safe":
+            bad.append(f"{shown} ({const.kind if const.safety == 'safe' else const.safety})")
+        elif any(name_to_str(c) in SORRY_AXIOM for c in interner.constants_in(const.term_roots(), memo)):
+            bad.append(f"{shown} (uses sorry)")
+    if bad:
+        return Check("preamble_export", FAILED, "the preamble leaves unproved: " + ", ".join(sorted(bad)[:20]))
+    return Check("preamble_export", PASSED, "every constant of the preamble is a checked definition or theorem")
+
+
+def _check_reference_solution(spec: ProblemSpec) -> Check:
+    if not spec.reference_solution:
+        return Check("reference_solution", SKIPPED, "no reference solution given")
+    judge = import_string(settings.ARENA_JUDGE)
+    result = judge(spec, spec.reference_solution)
+    if result.verdict is Verdict.ACCEPTED:
+        return Check("reference_solution", PASSED, "ACCEPTED by the judge")
+    reasons = "; ".join(f"{r.code}: {r.detail}" for r in result.reasons)[:2000]
+    if result.verdict is Verdict.JUDGE_ERROR:
+        return Check("reference_solution", ERROR, f"the judge failed ({reasons}): validate again")
+    reasons = "; ".join(f"{r.code}: {r.detail}" for r in result.reasons)[:2000]
+    return Check("reference_solution", FAILED, f"{result.verdict}: {reasons}")
+
+
+def _check_tests(spec: ProblemSpec) -> Check:
+    if not spec.tests:
+        return Check("tests", SKIPPED, "no tests given")
+    return Check(
+        "tests",
+        NOT_CHECKED,
+        f"{len(spec.tests)} test(s) given; their consistency with the spec is decided by Lean once the "
+        "counterexample checker (issue 16) exists: not checked yet",
+    )
+
+
+def _template_exporter():
+    """The judge's template export: the real one, or the configured double's if it has one."""
+    if settings.ARENA_JUDGE == REAL_JUDGE:
+        from judge.api import reference_export
+        from judge.lean_runner import get_runner
+
+        return lambda spec: reference_export(spec, get_runner())
+    return getattr(import_string(settings.ARENA_JUDGE), "reference_export", None)
+
+
+def _without_comments(text: str) -> str:
+    text = re.sub(r"/-.*?-/", " ", text, flags=re.DOTALL)
+    text = re.sub(r"--[^\n]*", " ", text)
+    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+
+
+def template_error(spec: ProblemSpec) -> str | None:
+    """Lean's message if the template does not elaborate (or misses its targets), else None.
+    For importers: one Lean run per problem, so only on request (import_problems --lean)."""
+    outcome = _check_template(spec)
+    return outcome.check.detail if outcome.check.status == FAILED else None

@@ -1,0 +1,73 @@
+"""Validation with the real offline Lean (few, well chosen; each costs 30-60 s and ~3.6 GB).
+Run one at a time, with ARENA_LEAN_POOL_SIZE=0."""
+
+import pytest
+
+from problems.models import ProblemStatus, ProblemValidation
+from problems.services import problem_propose, problem_publish
+from tests.problems.conftest import run_validations
+
+pytestmark = [
+    pytest.mark.lean,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(1200),
+]
+
+
+@pytest.fixture
+def real_judge(settings):
+    settings.ARENA_JUDGE = "judge.api.judge_submission"
+
+
+def validated(author, data, sent):
+    problem = problem_propose(author=author, data=data)
+    run_validations(sent)
+    validation = ProblemValidation.objects.get(problem=problem)
+    return problem, validation, {c["check"]: c for c in validation.checks}
+
+
+def test_valid_proposal_validates_and_is_published(author, maintainer, proposal_data, validations_sent, real_judge):
+    proposal_data["preamble"] = "def offset : Int := 0"
+
+    problem, validation, checks = validated(author, proposal_data, validations_sent)
+
+    assert validation.status == "passed", validation.checks
+    assert checks["template"]["status"] == "passed"
+    assert checks["preamble_export"]["status"] == "passed"
+    assert checks["reference_solution"] == {
+        "check": "reference_solution",
+        "status": "passed",
+        "detail": "ACCEPTED by the judge",
+    }
+    problem_publish(problem=problem, user=maintainer)
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.PUBLISHED
+
+
+def test_wrong_reference_solution_fails_with_the_reason(author, proposal_data, validations_sent, real_judge):
+    proposal_data["reference_solution"] = proposal_data["reference_solution"].replace("b - a", "a - b")
+
+    _problem, validation, checks = validated(author, proposal_data, validations_sent)
+
+    assert validation.status == "failed"
+    assert checks["reference_solution"]["status"] == "failed"
+    assert checks["reference_solution"]["detail"].startswith("COMPILE_ERROR: LEAN_ERROR: line ")
+
+
+def test_template_that_does_not_elaborate_is_caught(author, proposal_data, validations_sent, real_judge):
+    proposal_data["theorems"] = [
+        {
+            "name": "solveAdd_spec",
+            # dotted: an undotted unknown name would be auto-bound as an implicit (autoImplicit)
+            "signature": "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = Int.undefinedThing b",
+        }
+    ]
+    proposal_data["reference_solution"] = ""
+
+    _problem, validation, checks = validated(author, proposal_data, validations_sent)
+
+    assert validation.status == "failed"
+    assert checks["template"]["status"] == "failed"
+    assert "does not elaborate" in checks["template"]["detail"]
+    assert "Int.undefinedThing" in checks["template"]["detail"]
