@@ -17,6 +17,9 @@ urlpatterns = [
         submissions_api.submission_detail_api,
         name="api-submission-detail",
     ),
+    # The bot API; the unversioned /api/ routes above stay as they were for older clients.
+    path("api/v1/", include("bots.urls")),
+    path("", include("bots.page_urls")),
     path("", include("submissions.urls")),
     path("", include("problems.urls")),
 ]
