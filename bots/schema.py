@@ -9,7 +9,7 @@ def only_v1(endpoints, **kwargs):
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "bots.authentication.ApiTokenAuthentication"
-    name = "tokenAuth"
+    name = "arenaToken"
 
     def get_security_definition(self, auto_schema):
         return {
