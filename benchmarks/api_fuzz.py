@@ -49,6 +49,9 @@ def main() -> int:
             # revoking tokens would revoke the fuzzer's own (tests/api/test_tokens.py covers it)
             "--exclude-method",
             "DELETE",
+            # ?wait=N holds a poll up to ARENA_API_MAX_WAIT_SECONDS (20): not a hang
+            "--request-timeout",
+            "30",
         ]
         print("$", " ".join(c if "Token" not in c else "Authorization: Token <bench token>" for c in command))
         return subprocess.run(command, cwd=ROOT).returncode
