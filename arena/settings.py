@@ -34,15 +34,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "judge",
     "accounts",
     "problems",
     "submissions",
     "datasets",
+    "bots",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First: JSON errors (and the body limit) for everything under /api/.
+    "bots.errors.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +87,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-arena.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every web process (rate limits): the database cache by default (Django's test
+# setup and scripts/up.sh run createcachetable), or Redis with CACHE_URL=redis://host:6379/3.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://arena_cache")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -107,17 +116,67 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    # Bots send "Authorization: Token <key>" (python manage.py drf_create_token USERNAME).
+    # "Authorization: Token arena_…" (self-serve tokens, bots.authentication); keys of the
+    # older kind (python manage.py drf_create_token USERNAME) still work.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bots.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["bots.throttling.PerIpThrottle", "bots.throttling.PerUserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min"),
         "proposals": env.str("ARENA_PROPOSAL_RATE", default="10/hour"),
     },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bots.errors.api_exception_handler",
+    # Behind one reverse proxy, set to 1 so the per-IP limit sees the client, not the proxy.
+    "NUM_PROXIES": int(env.str("ARENA_API_NUM_PROXIES", default=""))
+    if env.str("ARENA_API_NUM_PROXIES", default="")
+    else None,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "The Arena API",
+    "DESCRIPTION": "Problems (Lean 4 statements), submissions judged by the Arena, runs with pass@k.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["bots.schema.only_v1"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
+        "DeliveryStatusEnum": "bots.models.DeliveryStatus",
+    },
+}
+
+# --- The bot API (/api/v1/) ------------------------------------------------------------------
+
+# Rate limits, counted in the shared cache: every request by address, every request by account,
+# and submissions by account (a batch counts one per item).
+ARENA_API_IP_RATE = env.str("ARENA_API_IP_RATE", default="1200/min")
+ARENA_API_USER_RATE = env.str("ARENA_API_USER_RATE", default="1200/min")
+ARENA_API_SUBMISSION_RATE = env.str("ARENA_API_SUBMISSION_RATE", default="600/hour")
+# Request bodies under /api/ (checked on Content-Length, answered 413): a batch of 100
+# submissions of 64 KiB is 6.4 MiB of code before JSON escaping, more than Django's 2.5 MB.
+ARENA_API_MAX_BODY_BYTES = env.int("ARENA_API_MAX_BODY_BYTES", default=1024 * 1024)
+ARENA_API_BATCH_MAX_BYTES = env.int("ARENA_API_BATCH_MAX_BYTES", default=8 * 1024 * 1024)
+ARENA_API_BATCH_MAX_ITEMS = 100
+# DRF reads JSON through request.body, which refuses bodies over this: raised to the batch limit
+# (ApiErrorsMiddleware holds every other /api/ route to ARENA_API_MAX_BODY_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(ARENA_API_BATCH_MAX_BYTES, 2621440)
+ARENA_API_RUN_MAX_K = 100
+ARENA_API_MAX_TOKENS_PER_USER = env.int("ARENA_API_MAX_TOKENS_PER_USER", default=20)
+# ?wait=N holds the request (one thread) at most this long, and at most this many per process.
+ARENA_API_MAX_WAIT_SECONDS = env.int("ARENA_API_MAX_WAIT_SECONDS", default=20)
+ARENA_API_MAX_WAITERS_PER_PROCESS = env.int("ARENA_API_MAX_WAITERS_PER_PROCESS", default=4)
+# Webhooks: attempts, back-off (base x 3^(attempt-1) seconds), time out per attempt.
+ARENA_WEBHOOK_MAX_ATTEMPTS = env.int("ARENA_WEBHOOK_MAX_ATTEMPTS", default=5)
+ARENA_WEBHOOK_RETRY_BASE_SECONDS = env.int("ARENA_WEBHOOK_RETRY_BASE_SECONDS", default=10)
+ARENA_WEBHOOK_TIMEOUT_SECONDS = env.float("ARENA_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Only for tests and local development: let callbacks reach loopback and private addresses.
+ARENA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("ARENA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 LOGGING = {
     "version": 1,

@@ -12,8 +12,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("api/problems/", problems_api.problem_list_api, name="api-problem-list"),
     path("api/problems/<slug:slug>/", problems_api.problem_detail_api, name="api-problem-detail"),
-    # Proposals (issue 17); the rest of /api/v1/ is the api branch's: GET on this path is theirs.
-    path("api/v1/problems/", problems_api.problem_propose_api, name="api-v1-problem-propose"),
     path("api/v1/proposals/<slug:slug>/", problems_api.proposal_detail_api, name="api-v1-proposal-detail"),
     path("api/submissions/", submissions_api.submission_list_api, name="api-submission-list"),
     path(
@@ -23,6 +21,9 @@ urlpatterns = [
     ),
     path("api/v1/datasets/", datasets_api.dataset_list_api, name="api-dataset-list"),
     path("", include("datasets.urls")),
+    # The bot API; the unversioned /api/ routes above stay as they were for older clients.
+    path("api/v1/", include("bots.urls")),
+    path("", include("bots.page_urls")),
     path("", include("submissions.urls")),
     path("", include("problems.urls")),
 ]

@@ -66,6 +66,7 @@ echo "judge:    ${ARENA_JUDGE:-judge.api.judge_submission}"
 
 step "Database, sample problems, demo user"
 $PY manage.py migrate --noinput -v0 || fail "migrations failed"
+$PY manage.py createcachetable || fail "could not create the cache table (rate limits)"
 $PY manage.py load_sample_problems || fail "the sample problems did not load"
 login=$($PY manage.py ensure_demo_user --staff) || fail "could not create the demo user"
 echo "$login"

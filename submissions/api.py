@@ -66,10 +66,20 @@ def submission_list_api(request: Request) -> Response:
     except Problem.DoesNotExist:
         return Response({"problem": ["No such problem."]}, status=status.HTTP_400_BAD_REQUEST)
     try:
-        submission = submission_create(user=request.user, problem=problem, code=data.validated_data["code"])
+        submission = submission_create(
+            user=request.user, problem=problem, code=data.validated_data["code"], **_authorship(request)
+        )
     except ValidationError as exc:
         return Response({"code": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     return Response(SubmissionOutput(submission).data, status=status.HTTP_201_CREATED)
+
+
+def _authorship(request: Request) -> dict[str, str]:
+    # A bot token of the v1 API marks its submissions as a machine's here too.
+    from bots.models import ApiToken
+    from bots.services import authorship
+
+    return authorship(token=request.auth if isinstance(request.auth, ApiToken) else None)
 
 
 @api_view(["GET"])

@@ -37,13 +37,24 @@ from problems.models import Problem, ProblemStatus
 from problems.profiles import missing_modules_message, profile_get
 from problems.selectors import problem_latest_version
 from problems.services import problem_version_sync
-from submissions.models import JudgeRun, Submission, SubmissionStatus
+from submissions.models import AuthorKind, JudgeRun, Submission, SubmissionStatus
+from submissions.signals import submission_finished
 
 logger = logging.getLogger(__name__)
 
 
-def submission_create(*, user, problem: Problem, code: str) -> Submission:
-    """Validate and store a submission; its judging is enqueued once the row is committed."""
+def submission_create(
+    *,
+    user,
+    problem: Problem,
+    code: str,
+    author_kind: str = AuthorKind.HUMAN,
+    model_name: str = "",
+) -> Submission:
+    """Validate and store a submission; its judging is enqueued once the row is committed.
+
+    author_kind and model_name say who wrote the code (the bot API fills them from the token or run).
+    """
     code = normalise_line_endings(code)
     limit = settings.ARENA_MAX_CODE_BYTES
     try:
@@ -79,6 +90,8 @@ def submission_create(*, user, problem: Problem, code: str) -> Submission:
             code=code,
             licence=licence.identifier,
             licence_version=licence.version,
+            author_kind=author_kind,
+            model_name=model_name,
         )
         _enqueue_on_commit(submission.pk)
     return submission
@@ -152,6 +165,8 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
         if retry:
             delay = settings.ARENA_JUDGE_RETRY_DELAY_SECONDS
             _enqueue_on_commit(run.submission_id, countdown=delay)
+        else:
+            _announce_finished_on_commit(run.submission_id)
     return True
 
 
@@ -260,6 +275,7 @@ def submissions_sweep(*, now: datetime | None = None) -> SweepReport:
                     finished_at=now,
                 ):
                     report.given_up.append(submission_id)
+                    _announce_finished_on_commit(submission_id)
             elif holder.update(status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now):
                 _enqueue_on_commit(submission_id)
                 report.requeued.append(submission_id)
@@ -290,6 +306,13 @@ def submission_rejudge(*, submission: Submission, enqueue: bool = True) -> bool:
         if reset and enqueue:
             _enqueue_on_commit(submission.pk)
     return bool(reset)
+
+
+def _announce_finished_on_commit(submission_id: int) -> None:
+    # robust: a listener's fault (a webhook row, its queue) must not undo or fail a verdict.
+    transaction.on_commit(
+        partial(submission_finished.send, sender=Submission, submission_id=submission_id), robust=True
+    )
 
 
 def _enqueue_on_commit(submission_id: int, countdown: int | None = None) -> None:

@@ -1,0 +1,111 @@
+"""ArenaClient: one method per API call, JSON in and out, errors as ApiError."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+BATCH_MAX_ITEMS = 100
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(f"{status} {body.get('code', '')}: {body.get('detail', body)}")
+        self.status = status
+        self.body = body
+
+
+class ArenaClient:
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60.0) -> None:
+        self.url = (url or os.environ.get("ARENA_URL") or "http://127.0.0.1:8000").rstrip("/")
+        self.token = token if token is not None else os.environ.get("ARENA_TOKEN", "")
+        self.timeout = timeout
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None, retries: int = 3):
+        """One call; a 429 or 503 is retried after its Retry-After, at most `retries` times."""
+        url = path if path.startswith("http") else f"{self.url}{path}"
+        data = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if data is not None:
+            all_headers["Content-Type"] = "application/json"
+        if self.token:
+            all_headers["Authorization"] = f"Token {self.token}"
+        for attempt in range(retries + 1):
+            request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    raw = response.read()
+                    return json.loads(raw) if raw else None
+            except urllib.error.HTTPError as exc:
+                raw = exc.read()
+                try:
+                    payload = json.loads(raw)
+                except ValueError:
+                    payload = {"detail": raw.decode(errors="replace")[:200]}
+                if exc.code in (429, 503) and attempt < retries:
+                    time.sleep(float(exc.headers.get("Retry-After") or 1))
+                    continue
+                raise ApiError(exc.code, payload if isinstance(payload, dict) else {"detail": payload}) from None
+        raise AssertionError("unreachable")
+
+    # problems
+    def problems(self, **filters) -> list[dict]:
+        """Every page of the problem list."""
+        query = urllib.parse.urlencode({k: v for k, v in filters.items() if v not in (None, "")})
+        page = self.request("GET", f"/api/v1/problems/?{query}")
+        results = list(page["results"])
+        while page["next"]:
+            page = self.request("GET", page["next"])
+            results += page["results"]
+        return results
+
+    def problem(self, slug: str) -> dict:
+        return self.request("GET", f"/api/v1/problems/{urllib.parse.quote(slug)}/")
+
+    # submissions
+    def submit(self, problem: str, code: str, *, run: int | None = None, callback_url: str = "") -> dict:
+        body = {"problem": problem, "code": code}
+        if run is not None:
+            body["run"] = run
+        if callback_url:
+            body["callback_url"] = callback_url
+        # a fresh key per logical submission: the retries inside request() cannot make a second one
+        return self.request("POST", "/api/v1/submissions/", body, {"Idempotency-Key": str(uuid.uuid4())})
+
+    def submission(self, submission_id: int, wait: float = 0) -> dict:
+        return self.request("GET", f"/api/v1/submissions/{submission_id}/" + (f"?wait={wait}" if wait else ""))
+
+    def wait(self, submission_id: int, timeout: float = 3600) -> dict:
+        """Until the verdict: long-polls with ?wait, which the server bounds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            submission = self.submission(submission_id, wait=20)
+            if submission["status"] == "finished" or time.monotonic() > deadline:
+                return submission
+            time.sleep(1)
+
+    def batch(self, items: list[dict], *, run: int | None = None, callback_url: str = "") -> dict:
+        body: dict = {"submissions": items}
+        if run is not None:
+            body["run"] = run
+        if callback_url:
+            body["callback_url"] = callback_url
+        return self.request("POST", "/api/v1/submissions/batch/", body, {"Idempotency-Key": str(uuid.uuid4())})
+
+    # runs
+    def open_run(self, model_name: str, k: int, problems: list[str] | None = None, name: str = "") -> dict:
+        body: dict = {"model_name": model_name, "k": k, "name": name}
+        if problems:
+            body["problems"] = problems
+        return self.request("POST", "/api/v1/runs/", body)
+
+    def run(self, run_id: int) -> dict:
+        return self.request("GET", f"/api/v1/runs/{run_id}/")
+
+    def runs(self) -> list[dict]:
+        return self.request("GET", "/api/v1/runs/")

@@ -1,0 +1,22 @@
+"""/api/v1/: the bot API."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from bots import api
+
+urlpatterns = [
+    path("problems/", api.ProblemListView.as_view(), name="api-v1-problem-list"),
+    path("problems/<slug:slug>/", api.ProblemDetailView.as_view(), name="api-v1-problem-detail"),
+    path("submissions/", api.SubmissionListCreateView.as_view(), name="api-v1-submission-list"),
+    path("submissions/batch/", api.BatchCreateView.as_view(), name="api-v1-batch-create"),
+    path("submissions/<int:submission_id>/", api.SubmissionDetailView.as_view(), name="api-v1-submission-detail"),
+    path("batches/<int:batch_id>/", api.BatchDetailView.as_view(), name="api-v1-batch-detail"),
+    path("tokens/", api.TokenListCreateView.as_view(), name="api-v1-token-list"),
+    path("tokens/<int:token_id>/", api.TokenRevokeView.as_view(), name="api-v1-token-revoke"),
+    path("webhooks/deliveries/", api.DeliveryListView.as_view(), name="api-v1-delivery-list"),
+    path("runs/", api.RunListCreateView.as_view(), name="api-v1-run-list"),
+    path("runs/<int:run_id>/", api.RunDetailView.as_view(), name="api-v1-run-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-v1-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1-schema"), name="api-v1-docs"),
+]

@@ -1,0 +1,48 @@
+"""The command-line client against a live server: problems, submit, batch, run, runs."""
+
+import pytest
+
+from arena_client.__main__ import main
+from submissions.models import Submission
+from tests.site.conftest import GOOD_CODE
+
+
+@pytest.fixture
+def arena(live_server, bot_token, monkeypatch):
+    monkeypatch.setenv("ARENA_URL", live_server.url)
+    monkeypatch.setenv("ARENA_TOKEN", bot_token.key)
+    return main
+
+
+def test_problems_and_a_problems_template(arena, problem, capsys):
+    assert arena(["problems"]) == 0
+    assert capsys.readouterr().out == "solve-add\teasy\tSolve an addition\n"
+    assert arena(["problem", "solve-add"]) == 0
+    assert capsys.readouterr().out == problem.to_spec().template()
+
+
+def test_submit_and_status(arena, problem, enqueued, tmp_path, capsys):
+    solution = tmp_path / "Solution.lean"
+    solution.write_text(GOOD_CODE)
+    assert arena(["submit", "solve-add", str(solution)]) == 0
+    submission = Submission.objects.get()
+    assert submission.code == GOOD_CODE and submission.model_name == "prover-7b"
+    assert arena(["status", str(submission.pk)]) == 0
+    assert '"status": "queued"' in capsys.readouterr().out
+
+
+def test_batch_and_run_from_a_directory(arena, problem, enqueued, tmp_path, capsys):
+    for name in ("solve-add--1.lean", "solve-add--2.lean"):
+        (tmp_path / name).write_text(GOOD_CODE + f"-- {name}\n")
+    assert arena(["batch", str(tmp_path)]) == 0
+    assert Submission.objects.count() == 2
+    assert arena(["run", "--model", "prover-7b", "--k", "1", "--problems", "solve-add"]) == 0
+    assert arena(["runs"]) == 0
+    assert "prover-7b\tpass@1=incomplete\tsolved 0" in capsys.readouterr().out
+
+
+def test_an_api_error_exits_2_with_the_reason(arena, problem, tmp_path, capsys):
+    empty = tmp_path / "empty.lean"
+    empty.write_text(" ")
+    assert arena(["submit", "solve-add", str(empty)]) == 2
+    assert "400 invalid" in capsys.readouterr().err
