@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from arena.health import health
 from problems import api as problems_api
 from submissions import api as submissions_api
@@ -9,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("health/", health, name="health"),
+    path("users/<str:username>/", accounts_views.profile, name="profile"),
     path("api/problems/", problems_api.problem_list_api, name="api-problem-list"),
     path("api/problems/<slug:slug>/", problems_api.problem_detail_api, name="api-problem-detail"),
     path("api/submissions/", submissions_api.submission_list_api, name="api-submission-list"),

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from submissions.models import JudgeRun, Submission
 from submissions.services import submission_rejudge
@@ -54,10 +56,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "user",
         "problem_version",
-        "code",
+        "code_display",
         "status",
         "verdict",
-        "result",
+        "result_display",
         "lean_version",
         "checker_version",
         "judged_by",
@@ -72,3 +74,13 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="Code")
+    def code_display(self, submission: Submission) -> SafeString:
+        # Monospace with its indentation and line numbers; the template escapes the text.
+        return render_to_string("admin/submissions/code.html", {"code_lines": submission.code.split("\n")})
+
+    @admin.display(description="Result")
+    def result_display(self, submission: Submission) -> SafeString:
+        result = submission.result if isinstance(submission.result, dict) else None
+        return render_to_string("admin/submissions/result.html", {"result": result})
