@@ -1,7 +1,7 @@
 // Lean 4 highlighting as a CodeMirror StreamLanguage (npm has no Lean mode). A tokenizer, not a
 // parser: keywords, comments (nested block comments), strings, characters, numbers, attributes
 // and the sorry that marks what is left to do. Indentation follows the previous line, plus one
-// step after a line ending in `:= by`, `by`, `where`, `do`, `=>` or an open bracket.
+// step after a line ending in `:=`, `by`, `where`, `do`, `=>` or an open bracket.
 import { StreamLanguage } from "@codemirror/language";
 
 export const KEYWORDS = new Set([
@@ -28,7 +28,7 @@ export const TACTICS = new Set([
 const ATOMS = new Set(["True", "False", "true", "false", "Type", "Prop", "Sort"]);
 const IDENT_START = /[A-Za-z_\u00C0-\u024F\u0370-\u03FF\u1F00-\u1FFF\u2100-\u214F\u{1D400}-\u{1D7FF}]/u;
 const IDENT_REST = /[A-Za-z0-9_'!?\u00C0-\u024F\u0370-\u03FF\u1F00-\u1FFF\u2070-\u209F\u2100-\u214F\u{1D400}-\u{1D7FF}.]/u;
-const OPENS_BLOCK = /(:=\s*by|\bby|\bwhere|\bdo|=>|[([{⟨])\s*$/;
+const OPENS_BLOCK = /(:=|\bby|\bwhere|\bdo|=>|[([{⟨])\s*$/;
 
 function blockComment(stream, state) {
   while (!stream.eol()) {
