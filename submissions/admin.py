@@ -53,6 +53,8 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["user", "problem_version__problem"]
     actions = [rejudge]
     inlines = [JudgeRunInline]
+    # Shown through code_display and result_display instead, never as editable fields.
+    exclude = ["code", "result"]
     readonly_fields = [
         "user",
         "problem_version",
