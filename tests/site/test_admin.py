@@ -73,5 +73,5 @@ def test_a_theorem_breaking_the_format_is_refused_in_the_admin(admin_client, pro
 
 def test_submission_page_shows_code_monospace_and_the_result_in_sections(admin_client, judged):
     html = admin_client.get(reverse("admin:submissions_submission_change", args=[judged.pk])).content.decode()
-    assert '<pre class="arena-admin-code">' in html and "   2    b - a" in html  # indentation kept
+    assert '<pre class="arena-admin-code">' in html and "   2</span>    b - a" in html  # indentation kept
     assert "<h4>Theorems</h4>" in html and "<code>solveAdd_spec</code>: proved" in html
