@@ -1,11 +1,13 @@
-"""Sign up and the licence page; signing in and out are django.contrib.auth's own views."""
+"""Sign up, the licence page and profiles; signing in and out and passwords are
+django.contrib.auth's own views."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import LicenceForm, SignupForm
@@ -15,8 +17,16 @@ from accounts.services import (
     licence_accept,
     licence_has_accepted_current,
 )
+from submissions.selectors import profile_for, submission_visible_ids
 
 
+def safe_next_url(request: HttpRequest) -> str:
+    """Where the user came from (?next= or the form's next), if it is on this site; else the problems."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    hosts = {request.get_host()}
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts=hosts, require_https=request.is_secure()):
+        return candidate
+    return reverse("problem-list")
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -25,8 +35,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             licence_accept(user=user)
             dataset_preference_set(user=user, anonymous=form.cleaned_data["anonymous_in_datasets"])
         login(request, user)
-        return redirect("problem-list")
-    return render(request, "registration/signup.html", {"form": form})
+        return redirect(safe_next_url(request))
+    return render(request, "registration/signup.html", {"form": form, "next": safe_next_url(request)})
 
 
 @login_required
@@ -45,3 +55,18 @@ def licence_page(request: HttpRequest) -> HttpResponse:
         safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
         return redirect(next_url if safe else "licence")
     return render(request, "accounts/licence.html", {"form": form, "accepted": accepted})
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        user = get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist as exc:
+        raise Http404("No such user.") from exc
+    shown = profile_for(user=user)
+    context = {
+        "profile": shown,
+        "shown_user": user,
+        "visible": submission_visible_ids(submissions=shown.recent, user=request.user),
+        "is_me": request.user.pk == user.pk,
+    }
+    return render(request, "accounts/profile.html", context)

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "arena.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "arena.urls"
@@ -98,6 +99,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Password reset mails: printed on the console unless EMAIL_URL names a server
+# (smtp+tls://user:password@host:587); the sender is DEFAULT_FROM_EMAIL.
+globals().update(
+    {name: value for name, value in env.email_url("EMAIL_URL", default="consolemail://").items() if value is not None}
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="The Arena <noreply@localhost>")
 LOGIN_REDIRECT_URL = "problem-list"
 LOGOUT_REDIRECT_URL = "problem-list"
 

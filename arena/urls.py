@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from arena.health import health
 from datasets import api as datasets_api
 from problems import api as problems_api
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("health/", health, name="health"),
+    path("users/<str:username>/", accounts_views.profile, name="profile"),
     path("api/problems/", problems_api.problem_list_api, name="api-problem-list"),
     path("api/problems/<slug:slug>/", problems_api.problem_detail_api, name="api-problem-detail"),
     path("api/v1/proposals/<slug:slug>/", problems_api.proposal_detail_api, name="api-v1-proposal-detail"),

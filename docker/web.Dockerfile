@@ -16,6 +16,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# The editor bundle, built from package-lock.json by esbuild (the committed one if npm is unreachable).
+RUN scripts/build_editor.sh && rm -rf node_modules
 RUN useradd --system --create-home --home-dir /home/arena arena \
     && mkdir -p /var/lib/arena \
     && chown -R arena /var/lib/arena \

@@ -15,4 +15,5 @@ urlpatterns = [
         authoring_views.problem_moderate,
         name="problem-moderate",
     ),
+    path("problems/<slug:slug>/solutions/", views.problem_solutions, name="problem-solutions"),
 ]

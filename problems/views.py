@@ -1,26 +1,75 @@
-"""Problem pages: the list, and one problem with its statement and the submission form."""
+"""Problem pages: the list (search, filters, sort, pages), one problem with its statement and the
+submission form, and the accepted solutions of others once you have solved it."""
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from problems.models import Problem
 from problems.profiles import profile_get
-from problems.selectors import problem_get_published, problem_list_published
+from problems.selectors import (
+    PROBLEM_SORTS,
+    ProblemFilters,
+    problem_filter_choices,
+    problem_get_published,
+    problem_list_with_stats,
+)
 from submissions.forms import SubmissionForm
+from submissions.models import Submission
+from submissions.selectors import (
+    problems_solved_by,
+    submission_get_visible,
+    submission_list_accepted_by_others,
+    submission_list_for_user,
+)
+
+PROBLEMS_PER_PAGE = 50
 
 
 def problem_list(request: HttpRequest) -> HttpResponse:
-    problems = list(problem_list_published())
-    for problem in problems:
+    filters = ProblemFilters(
+        search=request.GET.get("q", "").strip()[:100],
+        tag=request.GET.get("tag", "")[:100],
+        difficulty=request.GET.get("difficulty", "")[:40],
+        profile=request.GET.get("profile", "")[:500],
+        sort=request.GET.get("sort", "title") if request.GET.get("sort") in PROBLEM_SORTS else "title",
+    )
+    page = Paginator(problem_list_with_stats(filters=filters, user=request.user), PROBLEMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for problem in page:
         # "needs Mathlib": listed, but this site's workers cannot judge it
         problem.needs = profile_get(problem.import_profile).missing_modules
-    return render(request, "problems/problem_list.html", {"problems": problems})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "choices": problem_filter_choices(),
+        "sorts": list(PROBLEM_SORTS),
+        "query_without_page": query.urlencode(),
+    }
+    return render(request, "problems/problem_list.html", context)
 
 
 def problem_detail(request: HttpRequest, slug: str) -> HttpResponse:
     problem = get_published_or_404(slug)
-    form = SubmissionForm(initial={"code": problem.to_spec().template()})
-    return render_problem_page(request, problem, form)
+    reopened = _reopened_submission(request, problem)
+    code = reopened.code if reopened else problem.to_spec().template()
+    form = SubmissionForm(initial={"code": code})
+    return render_problem_page(request, problem, form, reopened=reopened)
+
+
+def _reopened_submission(request: HttpRequest, problem: Problem) -> Submission | None:
+    """?submission=N reopens one of your submissions (or one you may see) in the editor."""
+    submission_id = request.GET.get("submission", "")
+    if not submission_id.isdigit() or not request.user.is_authenticated:
+        return None
+    try:
+        submission = submission_get_visible(submission_id=int(submission_id), user=request.user)
+    except Submission.DoesNotExist:
+        return None
+    return submission if submission.problem_version.problem_id == problem.pk else None
 
 
 def get_published_or_404(slug: str) -> Problem:
@@ -31,9 +80,45 @@ def get_published_or_404(slug: str) -> Problem:
 
 
 def render_problem_page(
-    request: HttpRequest, problem: Problem, form: SubmissionForm, status: int = 200
+    request: HttpRequest,
+    problem: Problem,
+    form: SubmissionForm,
+    status: int = 200,
+    reopened: Submission | None = None,
 ) -> HttpResponse:
     spec = problem.to_spec()
-    profile = profile_get(problem.import_profile)
-    context = {"problem": problem, "statement": spec.template(), "form": form, "profile": profile}
+    template = spec.template()
+    solved = attempted = False
+    last = reopened
+    if request.user.is_authenticated:
+        solved = problems_solved_by(user=request.user).filter(pk=problem.pk).exists()
+        if last is None:
+            last = submission_list_for_user(user=request.user).filter(problem_version__problem=problem).first()
+        attempted = last is not None or solved
+    # The editor marks Lean's messages when its text is that attempt's (after a failed attempt).
+    attempt = None
+    if last is not None and not last.is_pending and last.result:
+        attempt = {"submission": last.pk, "code": last.code, "messages": last.result.get("messages") or []}
+    source = "submission" if reopened else ("post" if request.method == "POST" else "template")
+    context = {
+        "problem": problem,
+        "statement": template,
+        "template": template,
+        "form": form,
+        "code_source": source,
+        "attempt": attempt,
+        "last_submission": last,
+        "solved": solved,
+        "attempted": attempted,
+        "draft_key": f"arena:draft:{problem.slug}",
+        "profile": profile_get(problem.import_profile),
+    }
     return render(request, "problems/problem_detail.html", context, status=status)
+
+
+def problem_solutions(request: HttpRequest, slug: str) -> HttpResponse:
+    problem = get_published_or_404(slug)
+    solved = request.user.is_authenticated and problems_solved_by(user=request.user).filter(pk=problem.pk).exists()
+    solutions = submission_list_accepted_by_others(problem=problem, user=request.user) if solved else []
+    context = {"problem": problem, "solved": solved, "solutions": solutions}
+    return render(request, "problems/problem_solutions.html", context, status=200 if solved else 403)

@@ -22,6 +22,19 @@ if [ -f judge/provisioning.py ]; then
     .venv/bin/python -m judge.provisioning || { echo "Lean provisioning failed: the lean tests cannot run" >&2; exit 1; }
 fi
 
+echo "== Chromium for the browser tests (tests/browser/)"
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+            || echo "WARNING: apt-get could not install chromium: the browser tests will be skipped" >&2
+    else
+        echo "WARNING: /usr/bin/chromium is missing (apt-get install chromium): the browser tests will be skipped" >&2
+    fi
+fi
+
+echo "== editor bundle (scripts/build_editor.sh --check)"
+scripts/build_editor.sh --check
+
 echo "== ruff check"
 .venv/bin/ruff check .
 

@@ -54,6 +54,9 @@ else
     $PY -m judge.provisioning || fail "Lean provisioning failed (see above). Fix it and run again; to try the site without Lean, set ARENA_SKIP_LEAN=1 and ARENA_JUDGE to a judge double."
 fi
 
+step "The Lean editor bundle (scripts/build_editor.sh; the committed one when npm is unreachable)"
+scripts/build_editor.sh
+
 step "Settings"
 if [ -z "${SECRET_KEY:-}" ]; then
     [ -s "$VAR/secret_key" ] || $PY -c "import secrets; print(secrets.token_urlsafe(50))" > "$VAR/secret_key"

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from submissions.models import JudgeRun, Submission
 from submissions.services import submission_rejudge
@@ -51,13 +53,15 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["user", "problem_version__problem"]
     actions = [rejudge]
     inlines = [JudgeRunInline]
+    # Shown through code_display and result_display instead, never as editable fields.
+    exclude = ["code", "result"]
     readonly_fields = [
         "user",
         "problem_version",
-        "code",
+        "code_display",
         "status",
         "verdict",
-        "result",
+        "result_display",
         "lean_version",
         "checker_version",
         "judged_by",
@@ -72,3 +76,14 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="Code")
+    def code_display(self, submission: Submission) -> SafeString:
+        # Monospace with its indentation and line numbers; the template escapes the text.
+        html = render_to_string("admin/submissions/code.html", {"code_lines": submission.code.split("\n")})
+        return mark_safe(html)  # noqa: S308 (the template escaped the code)
+
+    @admin.display(description="Result")
+    def result_display(self, submission: Submission) -> SafeString:
+        result = submission.result if isinstance(submission.result, dict) else None
+        return mark_safe(render_to_string("admin/submissions/result.html", {"result": result}))  # noqa: S308

@@ -2,22 +2,154 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import dataclasses
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from judge.results import Verdict
-from submissions.models import Submission
+from problems.models import Problem, ProblemStatus, ProblemVersion
+from submissions.models import AuthorKind, Submission, SubmissionStatus
 
 
 def submission_list_for_user(*, user) -> QuerySet[Submission]:
     return Submission.objects.filter(user=user).select_related("problem_version__problem").order_by("-created_at")
 
 
+def problems_solved_by(*, user) -> QuerySet[Problem]:
+    """The problems user has an ACCEPTED submission to (any version)."""
+    if user is None or not user.is_authenticated:
+        return Problem.objects.none()
+    accepted = Submission.objects.filter(user=user, verdict=Verdict.ACCEPTED, problem_version__problem=OuterRef("pk"))
+    return Problem.objects.filter(Exists(accepted)).order_by("slug")
+
+
+def _visible_to(user) -> Q:
+    """Codeforces' rule: your own submissions, and others' ACCEPTED ones to problems you solved."""
+    solved = Submission.objects.filter(
+        user=user, verdict=Verdict.ACCEPTED, problem_version__problem=OuterRef("problem_version__problem")
+    )
+    return Q(user=user) | Q(Exists(solved), verdict=Verdict.ACCEPTED)
+
+
 def submission_get_visible(*, submission_id: int, user) -> Submission:
-    """The submission if user may see it (its author or staff); else Submission.DoesNotExist."""
+    """The submission if user may see it (see _visible_to; staff see all); else Submission.DoesNotExist."""
     queryset = Submission.objects.select_related("problem_version__problem", "user")
     if not user.is_staff:
-        queryset = queryset.filter(user=user)
+        queryset = queryset.filter(_visible_to(user))
     return queryset.get(pk=submission_id)
+
+
+def submission_visible_ids(*, submissions: list[Submission], user) -> set[int]:
+    """Which of these submissions user may open (one query, for lists of others' submissions)."""
+    if not user.is_authenticated:
+        return set()
+    ids = [s.pk for s in submissions]
+    if user.is_staff:
+        return set(ids)
+    return set(Submission.objects.filter(_visible_to(user), pk__in=ids).values_list("pk", flat=True))
+
+
+def submission_list_accepted_by_others(*, problem: Problem, user, limit: int = 100) -> QuerySet[Submission]:
+    """Others' ACCEPTED submissions to problem, newest first; empty until user has solved it."""
+    if not problems_solved_by(user=user).filter(pk=problem.pk).exists():
+        return Submission.objects.none()
+    return (
+        Submission.objects.filter(problem_version__problem=problem, verdict=Verdict.ACCEPTED)
+        .exclude(user=user)
+        .select_related("user", "problem_version")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def submission_list_recent(*, limit: int = 50) -> QuerySet[Submission]:
+    """The feed: the latest judged submissions of everyone, to published problems."""
+    return (
+        Submission.objects.filter(
+            status=SubmissionStatus.FINISHED, problem_version__problem__status=ProblemStatus.PUBLISHED
+        )
+        .select_related("user", "problem_version__problem")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def submission_queue_position(*, submission: Submission) -> int | None:
+    """1 for the next queued submission to be judged; None once it is running or finished."""
+    if submission.status != SubmissionStatus.QUEUED:
+        return None
+    ahead = Submission.objects.filter(status=SubmissionStatus.QUEUED, created_at__lt=submission.created_at).count()
+    return ahead + 1
+
+
+@dataclasses.dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    user_id: int
+    username: str
+    solved: int
+    reached_at: datetime
+
+
+def leaderboard(*, author_kind: AuthorKind, limit: int = 100) -> list[LeaderboardRow]:
+    """Problems solved by code of one kind (humans' or machines', never mixed), then who reached
+    that count first: each user's time is the latest of their first ACCEPTED per problem."""
+    user_table = get_user_model()._meta.db_table
+    sql = f"""
+        SELECT u.id, u.username, COUNT(*) AS solved, MAX(firsts.first_at) AS reached_at
+        FROM (
+            SELECT s.user_id, v.problem_id, MIN(s.created_at) AS first_at
+            FROM {Submission._meta.db_table} s
+            JOIN {ProblemVersion._meta.db_table} v ON v.id = s.problem_version_id
+            JOIN {Problem._meta.db_table} p ON p.id = v.problem_id
+            WHERE s.verdict = %s AND s.author_kind = %s AND p.status = %s
+            GROUP BY s.user_id, v.problem_id
+        ) firsts
+        JOIN {user_table} u ON u.id = firsts.user_id
+        GROUP BY u.id, u.username
+        ORDER BY solved DESC, reached_at ASC, u.id ASC
+        LIMIT %s
+    """  # noqa: S608 (table names come from the models, values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Verdict.ACCEPTED.value, str(author_kind), ProblemStatus.PUBLISHED.value, limit])
+        rows = cursor.fetchall()
+    return [
+        LeaderboardRow(rank=i, user_id=uid, username=name, solved=solved, reached_at=_as_datetime(reached))
+        for i, (uid, name, solved, reached) in enumerate(rows, start=1)
+    ]
+
+
+def _as_datetime(value) -> datetime:
+    # SQLite hands aggregates of datetimes back as text.
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    user: object
+    solved: list[Problem]
+    recent: list[Submission]
+    human_submissions: int
+    machine_submissions: int
+
+    @property
+    def is_machine(self) -> bool:
+        return self.machine_submissions > 0 and self.human_submissions == 0
+
+
+def profile_for(*, user, recent_limit: int = 20) -> Profile:
+    counts = dict(Submission.objects.filter(user=user).order_by().values_list("author_kind").annotate(n=Count("pk")))
+    return Profile(
+        user=user,
+        solved=list(problems_solved_by(user=user).filter(status=ProblemStatus.PUBLISHED)),
+        recent=list(submission_list_for_user(user=user)[:recent_limit]),
+        human_submissions=counts.get(AuthorKind.HUMAN, 0),
+        machine_submissions=counts.get(AuthorKind.MACHINE, 0),
+    )
 
 
 def submission_list_outdated_accepted(*, checker_version: str) -> QuerySet[Submission]:

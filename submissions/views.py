@@ -1,4 +1,5 @@
-"""Submission pages: submit, one submission (polled while pending), my submissions."""
+"""Submission pages: submit, one submission (polled while pending), my submissions, the feed of
+everyone's recent submissions, and the leaderboards."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,9 +8,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from problems.views import get_published_or_404, render_problem_page
+from submissions.code_view import annotated_lines
 from submissions.forms import SubmissionForm
-from submissions.models import Submission
-from submissions.selectors import submission_get_visible, submission_list_for_user
+from submissions.models import AuthorKind, Submission
+from submissions.selectors import (
+    leaderboard,
+    submission_get_visible,
+    submission_list_for_user,
+    submission_list_recent,
+    submission_queue_position,
+    submission_visible_ids,
+)
 from submissions.services import submission_create
 
 
@@ -35,13 +44,36 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     except Submission.DoesNotExist as exc:
         raise Http404("No such submission.") from exc
     # The judge's JSON as stored: a field a newer judge adds cannot break the page.
-    context = {"submission": submission, "result": submission.result}
-    # htmx polls only the status block while the verdict is pending.
-    template = "submissions/_status.html" if request.headers.get("HX-Request") else "submissions/submission_detail.html"
-    return render(request, template, context)
+    result = submission.result if isinstance(submission.result, dict) else None
+    context = {
+        "submission": submission,
+        "result": result,
+        "queue_position": submission_queue_position(submission=submission),
+        "code_lines": annotated_lines(submission.code, (result or {}).get("messages")),
+        "is_mine": submission.user_id == request.user.pk,
+    }
+    # htmx polls only the status block; the answer that brings the verdict also carries the
+    # code view with its marks, swapped in out of band, so nothing reloads.
+    if request.headers.get("HX-Request"):
+        return render(request, "submissions/_status.html", {**context, "code_out_of_band": True})
+    return render(request, "submissions/submission_detail.html", context)
 
 
 @login_required
 def my_submissions(request: HttpRequest) -> HttpResponse:
     submissions = submission_list_for_user(user=request.user)[:200]
     return render(request, "submissions/my_submissions.html", {"submissions": submissions})
+
+
+def recent_submissions(request: HttpRequest) -> HttpResponse:
+    submissions = list(submission_list_recent())
+    visible = submission_visible_ids(submissions=submissions, user=request.user)
+    return render(request, "submissions/recent.html", {"submissions": submissions, "visible": visible})
+
+
+def leaderboards(request: HttpRequest) -> HttpResponse:
+    context = {
+        "humans": leaderboard(author_kind=AuthorKind.HUMAN),
+        "machines": leaderboard(author_kind=AuthorKind.MACHINE),
+    }
+    return render(request, "submissions/leaderboards.html", context)

@@ -69,3 +69,9 @@ def test_a_theorem_breaking_the_format_is_refused_in_the_admin(admin_client, pro
     assert response.status_code == 200
     assert "disagrees with its signature" in response.content.decode()
     assert problem.versions.count() == 1
+
+
+def test_submission_page_shows_code_monospace_and_the_result_in_sections(admin_client, judged):
+    html = admin_client.get(reverse("admin:submissions_submission_change", args=[judged.pk])).content.decode()
+    assert '<pre class="arena-admin-code">' in html and "   2</span>    b - a" in html  # indentation kept
+    assert "<h4>Theorems</h4>" in html and "<code>solveAdd_spec</code>: proved" in html
