@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import ThrottledLoginView
 from arena.health import health
 from problems import api as problems_api
 from submissions import api as submissions_api
 
 urlpatterns = [
+    # the admin's own sign-in would bypass the sign-in limits: it is the site's throttled one
+    path("admin/login/", ThrottledLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("health/", health, name="health"),

@@ -66,6 +66,7 @@ echo "judge:    ${ARENA_JUDGE:-judge.api.judge_submission}"
 
 step "Database, sample problems, demo user"
 $PY manage.py migrate --noinput -v0 || fail "migrations failed"
+$PY manage.py createcachetable || fail "could not create the cache table"
 $PY manage.py load_sample_problems || fail "the sample problems did not load"
 login=$($PY manage.py ensure_demo_user --staff) || fail "could not create the demo user"
 echo "$login"
@@ -75,7 +76,8 @@ step "Starting the web server, a Celery worker and Celery beat"
 if (echo > "/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     fail "$HOST:$PORT is taken by another program: set PORT to a free port"
 fi
-.venv/bin/gunicorn arena.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --daemon --no-control-socket \
+# gunicorn.conf.py: gevent workers (a slow client cannot block one), keep-alive, limits.
+.venv/bin/gunicorn arena.wsgi:application -c gunicorn.conf.py --bind "$HOST:$PORT" --daemon \
     --pid "$VAR/run/web.pid" --access-logfile "$VAR/log/web-access.log" --error-logfile "$VAR/log/web.log"
 .venv/bin/celery -A arena worker -Q judge,celery -n "judge@%h" --detach -l INFO \
     --pidfile "$VAR/run/worker.pid" --logfile "$VAR/log/worker.log"

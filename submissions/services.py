@@ -28,6 +28,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from arena.logging import submission_log_context
+from arena.metrics import record_sweep_requeues
 from judge.results import JudgeResult, Reason, Verdict
 from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus
@@ -136,6 +138,11 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
 
 def submission_judge(*, submission_id: int, worker: str) -> bool:
     """Claim, judge (outside any transaction: it takes seconds) and record. What the task runs."""
+    with submission_log_context(submission_id):  # every log line of this judging names it
+        return _submission_judge(submission_id=submission_id, worker=worker)
+
+
+def _submission_judge(*, submission_id: int, worker: str) -> bool:
     run = submission_claim(submission_id=submission_id, worker=worker)
     if run is None:
         logger.info("submission %s not claimable (duplicate or late delivery)", submission_id)
@@ -242,6 +249,7 @@ def submissions_sweep(*, now: datetime | None = None) -> SweepReport:
             elif holder.update(status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now):
                 _enqueue_on_commit(submission_id)
                 report.requeued.append(submission_id)
+    record_sweep_requeues(len(report.requeued))
     if report.requeued or report.given_up:
         logger.warning("sweep: re-queued %s, gave up %s", report.requeued, report.given_up)
     return report
