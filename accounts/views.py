@@ -46,7 +46,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         wait = services.sign_up_retry_after(ip=ip)
         if wait:
-            form = UserCreationForm()
+            form.full_clean()  # add_error needs a cleaned form; nothing is saved
             form.add_error(None, _wait_text(wait))
             return _too_many(render(request, "registration/signup.html", {"form": form}), wait)
         services.sign_up_attempted(ip=ip)
