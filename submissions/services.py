@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -282,7 +281,13 @@ def submission_rejudge(*, submission: Submission, enqueue: bool = True) -> bool:
 def _enqueue_on_commit(submission_id: int, countdown: int | None = None) -> None:
     # robust: a broker that is down must not fail the request after the row is committed;
     # the submission stays queued and the sweep enqueues it again.
-    transaction.on_commit(partial(_enqueue, submission_id, countdown), robust=True)
+    # A named function, not functools.partial: Django logs a robust hook's failure by its
+    # __qualname__, which a partial lacks, and that AttributeError turned into a 500 after
+    # the row was committed (found by tests/site/test_outages.py with Redis down).
+    def enqueue_judging() -> None:
+        _enqueue(submission_id, countdown)
+
+    transaction.on_commit(enqueue_judging, robust=True)
 
 
 def _enqueue(submission_id: int, countdown: int | None) -> None:
