@@ -59,7 +59,7 @@ def _queue_depths() -> dict[str, int | None]:
 
     depths: dict[str, int | None] = {}
     try:
-        with app.connection_for_read() as conn:
+        with app.connection_for_read(settings.CELERY_BROKER_URL) as conn:
             channel = conn.default_channel
             for queue in settings.ARENA_METRICS_QUEUES:
                 try:
@@ -73,11 +73,16 @@ def _queue_depths() -> dict[str, int | None]:
 
 
 class ArenaCollector(Collector):
+    def __init__(self, *, close_connections: bool = False):
+        # serve_metrics scrapes in a new thread each time: close its connections afterwards
+        self.close_connections = close_connections
+
     def collect(self) -> Iterator:
         try:
             yield from self._collect()
         finally:
-            connections.close_all()  # each scrape runs in a thread of its own
+            if self.close_connections:
+                connections.close_all()
 
     def _collect(self) -> Iterator:
         depth = GaugeMetricFamily("arena_queue_messages", "Messages waiting in a broker queue.", labels=["queue"])

@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, addr: str, **options):
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(ArenaCollector())
+        registry.register(ArenaCollector(close_connections=True))
         start_http_server(port, addr=addr, registry=registry)
         self.stdout.write(f"metrics on http://{addr}:{port}/metrics", ending="\n")
         self.stdout.flush()
