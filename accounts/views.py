@@ -1,15 +1,17 @@
-"""Sign up, the licence page and profiles; signing in and out and passwords are
-django.contrib.auth's own views."""
+"""Sign in (django.contrib.auth's view, limited per account and address), sign up, the licence
+page and profiles; signing out and passwords are django.contrib.auth's own views."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts import sign_in_limits
 from accounts.forms import LicenceForm, SignupForm
 from accounts.services import (
     dataset_preference_is_anonymous,
@@ -17,7 +19,38 @@ from accounts.services import (
     licence_accept,
     licence_has_accepted_current,
 )
+from accounts.throttling import client_ip
 from submissions.selectors import profile_for, submission_visible_ids
+
+
+def _too_many(response: HttpResponse, retry_after: int) -> HttpResponse:
+    response.status_code = 429
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return f"Too many attempts from your address. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+
+
+class ThrottledLoginView(LoginView):
+    """LoginView that refuses, without checking the password, an (account, address) or an
+    address past its failed sign-ins (accounts.sign_in_limits)."""
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        username = str(request.POST.get("username", ""))[:150]
+        ip = client_ip(request)
+        wait = sign_in_limits.sign_in_retry_after(username=username, ip=ip)
+        if wait:
+            form.add_error(None, _wait_text(wait))
+            return _too_many(self.form_invalid(form), wait)
+        if form.is_valid():
+            sign_in_limits.sign_in_succeeded(username=username, ip=ip)
+            return self.form_valid(form)
+        sign_in_limits.sign_in_failed(username=username, ip=ip)
+        return self.form_invalid(form)
 
 
 def safe_next_url(request: HttpRequest) -> str:
@@ -29,6 +62,15 @@ def safe_next_url(request: HttpRequest) -> str:
     return reverse("problem-list")
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        ip = client_ip(request)
+        wait = sign_in_limits.sign_up_retry_after(ip=ip)
+        if wait:
+            form.full_clean()  # add_error needs a cleaned form; nothing is saved
+            form.add_error(None, _wait_text(wait))
+            context = {"form": form, "next": safe_next_url(request)}
+            return _too_many(render(request, "registration/signup.html", context), wait)
+        sign_in_limits.sign_up_attempted(ip=ip)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()

@@ -4,13 +4,28 @@ import os
 import threading
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import after_setup_logger, after_setup_task_logger, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
 
 app = Celery("arena")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def structured_worker_logs(logger, **_kwargs) -> None:
+    """Celery installs its own handlers: give them the site's submission filter and, with
+    LOG_FORMAT=json, its JSON lines (arena.logging), so every judge line names its submission."""
+    from django.conf import settings
+
+    from arena.logging import SubmissionIdFilter, formatter_for
+
+    for handler in logger.handlers:
+        handler.addFilter(SubmissionIdFilter())
+        if settings.LOG_FORMAT == "json":
+            handler.setFormatter(formatter_for("json"))
 
 
 @worker_process_init.connect

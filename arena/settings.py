@@ -18,12 +18,27 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DEBUG", default=False)
 # A development key only while DEBUG: a deployment without SECRET_KEY must not start.
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else "")
+# Old keys still accepted for signatures (sessions, password resets) while rotating.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Behind a proxy that terminates TLS: trust its X-Forwarded-Proto, send cookies over HTTPS only.
-if env.bool("BEHIND_HTTPS_PROXY", default=False):
+# Behind a proxy that terminates TLS: trust its X-Forwarded-Proto, send cookies over HTTPS
+# only, redirect plain HTTP (but not the health probe, which comes from inside) and send HSTS.
+BEHIND_HTTPS_PROXY = env.bool("BEHIND_HTTPS_PROXY", default=False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Joining the browsers' preload list is hard to undo: an operator's deliberate choice.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Proxies in front that append to X-Forwarded-For (0: the client connects to gunicorn itself).
+# Sign-in limits and DRF's throttles take the client's address from there.
+ARENA_PROXY_HOPS = env.int("ARENA_PROXY_HOPS", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "arena",
     "judge",
     "accounts",
     "problems",
@@ -48,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First: JSON errors (and the body limit) for everything under /api/.
     "bots.errors.ApiErrorsMiddleware",
+    "arena.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +108,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every web process (rate limits): the database cache by default (Django's test
 # setup and scripts/up.sh run createcachetable), or Redis with CACHE_URL=redis://host:6379/3.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://arena_cache")}
+
+# Failed sign-ins per (account, address) and per address, and sign-ups per address: "N/period"
+# with period in s, m, h or d (accounts.sign_in_limits). Nothing counts per account alone.
+ARENA_SIGN_IN_FAILURES_PER_ACCOUNT_IP = env.str("ARENA_SIGN_IN_FAILURES_PER_ACCOUNT_IP", default="5/15m")
+ARENA_SIGN_IN_FAILURES_PER_IP = env.str("ARENA_SIGN_IN_FAILURES_PER_IP", default="30/1h")
+ARENA_SIGN_UPS_PER_IP = env.str("ARENA_SIGN_UPS_PER_IP", default="10/1h")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -139,9 +162,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bots.errors.api_exception_handler",
     # Behind one reverse proxy, set to 1 so the per-IP limit sees the client, not the proxy.
-    "NUM_PROXIES": int(env.str("ARENA_API_NUM_PROXIES", default=""))
-    if env.str("ARENA_API_NUM_PROXIES", default="")
-    else None,
+    # Behind N proxies (ARENA_PROXY_HOPS) the per-IP limit sees the client, not the proxy.
+    "NUM_PROXIES": ARENA_PROXY_HOPS or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "The Arena API",
@@ -185,12 +207,21 @@ ARENA_WEBHOOK_TIMEOUT_SECONDS = env.float("ARENA_WEBHOOK_TIMEOUT_SECONDS", defau
 # Only for tests and local development: let callbacks reach loopback and private addresses.
 ARENA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("ARENA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
+# LOG_FORMAT=json: one JSON object per line; every line names the submission being judged.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"submission": {"()": "arena.logging.SubmissionIdFilter"}},
+    "formatters": {"arena": {"()": "arena.logging.formatter_for", "log_format": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["submission"], "formatter": "arena"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Queues whose depth /metrics reports (judge-mathlib: the Mathlib workers' queue).
+ARENA_METRICS_QUEUES = env.list("ARENA_METRICS_QUEUES", default=["judge", "judge-mathlib", "celery"])
 
 # --- The judge and the judging pipeline -------------------------------------------------
 

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from accounts.views import ThrottledLoginView
 from arena.health import health
 from datasets import api as datasets_api
 from problems import api as problems_api
 from submissions import api as submissions_api
 
 urlpatterns = [
+    # the admin's own sign-in would bypass the sign-in limits: it is the site's throttled one
+    path("admin/login/", ThrottledLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("health/", health, name="health"),

@@ -15,6 +15,8 @@ ARG LEAN_VERSION=4.28.0
 ARG LEAN_SHA256
 ARG LEAN_ARCHIVE=lean-${LEAN_VERSION}-linux.tar.zst
 
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     ARENA_LEAN=native \
@@ -48,4 +50,5 @@ RUN mkdir -p /var/lib/arena \
     && python -m judge.provisioning --lean native
 
 # One Lean at a time per machine (ARENA_LEAN_SLOTS), one task per worker process.
+ENV LOG_FORMAT=json
 CMD ["celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "--concurrency", "1", "-l", "INFO"]

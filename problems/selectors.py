@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from judge.results import Verdict
-from problems.models import Problem, ProblemStatus, ProblemVersion
+from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
 from submissions.models import Submission, SubmissionStatus
 
 # The orders the problem list offers: name -> ORDER BY (ties broken by slug).

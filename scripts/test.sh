@@ -35,6 +35,14 @@ fi
 echo "== editor bundle (scripts/build_editor.sh --check)"
 scripts/build_editor.sh --check
 
+# docker-compose (Debian's, no engine needed) validates docker-compose.yml in the tests.
+if ! command -v docker-compose >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing docker-compose (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; } \
+        || echo "docker-compose could not be installed: its test is skipped" >&2
+fi
+
 echo "== ruff check"
 .venv/bin/ruff check .
 

@@ -79,7 +79,8 @@ step "Starting the web server, a Celery worker and Celery beat"
 if (echo > "/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     fail "$HOST:$PORT is taken by another program: set PORT to a free port"
 fi
-.venv/bin/gunicorn arena.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --daemon --no-control-socket \
+# gunicorn.conf.py: gevent workers (a slow client cannot block one), keep-alive, limits.
+.venv/bin/gunicorn arena.wsgi:application -c gunicorn.conf.py --bind "$HOST:$PORT" --daemon \
     --pid "$VAR/run/web.pid" --access-logfile "$VAR/log/web-access.log" --error-logfile "$VAR/log/web.log"
 .venv/bin/celery -A arena worker -Q judge,celery -n "judge@%h" --detach -l INFO \
     --pidfile "$VAR/run/worker.pid" --logfile "$VAR/log/worker.log"

@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +29,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.services import licence_has_accepted_current
+from arena.logging import submission_log_context
+from arena.metrics import record_sweep_requeues
 from datasets.licence import site_licence
 from judge.results import JudgeResult, Reason, Verdict
 from judge.source_checks import normalise_line_endings
@@ -172,6 +173,11 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
 
 def submission_judge(*, submission_id: int, worker: str) -> bool:
     """Claim, judge (outside any transaction: it takes seconds) and record. What the task runs."""
+    with submission_log_context(submission_id):  # every log line of this judging names it
+        return _submission_judge(submission_id=submission_id, worker=worker)
+
+
+def _submission_judge(*, submission_id: int, worker: str) -> bool:
     run = submission_claim(submission_id=submission_id, worker=worker)
     if run is None:
         logger.info("submission %s not claimable (duplicate or late delivery)", submission_id)
@@ -279,6 +285,7 @@ def submissions_sweep(*, now: datetime | None = None) -> SweepReport:
             elif holder.update(status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now):
                 _enqueue_on_commit(submission_id)
                 report.requeued.append(submission_id)
+    record_sweep_requeues(len(report.requeued))
     if report.requeued or report.given_up:
         logger.warning("sweep: re-queued %s, gave up %s", report.requeued, report.given_up)
     return report
@@ -318,7 +325,13 @@ def _announce_finished_on_commit(submission_id: int) -> None:
 def _enqueue_on_commit(submission_id: int, countdown: int | None = None) -> None:
     # robust: a broker that is down must not fail the request after the row is committed;
     # the submission stays queued and the sweep enqueues it again.
-    transaction.on_commit(partial(_enqueue, submission_id, countdown), robust=True)
+    # A named function, not functools.partial: Django logs a robust hook's failure by its
+    # __qualname__, which a partial lacks, and that AttributeError turned into a 500 after
+    # the row was committed (found by tests/site/test_outages.py with Redis down).
+    def enqueue_judging() -> None:
+        _enqueue(submission_id, countdown)
+
+    transaction.on_commit(enqueue_judging, robust=True)
 
 
 def _enqueue(submission_id: int, countdown: int | None) -> None:
