@@ -316,10 +316,12 @@ def submission_rejudge(*, submission: Submission, enqueue: bool = True) -> bool:
 
 
 def _announce_finished_on_commit(submission_id: int) -> None:
-    # robust: a listener's fault (a webhook row, its queue) must not undo or fail a verdict.
-    transaction.on_commit(
-        partial(submission_finished.send, sender=Submission, submission_id=submission_id), robust=True
-    )
+    # robust: a listener's fault (a webhook row, its queue) must not undo or fail a verdict; a
+    # named function, not a partial: Django logs a failed robust hook by its __qualname__
+    def announce_finished() -> None:
+        submission_finished.send(sender=Submission, submission_id=submission_id)
+
+    transaction.on_commit(announce_finished, robust=True)
 
 
 def _enqueue_on_commit(submission_id: int, countdown: int | None = None) -> None:
