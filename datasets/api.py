@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -36,6 +38,7 @@ def dump_json(dump: DatasetDump, request: Request) -> dict:
     }
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT, description="The dataset dumps, newest first.")
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])

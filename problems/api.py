@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -122,6 +124,7 @@ def problem_propose_api(request: Request) -> Response:
     return Response(ProposalOutput(problem).data, status=201)
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT, description="A proposal's validation report.")
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def proposal_detail_api(request: Request, slug: str) -> Response:
