@@ -10,10 +10,11 @@ urlpatterns = [
     path("problems/<slug:slug>/", views.problem_detail, name="problem-detail"),
     path("problems/<slug:slug>/proposal/", authoring_views.problem_proposal_view, name="problem-proposal"),
     path("problems/<slug:slug>/edit/", authoring_views.problem_edit_view, name="problem-edit"),
+    path("problems/<slug:slug>/solutions/", views.problem_solutions, name="problem-solutions"),
+    # last: its <action> would swallow every other page under a problem
     path(
         "problems/<slug:slug>/<str:action>/",
         authoring_views.problem_moderate,
         name="problem-moderate",
     ),
-    path("problems/<slug:slug>/solutions/", views.problem_solutions, name="problem-solutions"),
 ]

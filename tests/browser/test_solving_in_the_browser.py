@@ -51,6 +51,7 @@ def sign_up_from_the_problem(page, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password1", "a-long-Password-42")
     page.fill("#id_password2", "a-long-Password-42")
+    page.check("#id_accept_licence")  # the site licence, accepted at sign-up
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/problems/solve-add/$"))  # back where the visitor came from
 

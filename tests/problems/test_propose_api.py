@@ -41,7 +41,7 @@ def test_anonymous_proposal_is_refused(client, proposal_data, validations_sent):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"description": "d" * (60 * 1024)}, "the description is 61,"),
+        ({"description": "d" * (100 * 1024)}, "the description is 102,400 bytes; the limit is 65,536"),
         ({"theorems": [{"name": "no good", "signature": "theorem no good : True"}]}, "is not a Lean identifier"),
         ({"imports": ["Lean"]}, "go beyond the import profile"),
         ({"import_profile": "everything"}, "unknown import profile 'everything'"),

@@ -15,7 +15,7 @@ def unreachable(*args, **kwargs):
 @pytest.fixture
 def database_down(monkeypatch):
     monkeypatch.setattr(problems_api, "problem_list_published", unreachable)
-    monkeypatch.setattr(problems_views, "problem_list_published", unreachable)
+    monkeypatch.setattr(problems_views, "problem_list_with_stats", unreachable)
 
 
 def test_the_api_answers_503_json_with_retry_after(client, db, database_down):

@@ -20,8 +20,13 @@ PRODUCTION_ENV = {
 }
 
 
+def _clean_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {**os.environ, **PRODUCTION_ENV, "ARENA_VAR_DIR": str(tmp_path)}
+    # without what other tests put in the environment (Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE)
+    env = {**_clean_environ(), **PRODUCTION_ENV, "ARENA_VAR_DIR": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=REPO,
@@ -35,7 +40,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_check_deploy_fails_without_the_proxy_settings(tmp_path):
-    env = {**os.environ, **PRODUCTION_ENV, "BEHIND_HTTPS_PROXY": "false", "ARENA_VAR_DIR": str(tmp_path)}
+    env = {**_clean_environ(), **PRODUCTION_ENV, "BEHIND_HTTPS_PROXY": "false", "ARENA_VAR_DIR": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=REPO,

@@ -8,7 +8,12 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-NEW_USER = {"username": "carol", "password1": "a-long-Password-42", "password2": "a-long-Password-42"}
+NEW_USER = {
+    "username": "carol",
+    "password1": "a-long-Password-42",
+    "password2": "a-long-Password-42",
+    "accept_licence": "on",
+}
 
 
 def test_sign_up_returns_to_next(client, db):

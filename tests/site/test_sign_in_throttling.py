@@ -94,13 +94,18 @@ def test_sign_ups_are_limited_per_address(client, django_user_model):
         password = f"a-long-pass-phrase-{n}x"
         client.post(
             reverse("signup"),
-            {"username": f"new{n}", "password1": password, "password2": password},
+            {"username": f"new{n}", "password1": password, "password2": password, "accept_licence": "on"},
             REMOTE_ADDR="203.0.113.9",
         )
         client.logout()
     response = client.post(
         reverse("signup"),
-        {"username": "new9", "password1": "a-long-pass-phrase-9x", "password2": "a-long-pass-phrase-9x"},
+        {
+            "username": "new9",
+            "password1": "a-long-pass-phrase-9x",
+            "password2": "a-long-pass-phrase-9x",
+            "accept_licence": "on",
+        },
         REMOTE_ADDR="203.0.113.9",
     )
     assert response.status_code == 429
