@@ -17,23 +17,25 @@ from pathlib import Path
 from judge import source_checks
 from judge.checker import check, parse_target_name
 from judge.config import get_config
+from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Export, ExportError, Interner, parse_export
 from judge.lean_runner import LeanJob, LeanRunner, Limits, RunResult, get_runner
 from judge.problem_format import ProblemSpec
-from judge.replay import Replayer, ReplayError
+from judge.replay import ReplayCrashed, Replayer, ReplayError
 from judge.results import PRECEDENCE, JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
 
 log = logging.getLogger(__name__)
 
 # Bump when a check changes: verdicts of older versions can then be re-judged.
-CHECKER_VERSION = "2026.11.25"
+CHECKER_VERSION = "2026.12.01"
 
 EXPORTER_SOURCE = Path(__file__).with_name("lean") / "Export.lean"
-EXPORT_FILE = "export.jsonl"
 EXPORTER_WAITING = b"ARENA-EXPORTER-WAITING\n"  # Export.lean, compiled, waits for its file
 SUBMISSION_FILE = "Sol.lean"
-# Node's stack overflow under the offline Lean: the submission's doing, not ours.
-CRASH_MARKERS = ("Maximum call stack size exceeded", "RangeError", "hardware fault", "Aborted(")
+# How the offline Lean dies (Node's stack overflow, wasm traps, Lean's runtime panics): when the
+# export stops there, the submission's doing, not ours.
+CRASH_MARKERS = ("Maximum call stack size exceeded", "RangeError", "hardware fault", "Aborted(",
+                 "INTERNAL PANIC", "RuntimeError", "out of bounds", "Stack overflow", "stack overflow")
 # Starting processes (or threads past the limit) is something a proof never needs.
 LIMIT_VERDICTS = {"wall": Verdict.TIME_LIMIT, "memory": Verdict.MEMORY_LIMIT,
                   "output": Verdict.OUTPUT_LIMIT, "processes": Verdict.FORBIDDEN_CONSTRUCT}
@@ -76,18 +78,25 @@ class _Judge:
             threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
         interner = Interner()
         reference = parse_export(reference_export(problem, self.runner), interner)
-        run = run_exporter(self.runner, raw, self.limits)
+        key = ExportKey.new()
+        run = run_exporter(self.runner, raw, self.limits, key=key, imports=list(problem.imports))
         self.memory_kb = run.peak_memory_kb
         if run.limit_hit:
             verdict = LIMIT_VERDICTS[run.limit_hit]
             return self.finish(verdict, [Reason(f"{run.limit_hit.upper()}_LIMIT", None,
                                                 _limit_detail(run))], problem)
-        text = run.files.get(EXPORT_FILE, b"").decode("utf-8", "replace")
-        if not text:
-            if any(marker in run.stderr or marker in run.stdout for marker in CRASH_MARKERS):
-                # e.g. deep recursion raised on purpose: a verdict of its own, never a retry
+        try:
+            text = authenticate(run.stdout, key)
+        except ExportTampered as exc:
+            return self.finish(Verdict.FORBIDDEN_CONSTRUCT, [Reason("EXPORT_TAMPERED", None, str(exc))], problem)
+        except ExportMissing as exc:
+            if _crashed(run):
+                # e.g. deep recursion or a runtime panic raised on purpose: a verdict of its own
                 return self.finish(Verdict.COMPILE_ERROR, [Reason(
                     "LEAN_CRASHED", None, "Lean crashed while elaborating the file: " + _crash_line(run))], problem)
+            if '["BEGIN"]' in run.stdout:
+                # the export began and never ended, with no crash: the process was stopped
+                return self.finish(Verdict.FORBIDDEN_CONSTRUCT, [Reason("EXPORT_TAMPERED", None, str(exc))], problem)
             return self.finish(Verdict.JUDGE_ERROR, [Reason(
                 "EXPORT_INVALID", None, f"the exporter wrote nothing (exit {run.exit_code}): {run.stderr[-500:]}")],
                 problem)
@@ -95,6 +104,12 @@ class _Judge:
             submission = parse_export(text, interner)
         except ExportError as exc:
             return self.finish(Verdict.JUDGE_ERROR, [Reason("EXPORT_INVALID", None, str(exc))], problem)
+        if submission.refusal is not None:
+            refusal = submission.refusal
+            return self.finish(Verdict.FORBIDDEN_CONSTRUCT, [Reason(
+                "FORBIDDEN_COMMAND", refusal.construct,
+                f"line {refusal.line}, column {refusal.column}: {refusal.construct} is not allowed: {refusal.why}")],
+                problem)
         return self.decide(problem, interner, reference, submission)
 
     def decide(self, problem: ProblemSpec, interner: Interner, reference: Export,
@@ -139,11 +154,17 @@ class _Judge:
                 imports=list(problem.imports), plan=outcome.replay_plan, interner=interner,
                 axioms_of=targets, timeout=limits.wall_seconds,
             )
-        except ReplayError as exc:
-            if "timed out" in str(exc):
+        except ReplayCrashed as exc:
+            # the replay reads only our request, rebuilt from the submission's terms: a kernel
+            # check that exhausts or kills it is the submission's; the next request reopens it
+            if exc.limit in ("wall", "timeout"):
                 return [(Verdict.TIME_LIMIT, Reason("KERNEL_TIME_LIMIT", None,
                                                     "the kernel did not finish checking in time"))]
-            raise
+            if exc.limit == "memory":
+                return [(Verdict.MEMORY_LIMIT, Reason("KERNEL_MEMORY_LIMIT", None,
+                                                      "the kernel ran out of memory checking the file"))]
+            return [(Verdict.KERNEL_REJECTED, Reason("KERNEL_CRASHED", None,
+                                                     f"the kernel crashed checking the file: {str(exc)[:500]}"))]
         found: list[tuple[Verdict, Reason]] = []
         if result.failure:
             name, detail = result.failure
@@ -206,6 +227,10 @@ def _limit_detail(run: RunResult) -> str:
             "processes": "Lean started more processes or threads than allowed"}[run.limit_hit]
 
 
+def _crashed(run: RunResult) -> bool:
+    return any(marker in run.stderr or marker in run.stdout for marker in CRASH_MARKERS)
+
+
 def _crash_line(run: RunResult) -> str:
     for line in (run.stderr + "\n" + run.stdout).splitlines():
         if any(marker in line for marker in CRASH_MARKERS):
@@ -223,21 +248,27 @@ def _safe_version(runner: LeanRunner) -> str:
 # --- the two Lean processes -------------------------------------------------------------------
 
 
-def exporter_job(code: bytes, limits: Limits | None) -> LeanJob:
+def exporter_job(code: bytes, limits: Limits | None, *, key: ExportKey | None = None,
+                 imports: list[str] | None = None, source: bytes | None = None,
+                 collect: tuple[str, ...] = ()) -> LeanJob:  # fmt: skip
+    """The exporter's job. The go line on stdin carries the one-time MAC key and the problem's
+    imports; `source` and `collect` exist for the tests' unguarded control runs only."""
+    key = key or ExportKey.new()
     return LeanJob(
         args=("--run", "Export.lean"),
-        static_files={"Export.lean": EXPORTER_SOURCE.read_bytes()},
+        static_files={"Export.lean": source if source is not None else EXPORTER_SOURCE.read_bytes()},
         files={SUBMISSION_FILE: code},
-        stdin=b"go\n",
+        stdin=key.go_line(imports or []),
         early_start=True,
         ready_marker=EXPORTER_WAITING,
-        collect=(EXPORT_FILE,),
+        collect=collect,
         limits=limits,
     )
 
 
-def run_exporter(runner: LeanRunner, code: bytes, limits: Limits | None) -> RunResult:
-    return runner.run(exporter_job(code, limits))
+def run_exporter(runner: LeanRunner, code: bytes, limits: Limits | None, *, key: ExportKey,
+                 imports: list[str]) -> RunResult:  # fmt: skip
+    return runner.run(exporter_job(code, limits, key=key, imports=imports))
 
 
 _reference_lock = threading.Lock()
@@ -257,13 +288,18 @@ def reference_export(problem: ProblemSpec, runner: LeanRunner) -> str:
         if path.exists():
             text = path.read_text()
         else:
-            run = run_exporter(runner, problem.template().encode(), None)
-            text = run.files.get(EXPORT_FILE, b"").decode("utf-8", "replace")
+            key = ExportKey.new()
+            run = run_exporter(runner, problem.template().encode(), None, key=key, imports=list(problem.imports))
             try:
+                text = authenticate(run.stdout, key)
                 export = parse_export(text, Interner())
-            except ExportError as exc:
+            except (ExportError, ExportMissing, ExportTampered) as exc:
                 raise InvalidReference(f"the problem's template could not be exported: {exc}; "
                                        f"{run.stderr[-300:]}") from exc
+            if export.refusal is not None:
+                refusal = export.refusal
+                raise InvalidReference(f"the problem's template is refused by the judge's policy: line "
+                                       f"{refusal.line}: {refusal.construct}: {refusal.why}")
             errors = [m for m in export.messages if m["severity"] == "error"]
             if errors:
                 raise InvalidReference(f"the problem's template does not elaborate: line "

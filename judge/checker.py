@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from judge.export_format import Constant, Export, Interner, Name, name_to_str
+from judge.export_format import Constant, Export, Interner, Name, expr_children, name_to_str
 from judge.results import Reason, TheoremStatus, Verdict
 
 SORRY = ("sorryAx",)
@@ -27,6 +27,8 @@ FORBIDDEN_TOOLCHAIN_AXIOMS = {
     ("Lean", "trustCompiler"),
 }
 STANDARD_AXIOMS = {("propext",), ("Classical", "choice"), ("Quot", "sound")}
+# Terms the kernel reduces by running compiled code.
+NATIVE_REDUCTION = {("Lean", "reduceBool"), ("Lean", "reduceNat")}
 
 
 @dataclasses.dataclass
@@ -51,7 +53,6 @@ def check(
 ) -> CheckOutcome:
     reasons: list[tuple[Verdict, Reason]] = []
     status: dict[str, TheoremStatus] = {t: TheoremStatus.PROVED for t in theorems}
-    memo: dict[int, frozenset] = {}
     subs = submission.constants
     refs = reference.constants
 
@@ -106,9 +107,10 @@ def check(
 
     # 2. what the statements use must be the reference's own, values included
     seen: set[Name] = set()
+    visited: set[int] = set()
     frontier = set()
     for name, _, _ in targets:
-        frontier |= interner.constants_in([refs[name].type], memo)
+        frontier |= interner.constants_in([refs[name].type], visited)
     while frontier:
         name = frontier.pop()
         if name in seen or name not in refs or name in def_names:
@@ -122,14 +124,15 @@ def check(
             for theorem in theorems:
                 mark(theorem, TheoremStatus.MISMATCH)
             continue
-        frontier |= interner.constants_in(ref.term_roots(), memo)
+        frontier |= interner.constants_in(ref.term_roots(), visited)
         frontier |= _related_names(ref)
 
     # 3. what each target reaches in the submission: axioms, sorry, unsafe code, attributes
+    problem_owned = _problem_owned(interner, reference, submission, {n for n, _, _ in targets})
     for name, _, theorem in targets:
         if name not in subs:
             continue
-        for reached_name, reached in _reachable(name, subs, interner, memo):
+        for reached_name, reached in _reachable(name, subs, interner, problem_owned):
             shown = name_to_str(reached_name)
             if reached is None:
                 if reached_name == SORRY:
@@ -153,6 +156,12 @@ def check(
                 add(Verdict.FORBIDDEN_CONSTRUCT, "UNSAFE_OR_PARTIAL", shown,
                     f"{name_to_str(name)} depends on the {what} declaration {shown}")
 
+    # native evaluation anywhere in what the kernel will replay: the replay evaluates nothing
+    for native in sorted(interner.constants_in([r for c in subs.values() for r in c.term_roots()], set())
+                         & NATIVE_REDUCTION, key=name_to_str):
+        add(Verdict.FORBIDDEN_CONSTRUCT, "NATIVE_REDUCTION", name_to_str(native),
+            "the kernel would have to run compiled code; prove it instead")
+
     # every submitted constant carrying a forbidden attribute, reachable or not
     for name, const in subs.items():
         for attribute, present in const.attributes.items():
@@ -163,7 +172,7 @@ def check(
     return CheckOutcome(
         reasons=_dedupe(reasons),
         theorem_status=status,
-        replay_plan=replay_plan(submission, interner, memo),
+        replay_plan=replay_plan(submission, interner),
     )
 
 
@@ -201,19 +210,37 @@ def _is_partial(name: Name, subs: dict[Name, Constant]) -> bool:
     return name + ("_unsafe_rec",) in subs
 
 
-def _reachable(root: Name, subs: dict[Name, Constant], interner: Interner, memo: dict):
-    """The submission's constants reachable from `root` (with None for imported ones)."""
+def _problem_owned(interner: Interner, reference: Export, submission: Export, targets: set[Name]) -> set[Name]:
+    """The problem's own declarations (its preamble's), unchanged in the submission: an axiom or
+    an `opaque` there is the problem's, flagged when the problem is validated, never the
+    submission's. Targets are never the problem's: their bodies are the submission's."""
+    return {
+        name
+        for name, ref in reference.constants.items()
+        if name not in targets
+        and name not in submission.duplicates
+        and (sub := submission.constants.get(name)) is not None
+        and _identical(interner, ref, sub)
+    }
+
+
+def _reachable(root: Name, subs: dict[Name, Constant], interner: Interner, stop: set[Name]):
+    """The submission's constants reachable from `root` (with None for imported ones), not
+    looking inside the `stop` ones. Linear in the size of what is reached."""
     seen = {root}
     order = [root]
+    visited: set[int] = set()
     index = 0
     while index < len(order):
         name = order[index]
         index += 1
+        if name in stop:
+            continue
         const = subs.get(name)
         yield name, const
         if const is None:
             continue
-        for used in interner.constants_in(const.term_roots(), memo) | _related_names(const):
+        for used in interner.constants_in(const.term_roots(), visited) | _related_names(const):
             if used not in seen:
                 seen.add(used)
                 order.append(used)
@@ -230,12 +257,15 @@ def _dedupe(reasons: list[tuple[Verdict, Reason]]) -> list[tuple[Verdict, Reason
     return result
 
 
-def replay_plan(submission: Export, interner: Interner, memo: dict) -> list[list[Constant]]:
+def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
     """Every submitted constant, dependencies first. Constructors and recursors are made by
     the kernel with their inductive block; they travel in that block's group to be compared.
-    Mutually recursive definitions (unsafe or partial ones) form one group."""
+    Mutually recursive definitions (unsafe or partial ones) form one group.
+
+    The order comes from one pass of strongly connected components over the graph of groups
+    and term nodes together (a group points at its terms, a `const` node at its group), so it is
+    linear in the export's size however the constants share their terms."""
     subs = submission.constants
-    # group id of each constant: an inductive block is one group
     group_of: dict[Name, Name] = {}
     for name, const in subs.items():
         if const.kind == "induct":
@@ -249,27 +279,41 @@ def replay_plan(submission: Export, interner: Interner, memo: dict) -> list[list
     groups: dict[Name, list[Constant]] = {}
     for name in sorted(subs, key=lambda n: tuple(str(c) for c in n)):
         groups.setdefault(group_of[name], []).append(subs[name])
-    deps: dict[Name, set[Name]] = {}
-    for group, members in groups.items():
-        used: set[Name] = set()
-        for const in members:
-            used |= interner.constants_in(const.term_roots(), memo)
-        deps[group] = {group_of[u] for u in used if u in subs} - {group}
-    return [sum((groups[g] for g in component), []) for component in _components_in_order(deps)]
+    exprs = interner.exprs
+
+    def successors(node) -> list:
+        if isinstance(node, int):
+            expr = exprs[node]
+            if expr[0] == "const":
+                target = group_of.get(expr[1])
+                return [("group", target)] if target is not None else []
+            return list(expr_children(expr))
+        return [root for const in groups[node[1]] for root in const.term_roots()]
+
+    plan: list[list[Constant]] = []
+    for component in _components_in_order([("group", g) for g in groups], successors):
+        members: list[Constant] = []
+        for node in component:
+            if not isinstance(node, int):
+                members.extend(groups[node[1]])
+        if members:
+            plan.append(members)
+    return plan
 
 
-def _components_in_order(deps: dict[Name, set[Name]]) -> list[list[Name]]:
-    """Strongly connected components, dependencies first (Tarjan, iterative)."""
-    index: dict[Name, int] = {}
-    low: dict[Name, int] = {}
-    on_stack: set[Name] = set()
-    stack: list[Name] = []
-    result: list[list[Name]] = []
+def _components_in_order(starts: list, successors) -> list[list]:
+    """Strongly connected components reachable from `starts`, dependencies first (Tarjan,
+    iterative: hostile terms are deep)."""
+    index: dict = {}
+    low: dict = {}
+    on_stack: set = set()
+    stack: list = []
+    result: list[list] = []
     counter = 0
-    for start in deps:
+    for start in starts:
         if start in index:
             continue
-        work = [(start, iter(sorted(deps[start], key=str)))]
+        work = [(start, iter(successors(start)))]
         index[start] = low[start] = counter
         counter += 1
         stack.append(start)
@@ -283,7 +327,7 @@ def _components_in_order(deps: dict[Name, set[Name]]) -> list[list[Name]]:
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(deps[child], key=str))))
+                    work.append((child, iter(successors(child))))
                     advanced = True
                     break
                 if child in on_stack:

@@ -18,6 +18,8 @@ from typing import Any
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 MAX_NODES = 2_000_000
 MAX_NAT_DIGITS = 10_000
+# the exporter's policy refuses identifiers of more than 64 components; generated names add a few
+MAX_NAME_COMPONENTS = 256
 
 Name = tuple  # components, each a str or an int; () is the anonymous name
 
@@ -82,18 +84,23 @@ class Interner:
                 memo[expr_id] = expr_id
         return memo[root]
 
-    def constants_in(self, roots: list[int], memo: dict[int, frozenset]) -> set[Name]:
-        """Names of the constants the given terms mention."""
-        result: set[Name] = set()
-        for root in roots:
-            for expr_id in children_first(self.exprs, root, memo):
-                node = self.exprs[expr_id]
-                found = {node[1]} if node[0] == "const" else set()
-                for child in expr_children(node):
-                    found |= memo[child]
-                memo[expr_id] = frozenset(found)
-            result |= memo[root]
-        return result
+    def constants_in(self, roots: list[int], visited: set[int]) -> set[Name]:
+        """Names of the constants in the given terms, outside the sub-terms already `visited`
+        (which it extends). One `visited` per walk keeps a walk linear in the terms' size: a
+        shared sub-term is read once, however many constants mention it."""
+        found: set[Name] = set()
+        stack = [root for root in roots if root not in visited]
+        exprs = self.exprs
+        while stack:
+            expr_id = stack.pop()
+            if expr_id in visited:
+                continue
+            visited.add(expr_id)
+            node = exprs[expr_id]
+            if node[0] == "const":
+                found.add(node[1])
+            stack.extend(child for child in expr_children(node) if child not in visited)
+        return found
 
 
 def children_first(exprs: list[tuple], root: int, done) -> Iterator[int]:
@@ -146,12 +153,23 @@ class Constant:
         return [self.type] + ([self.value] if self.value is not None else [])
 
 
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """The exporter's policy stopped the file at this construct (an `R` row)."""
+
+    construct: str
+    line: int
+    column: int
+    why: str
+
+
 @dataclasses.dataclass
 class Export:
     imports: list[Name]
     constants: dict[Name, Constant]
     duplicates: set[Name]
     messages: list[dict[str, Any]]
+    refusal: Refusal | None = None
 
 
 class _Reader:
@@ -183,6 +201,8 @@ class _Reader:
             component = _nat(row[4])
         else:
             raise ExportError(f"bad name kind {kind!r}")
+        if len(parent) >= MAX_NAME_COMPONENTS:
+            raise ExportError("name has too many components")
         self.names.append(normalize_private(parent + (component,)))
 
     def add_level(self, row: list) -> None:
@@ -219,7 +239,8 @@ class _Reader:
                     self.expr(row[6]), _bool(row[7]))
         elif kind == "nat":
             digits = _str(row[3])
-            if not digits.isdigit() or len(digits) > MAX_NAT_DIGITS:
+            # ASCII only: "²".isdigit() is true
+            if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_NAT_DIGITS:
                 raise ExportError("bad nat literal")
             node = ("nat", digits.lstrip("0") or "0")
         elif kind == "str":
@@ -278,13 +299,18 @@ def parse_export(text: str, interner: Interner) -> Export:
     constants: dict[Name, Constant] = {}
     duplicates: set[Name] = set()
     messages: list[dict[str, Any]] = []
+    refusal: Refusal | None = None
     finished = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    # only "\n" ends a row: str.splitlines() would also split inside strings at U+2028 etc.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
         if finished:
             raise ExportError("content after the end marker")
         try:
             row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also ints past 4,300 digits
             raise ExportError(f"line {number}: not JSON") from exc
         if not isinstance(row, list) or not row or not isinstance(row[0], str):
             raise ExportError(f"line {number}: not a row")
@@ -300,6 +326,8 @@ def parse_export(text: str, interner: Interner) -> Export:
                 messages.append(_message(row[1]))
             elif kind == "I":
                 imports.append(reader.name(row[1]))
+            elif kind == "R":
+                refusal = Refusal(_str(row[1])[:200], _nat(row[2]), _nat(row[3]), _str(row[4])[:500])
             elif kind == "END":
                 finished = True
             else:
@@ -315,7 +343,7 @@ def parse_export(text: str, interner: Interner) -> Export:
             raise ExportError("export has too many terms")
     if not finished:
         raise ExportError("export is truncated (no end marker)")
-    return Export(imports=imports, constants=constants, duplicates=duplicates, messages=messages)
+    return Export(imports=imports, constants=constants, duplicates=duplicates, messages=messages, refusal=refusal)
 
 
 def _raise(message: str):
@@ -342,6 +370,10 @@ def _nat(value: Any) -> int:
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise ExportError("expected a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: Lean never writes one
+        raise ExportError("string is not valid Unicode") from exc
     return value
 
 
@@ -390,17 +422,23 @@ def _message(value: Any) -> dict[str, Any]:
         raise ExportError("bad message")
     pos = value.get("pos") or {}
     end = value.get("endPos") or {}
+    if not isinstance(pos, dict) or not isinstance(end, dict):
+        raise ExportError("bad message position")
     return {
-        "severity": str(value.get("severity", "error")),
+        "severity": _text(value.get("severity", "error"), 20),
         "line": _int_or(pos.get("line"), 0),
         "column": _int_or(pos.get("column"), 0),
         "end_line": _int_or(end.get("line"), None),
         "end_column": _int_or(end.get("column"), None),
-        "text": str(value.get("data", ""))[:20_000],
-        "kind": str(value.get("kind", "")),
-        "file": str(value.get("fileName", "")),
+        "text": _text(value.get("data", ""), 20_000),
+        "kind": _text(value.get("kind", ""), 200),
+        "file": _text(value.get("fileName", ""), 200),
     }
 
 
+def _text(value: Any, limit: int) -> str:
+    return _str(value)[:limit] if isinstance(value, str) else _str(str(value))[:limit]
+
+
 def _int_or(value: Any, default: Any) -> Any:
-    return value if type(value) is int else default
+    return value if type(value) is int and 0 <= value < 2**31 else default

@@ -152,7 +152,14 @@ class SlotTimeout(RuntimeError):
 
 
 class SessionError(RuntimeError):
-    """The session died or did not answer in time; open a new one."""
+    """The session died or did not answer in time; open a new one.
+
+    `cause` says how a request ended: "wall"/"memory"/"output"/"processes" (a limit),
+    "ended" (the process died), "timeout" (no answer in time), or None (never started)."""
+
+    def __init__(self, message: str, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +282,8 @@ class LeanSession:
             limit, ended = self._proc.limit_hit, not self._proc.alive
             self.close()
             why = f"hit its {limit} limit" if limit else ("ended" if ended else "timed out")
-            raise SessionError(f"session {why} before a {prefix!r} line: {self._tail()}")
+            cause = limit or ("ended" if ended else "timeout")
+            raise SessionError(f"session {why} before a {prefix!r} line: {self._tail()}", cause)
         return found[0]
 
     def _tail(self) -> str:

@@ -21,6 +21,16 @@ class ReplayError(RuntimeError):
     """The replay process failed (our fault unless the submission's terms crashed it)."""
 
 
+class ReplayCrashed(ReplayError):
+    """The replay process died, hit a limit or did not answer while it checked a request: the
+    request is made of the submission's terms, so this is the submission's verdict. `limit` is
+    the runner's cause ("wall", "memory", "timeout", "ended", …)."""
+
+    def __init__(self, message: str, limit: str | None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 @dataclasses.dataclass
 class ReplayOutcome:
     failure: tuple[str, str] | None  # (declaration, kernel message)
@@ -45,10 +55,14 @@ class _Request:
         found = self.names.get(name)
         if found is not None:
             return found
-        parent = self.name(name[:-1])
-        last = name[-1]
-        found = self.names[name] = len(self.names)
-        self.emit(["N", found, parent, "n" if isinstance(last, int) else "s", last])
+        # iterative: names may be long (each prefix is a row of its own)
+        depth = len(name)
+        while name[: depth - 1] not in self.names:
+            depth -= 1
+        for end in range(depth, len(name) + 1):
+            prefix, last = name[:end], name[end - 1]
+            found = self.names[prefix] = len(self.names)
+            self.emit(["N", found, self.names[name[: end - 1]], "n" if isinstance(last, int) else "s", last])
         return found
 
     def level(self, level_id: int) -> int:
@@ -201,10 +215,18 @@ class Replayer:
             payload = build_request(request_id, imports, plan, interner, axioms_of)
             try:
                 session = self._ensure_session()
-                raw = session.request(payload, timeout=timeout)
             except SessionError as exc:
                 self._session = None
                 raise ReplayError(str(exc)) from exc
+            try:
+                raw = session.request(payload, timeout=timeout)
+            except SessionError as exc:
+                # the next request opens a fresh session
+                self._session = None
+                session.close()
+                if exc.cause is None:  # it was already gone before our request: not the submission's
+                    raise ReplayError(str(exc)) from exc
+                raise ReplayCrashed(str(exc), exc.cause) from exc
         return parse_reply(raw, request_id)
 
     @property

@@ -14,7 +14,8 @@ MAX_CODE_BYTES = 64 * 1024
 
 _COMMENT = re.compile(r"/-.*?-/|--[^\n]*", re.S)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_IMPORT = re.compile(r"^\s*import\s+(.+?)\s*$")
+# early, readable errors only: the exporter checks the parsed header itself (every form)
+_IMPORT = re.compile(r"^\s*(?:public\s+|private\s+)?(?:meta\s+)?import\s+(?:all\s+)?(.+?)\s*$")
 # `implemented_by`, `extern`, `export` as attributes, in any spelling: @[…], attribute […],
 # «quoted» identifiers, with other attributes around them.
 _FORBIDDEN_ATTRIBUTE = re.compile(

@@ -3,9 +3,20 @@ open Lean Elab
 
 /-!
 The exporter: runs in the sandbox, elaborates the submission through Lean's frontend and writes
-every constant of the file as JSON lines, names, levels and terms hash-consed into numbered
-tables (`N`, `L`, `E`), then one line per constant, the messages (`M`) and the imports (`I`).
-Nothing it writes is trusted: the checker validates it and the kernel replays it.
+every constant of the file as JSON lines on stdout (format: `judge/lean/WIRE.md`), names, levels
+and terms hash-consed into numbered tables (`N`, `L`, `E`), then one line per constant, the
+messages (`M`), the imports (`I`), a refusal (`R`) if the policy stopped the file, and an end line
+carrying the line count and a one-time MAC keyed from stdin.
+
+In the order the file meets them, its defences:
+1. the header's imports are checked before `processHeader` (`checkHeader`);
+2. every command's syntax is checked before it is elaborated (`Policy`), stopping at the first
+   refusal;
+3. the compiler entry (`compileDeclsRef`) is replaced before the first command (`gate`): nothing
+   submitted is ever compiled, so nothing submitted can run (`#eval`, macros, elaborators,
+   `native_decide`, `Lean.reduceBool`, tactic option values all need compiled code);
+4. the submission elaborates on a noncomputable base scope that no `end` can close.
+Nothing it writes is trusted anyway: the checker validates it and the kernel replays it.
 Only our own recursive helpers are used: library functions that are specialised at the call
 site cannot be compiled by the offline Lean (exported oleans only).
 -/
@@ -23,8 +34,31 @@ def HTree.insert {α} : HTree α → UInt64 → List (α × Nat) → HTree α
   | .leaf, h, v => .node h v .leaf .leaf
   | .node k w l r, h, v => if h < k then .node k w (l.insert h v) r else if k < h then .node k w l (r.insert h v) else .node k v l r
 
+/-- The one-time MAC (a polynomial evaluation hash over the prime 2^61 - 1, keyed `r`, masked
+by `s`): every exported byte goes through it, 7 bytes per step with a length marker. -/
+def macPrime : Nat := 2305843009213693951
+
+structure Mac where
+  r : Nat
+  s : Nat
+  acc : Nat := 0
+
+partial def macChunk (b : ByteArray) (i stop k : Nat) (v : Nat) : Nat :=
+  if i < stop then macChunk b (i + 1) stop (k * 256) (v + (b.get! i).toNat * k) else v + k
+
+partial def macBytes (m : Mac) (b : ByteArray) (i : Nat) : Mac :=
+  if i < b.size then
+    let stop := if i + 7 < b.size then i + 7 else b.size
+    let c := macChunk b i stop 1 0
+    macBytes { m with acc := (m.acc + c) * m.r % macPrime } b stop
+  else m
+
+def Mac.tag (m : Mac) : Nat := (m.acc + m.s) % macPrime
+
 structure St where
   out : IO.FS.Stream
+  mac : Mac
+  lines : Nat := 0
   nameIds : HTree Name := .leaf
   levelIds : HTree Level := .leaf
   exprIds : HTree Expr := .leaf
@@ -34,7 +68,10 @@ structure St where
 
 abbrev M := StateT St IO
 
-def emit (s : String) : M Unit := do (← get).out.putStrLn s
+def emit (s : String) : M Unit := do
+  let line := s ++ "\n"
+  (← get).out.putStr line
+  modify fun st => { st with mac := macBytes st.mac line.toUTF8 0, lines := st.lines + 1 }
 
 def jstr (s : String) : String := (Json.str s).compress
 
@@ -160,63 +197,385 @@ def exportConst (env : Environment) (c : ConstantInfo) : M Unit := do
     let rules ← ruleStrs v.rules
     emit ("[\"rec\"," ++ head ++ ",[" ++ all ++ "]," ++ toString v.numParams ++ "," ++ toString v.numIndices ++ "," ++ toString v.numMotives ++ "," ++ toString v.numMinors ++ ",[" ++ rules ++ "]," ++ boolStr v.k ++ "," ++ boolStr v.isUnsafe ++ "]")
 
-partial def emitMsgs (out : IO.FS.Stream) : List Message → IO Unit
+partial def emitMsgs : List Message → M Unit
   | [] => pure ()
-  | m :: ms => do out.putStrLn ("[\"M\"," ++ (← m.toJson).compress ++ "]"); emitMsgs out ms
+  | m :: ms => do emit ("[\"M\"," ++ (← m.toJson).compress ++ "]"); emitMsgs ms
 
 mutual
-partial def walkNode (env : Environment) (n : PersistentHashMap.Node Name ConstantInfo) (st : St) : IO St := do
+partial def walkNode (env : Environment) (n : PersistentHashMap.Node Name ConstantInfo) : M Unit := do
   match n with
-  | .entries es => walkEntries env es 0 st
-  | .collision ks vs _ => walkPairs env ks vs 0 st
-partial def walkEntries (env : Environment) (es : Array (PersistentHashMap.Entry Name ConstantInfo (PersistentHashMap.Node Name ConstantInfo))) (i : Nat) (st : St) : IO St := do
+  | .entries es => walkEntries env es 0
+  | .collision _ vs _ => walkPairs env vs 0
+partial def walkEntries (env : Environment) (es : Array (PersistentHashMap.Entry Name ConstantInfo (PersistentHashMap.Node Name ConstantInfo))) (i : Nat) : M Unit := do
   if h : i < es.size then
-    let st ← match es[i] with
-      | .entry _ c => do let ((), st') ← (exportConst env c).run st; pure st'
-      | .ref n => walkNode env n st
-      | .null => pure st
-    walkEntries env es (i + 1) st
-  else pure st
-partial def walkPairs (env : Environment) (ks : Array Name) (vs : Array ConstantInfo) (i : Nat) (st : St) : IO St := do
+    match es[i] with
+      | .entry _ c => exportConst env c
+      | .ref n => walkNode env n
+      | .null => pure ()
+    walkEntries env es (i + 1)
+partial def walkPairs (env : Environment) (vs : Array ConstantInfo) (i : Nat) : M Unit := do
   if h : i < vs.size then
-    let ((), st') ← (exportConst env vs[i]).run st
-    walkPairs env ks vs (i + 1) st'
-  else pure st
+    exportConst env vs[i]
+    walkPairs env vs (i + 1)
 end
 
-partial def emitImports (imps : List Import) (st : St) : IO St := do
-  match imps with
-  | [] => pure st
+partial def emitImports : List Import → M Unit
+  | [] => pure ()
   | imp :: rest => do
-    let (i, st') ← (nameId imp.module).run st
-    st'.out.putStrLn ("[\"I\"," ++ toString i ++ "]")
-    emitImports rest st'
+    let i ← nameId imp.module
+    emit ("[\"I\"," ++ toString i ++ "]")
+    emitImports rest
 
-/-- Elaborates `Sol.lean` once the runner says go, then writes `export.jsonl`. Code generation
-plays no part in a verdict (and fails offline for most library functions), so the user's commands
-run inside a `noncomputable section` opened from a separate input: their line numbers stay theirs. -/
+/-! ## The compiler gate
+
+Lean runs code only through compiled declarations (the IR interpreter or native code), and every
+compilation goes through `compileDeclsRef`. The gate compiles a batch only when each declaration
+is a tactic option value: a definition whose type is an imported configuration structure
+(`Lean.Meta.Simp.Config`, `DecideConfig`, …) and whose value mentions only imported, safe
+constants. Anything else is left uncompiled, silently: on the noncomputable base scope an
+uncompiled definition is simply noncomputable, and whatever later tries to run it (`#eval`, a
+macro, an elaborator, `native_decide`, `Lean.reduceBool`) finds no code and fails. -/
+
+def lastComponent : Name → String
+  | .str _ s => s
+  | _ => ""
+
+partial def containsSub (s sub : String) (i : Nat) : Bool :=
+  if i + sub.length > s.length then false
+  else if (s.drop i).startsWith sub then true else containsSub s sub (i + 1)
+
+def isConfigStructure (env : Environment) (ty : Expr) : Bool :=
+  match ty with
+  | .const c [] =>
+    (env.getModuleIdxFor? c).isSome && isStructure env c && containsSub (lastComponent c) "Config" 0
+  | _ => false
+
+/-- Every constant of `e` imported and safe; at most `budget` nodes visited (configurations
+are small: a big value is refused, not walked). -/
+partial def onlyImportedSafe (env : Environment) (e : Expr) (budget : Nat) : Option Nat :=
+  if budget == 0 then none else
+  match e with
+  | .const c _ =>
+    match env.getModuleIdxFor? c, env.find? c with
+    | some _, some info => if info.isUnsafe then none else some (budget - 1)
+    | _, _ => none
+  | .app f a => do let b ← onlyImportedSafe env f (budget - 1); onlyImportedSafe env a b
+  | .lam _ t b _ => do let x ← onlyImportedSafe env t (budget - 1); onlyImportedSafe env b x
+  | .forallE _ t b _ => do let x ← onlyImportedSafe env t (budget - 1); onlyImportedSafe env b x
+  | .letE _ t v b _ => do
+    let x ← onlyImportedSafe env t (budget - 1)
+    let y ← onlyImportedSafe env v x
+    onlyImportedSafe env b y
+  | .mdata _ b => onlyImportedSafe env b (budget - 1)
+  | .proj _ _ b => onlyImportedSafe env b (budget - 1)
+  | .fvar _ | .mvar _ => none
+  | _ => some (budget - 1)
+
+def safeToRun (env : Environment) (n : Name) : Bool :=
+  match env.find? n with
+  | some (.defnInfo v) =>
+    -- Lean declares these values `unsafe` (evalExpr allows unsafe code): what counts is that
+    -- the value itself mentions only imported safe constants
+    isConfigStructure env v.type && (onlyImportedSafe env v.value 10000).isSome
+  | _ => false
+
+partial def allSafeToRun (env : Environment) : List Name → Bool
+  | [] => true
+  | n :: ns => safeToRun env n && allSafeToRun env ns
+
+def gate (compile : Array Name → CoreM Unit) (names : Array Name) : CoreM Unit := do
+  if allSafeToRun (← getEnv) names.toList then compile names
+
+/-! ## The syntax policy
+
+Each command is checked before it is elaborated; the first refusal stops the file. Allowed
+commands, options and attributes are listed; term and tactic kinds that evaluate code are
+denied wherever they appear; tactic option values must be literals. -/
+
+def allowedCommands : List String := [
+  "Lean.Parser.Command.declaration", "Lean.Parser.Command.mutual", "Lean.Parser.Command.namespace",
+  "Lean.Parser.Command.section", "Lean.Parser.Command.end", "Lean.Parser.Command.open",
+  "Lean.Parser.Command.variable", "Lean.Parser.Command.universe", "Lean.Parser.Command.set_option",
+  "Lean.Parser.Command.attribute", "Lean.Parser.Command.check", "Lean.Parser.Command.check_failure",
+  "Lean.Parser.Command.print", "Lean.Parser.Command.reduce", "Lean.Parser.Command.synth",
+  "Lean.Parser.Command.in", "Lean.Parser.Command.noncomputableSection",
+  "Lean.Parser.Command.deriving", "Lean.Parser.Command.export", "Lean.Parser.Command.omit",
+  "Lean.Parser.Command.include", "Lean.Parser.Command.moduleDoc", "Lean.guardMsgsCmd"]
+
+/-- Term and tactic kinds that run code or leave the kernel's judgement (last component). -/
+def deniedKinds : List String := [
+  "eval", "evalBang", "nativeDecide", "unsafe", "runTac", "byElab", "runElab", "runMeta",
+  "runCmd", "evalTactic", "exit", "elabRules", "macroRules", "syntax", "macro", "elab",
+  "notation", "mixfix", "initialize", "declare_syntax_cat", "syntaxAbbrev", "syntaxCat"]
+
+def allowedOptionPrefixes : List String := [
+  "maxHeartbeats", "maxRecDepth", "synthInstance.maxHeartbeats", "synthInstance.maxSize",
+  "maxSynthPendingDepth", "linter.", "pp.", "trace.", "autoImplicit", "relaxedAutoImplicit",
+  "simprocs", "diagnostics", "exponentiation.threshold", "grind.warning", "tactic.simp.trace",
+  "backward.", "warningAsError"]
+
+def allowedAttributes : List String := [
+  "simp", "reducible", "irreducible", "semireducible", "instance", "default_instance", "inline",
+  "noinline", "macro_inline", "always_inline", "specialize", "nospecialize", "match_pattern",
+  "ext", "refl", "symm", "trans", "congr", "induction_eliminator", "cases_eliminator",
+  "elab_as_elim", "deprecated", "inherit_doc", "grind", "norm_cast", "push_cast", "expose",
+  "local", "scoped", "wf_preprocess", "method_specs", "simp_arith", "class", "nolint"]
+
+/-- Identifiers that name native evaluation or unsafe escapes (last component). -/
+def deniedIdents : List String := [
+  "reduceBool", "reduceNat", "ofReduceBool", "ofReduceNat", "trustCompiler", "unsafeIO",
+  "unsafeBaseIO", "unsafeEIO", "unsafeCast", "unsafePerformIO", "implemented_by", "extern"]
+
+partial def inList (s : String) : List String → Bool
+  | [] => false
+  | x :: xs => s == x || inList s xs
+
+partial def hasPrefixIn (s : String) : List String → Bool
+  | [] => false
+  | p :: ps => s.startsWith p || hasPrefixIn s ps
+
+partial def nameDepth : Name → Nat
+  | .anonymous => 0
+  | .str p _ => nameDepth p + 1
+  | .num p _ => nameDepth p + 1
+
+/-- A refusal: the syntax it is about and what to tell the user. -/
+structure Refusal where
+  ref : Syntax
+  what : String
+  why : String
+
+mutual
+partial def firstAtom (stx : Syntax) : Option String :=
+  match stx with
+  | .atom _ v => some v
+  | .node _ _ args => firstAtomIn args 0
+  | .ident _ _ v _ => some v.toString
+  | .missing => none
+partial def firstAtomIn (args : Array Syntax) (i : Nat) : Option String :=
+  if h : i < args.size then
+    match firstAtom args[i] with
+    | some v => some v
+    | none => firstAtomIn args (i + 1)
+  else none
+end
+
+mutual
+partial def hasAtom (a : String) (stx : Syntax) : Bool :=
+  match stx with
+  | .atom _ v => v == a
+  | .node _ _ args => hasAtomIn a args 0
+  | _ => false
+partial def hasAtomIn (a : String) (args : Array Syntax) (i : Nat) : Bool :=
+  if h : i < args.size then hasAtom a args[i] || hasAtomIn a args (i + 1) else false
+end
+
+def describe (stx : Syntax) : String := "`" ++ (firstAtom stx).getD stx.getKind.toString ++ "`"
+
+def refuse (stx : Syntax) (why : String) : Except Refusal Unit :=
+  .error { ref := stx, what := describe stx, why }
+
+/-- A tactic option value must be a literal: a number, a string, `true`/`false`, a `.ctor`, a
+name, or a structure instance whose fields are literals. -/
+partial def isLiteral (stx : Syntax) : Bool :=
+  match stx with
+  | .atom _ _ => true
+  | .ident _ _ _ _ => true
+  | .missing => true
+  | .node _ k args =>
+    let kind := lastComponent k
+    if inList kind ["num", "str", "scientific", "char", "dotIdent", "structInst", "structInstFields",
+        "structInstField", "structInstLVal", "structInstFieldDef", "optEllipsis", "null", "paren",
+        "hygienicLParen", "hygieneInfo", "typeAscription", "negNum"] then
+      allLiteral args 0
+    else false
+where allLiteral (args : Array Syntax) (i : Nat) : Bool :=
+  if h : i < args.size then isLiteral args[i] && allLiteral args (i + 1) else true
+
+mutual
+partial def checkNode (stx : Syntax) : Except Refusal Unit := do
+  match stx with
+  | .ident _ _ v _ =>
+    if inList (lastComponent v) deniedIdents then
+      refuse stx "it evaluates compiled code or escapes the kernel; prove it instead"
+    if nameDepth v > 64 then refuse stx "the name has too many components"
+  | .node _ k args =>
+    let kind := lastComponent k
+    if inList kind deniedKinds then
+      refuse stx "it runs code while the file is checked; remove it"
+    if kind == "set_option" then
+      let opt := (args.getD 1 .missing).getId.toString
+      unless hasPrefixIn opt allowedOptionPrefixes do
+        refuse stx ("the option `" ++ opt ++ "` is not allowed; remove it")
+    if kind == "attrInstance" then
+      checkAttribute (args.getD 1 .missing)
+    if kind == "valConfigItem" then
+      unless isLiteral (args.getD 3 .missing) do
+        refuse stx "tactic option values must be literals (numbers, `true`/`false`, names)"
+    if kind == "posConfigItem" || kind == "negConfigItem" then
+      if (args.getD 1 .missing).getId.toString == "native" then
+        refuse stx "`+native` runs compiled code; prove it instead"
+    checkArgs args 0
+  | _ => pure ()
+partial def checkArgs (args : Array Syntax) (i : Nat) : Except Refusal Unit := do
+  if h : i < args.size then
+    checkNode args[i]
+    checkArgs args (i + 1)
+partial def checkAttribute (attr : Syntax) : Except Refusal Unit := do
+  let kind := lastComponent attr.getKind
+  let name := if kind == "simple" then (attr.getArg 0).getId.toString else kind
+  unless inList name allowedAttributes do
+    refuse attr ("the attribute `" ++ name ++ "` is not allowed; remove it")
+end
+
+/-- The command itself, then every command nested in it (`… in`, `#guard_msgs in`, `mutual`). -/
+partial def checkCommand (stx : Syntax) : Except Refusal Unit := do
+  let kind := stx.getKind.toString
+  if kind == "Lean.Parser.Command.printAxioms" then
+    refuse stx "`#print axioms` works only on native Lean (the offline one refuses it in a module); remove it"
+  unless inList kind allowedCommands do
+    refuse stx "this command is not allowed in a submission; remove it"
+  if kind == "Lean.Parser.Command.declaration" && hasAtom "unsafe" (stx.getArg 0) then
+    refuse stx "`unsafe` code is not allowed"
+  if kind == "Lean.Parser.Command.in" then
+    checkCommand (stx.getArg 0)
+    checkCommand (stx.getArg 2)
+  if kind == "Lean.guardMsgsCmd" then
+    checkCommand (stx.getArg (stx.getNumArgs - 1))
+  if kind == "Lean.Parser.Command.mutual" then
+    checkEach (stx.getArg 1).getArgs 0
+  checkNode stx
+where checkEach (cmds : Array Syntax) (i : Nat) : Except Refusal Unit := do
+  if h : i < cmds.size then
+    checkCommand cmds[i]
+    checkEach cmds (i + 1)
+
+/-- The header: no `prelude`, no `import all`/`meta import`, only the problem's modules. -/
+partial def checkImports (allowed : List String) (args : Array Syntax) (i : Nat) : Except Refusal Unit := do
+  if h : i < args.size then
+    let imp := args[i]
+    match imp with
+    | .node _ k parts =>
+      if lastComponent k == "import" then
+        let atoms := atomsOf parts 0 []
+        if inList "all" atoms then refuse imp "`import all` is not allowed"
+        if inList "meta" atoms then refuse imp "`meta import` is not allowed"
+        let m := (identOf parts 0).toString
+        unless inList m allowed do
+          refuse imp ("the module `" ++ m ++ "` is not among the problem's imports")
+      else checkImports allowed parts 0
+    | .atom _ "prelude" => refuse imp "`prelude` is not allowed: the file must import Init"
+    | _ => pure ()
+    checkImports allowed args (i + 1)
+where
+  atomsOf (parts : Array Syntax) (j : Nat) (acc : List String) : List String :=
+    if h : j < parts.size then
+      match parts[j] with
+      | .atom _ v => atomsOf parts (j + 1) (v :: acc)
+      | .node _ _ sub => atomsOf parts (j + 1) (atomsOf sub 0 acc)
+      | _ => atomsOf parts (j + 1) acc
+    else acc
+  identOf (parts : Array Syntax) (j : Nat) : Name :=
+    if h : j < parts.size then
+      match parts[j] with
+      | .ident _ _ v _ => v
+      | _ => identOf parts (j + 1)
+    else .anonymous
+
+/-! ## The run -/
+
+def positionOf (fileMap : FileMap) (stx : Syntax) : Position :=
+  fileMap.toPosition ((stx.getPos?).getD 0)
+
+def refusalRow (fileMap : FileMap) (r : Refusal) : String :=
+  let pos := positionOf fileMap r.ref
+  "[\"R\"," ++ jstr r.what ++ "," ++ toString pos.line ++ "," ++ toString pos.column ++ "," ++ jstr r.why ++ "]"
+
+partial def scopeDepth : List Command.Scope → Nat
+  | [] => 0
+  | _ :: ss => scopeDepth ss + 1
+
+partial def appendMsgs (acc : List Message) : List Message → List Message
+  | [] => acc
+  | m :: ms => appendMsgs (m :: acc) ms
+
+/-- Parse, check, elaborate, one command at a time. Messages are collected newest first. -/
+partial def elabLoop (inputCtx : Parser.InputContext) (ps : Parser.ModuleParserState)
+    (st : Command.State) (msgs : List Message) : IO (Command.State × List Message × Option Refusal) := do
+  let scope := match st.scopes with | s :: _ => s | [] => { header := "" }
+  let pmctx : Parser.ParserModuleContext :=
+    { env := st.env, options := scope.opts, currNamespace := scope.currNamespace, openDecls := scope.openDecls }
+  let (cmd, ps', parseMsgs) := Parser.parseCommand inputCtx pmctx ps {}
+  let msgs := appendMsgs msgs parseMsgs.toList
+  -- `#exit` counts as the end of input to the parser: refused, not obeyed
+  if cmd.getKind == `Lean.Parser.Command.exit then
+    return (st, msgs, some { ref := cmd, what := "`#exit`", why := "it would skip the rest of the file; remove it" })
+  if Parser.isTerminalCommand cmd then return (st, msgs, none)
+  match checkCommand cmd with
+  | .error r => return (st, msgs, some r)
+  | .ok () =>
+  -- the base scope is the submission's: an `end` may close only what the file opened
+  if cmd.getKind == `Lean.Parser.Command.end && scopeDepth st.scopes ≤ 1 then
+    return (st, msgs, some { ref := cmd, what := "`end`", why := "it closes no `section` or `namespace` of the file; remove it" })
+  let ctx : Command.Context := { fileName := inputCtx.fileName, fileMap := inputCtx.fileMap, snap? := none, cancelTk? := none }
+  match ← ((Command.elabCommandTopLevel cmd).run ctx |>.run { st with messages := {} }).toBaseIO with
+  | .ok ((), st') => elabLoop inputCtx ps' st' (appendMsgs msgs st'.messages.toList)
+  | .error _ => elabLoop inputCtx ps' st msgs
+
+partial def rev {α} : List α → List α → List α
+  | [], acc => acc
+  | x :: xs, acc => rev xs (x :: acc)
+
+/-- `go <r> <s> <module>…` on stdin: the MAC key and the problem's imports. -/
+partial def wordsGo (b : ByteArray) (i start : Nat) (acc : List String) : List String :=
+  let cut := fun (acc : List String) =>
+    if start < i then (String.fromUTF8! (b.extract start i)) :: acc else acc
+  if i ≥ b.size then rev (cut acc) []
+  else if b.get! i == 32 || b.get! i == 10 then wordsGo b (i + 1) (i + 1) (cut acc)
+  else wordsGo b (i + 1) start acc
+
+def words (s : String) : List String := wordsGo s.toUTF8 0 0 []
+
+/-- Elaborates `Sol.lean` once the runner says go, writes the export on stdout, and exits at
+once (nothing the file started may write after the end line). -/
 public def main (_args : List String) : IO UInt32 := do
   let stderr ← IO.getStderr
   stderr.putStrLn "ARENA-EXPORTER-WAITING"
   stderr.flush
-  let stdin ← IO.getStdin
-  let _ ← stdin.getLine
+  let go ← (← IO.getStdin).getLine
+  let (r, s, allowed) ← match words go with
+    | "go" :: r :: s :: mods => pure (r.toNat!, s.toNat!, "Init" :: mods)
+    | _ => throw (IO.userError "bad go line")
+  -- before anything of the file is read: nothing submitted is ever compiled
+  let compile ← compileDeclsRef.get
+  compileDeclsRef.set (gate compile)
   let input ← IO.FS.readFile "Sol.lean"
   let inputCtx : Parser.InputContext := { inputString := input, fileName := "Sol.lean", fileMap := input.toFileMap }
   let opts : Options := Elab.async.set {} false
-  let (header, parserState, messages) ← Parser.parseHeader inputCtx
-  let (env, messages) ← processHeader header opts messages inputCtx (mainModule := `Sol)
-  let prelude := "noncomputable section\n"
-  let preludeCtx : Parser.InputContext := { inputString := prelude, fileName := "<arena>", fileMap := prelude.toFileMap }
-  let s ← IO.processCommands preludeCtx {} (Command.mkState env messages opts)
-  let s ← IO.processCommands inputCtx parserState s.commandState
-  let cmdState := s.commandState
-  let out ← IO.FS.Handle.mk "export.jsonl" .write
-  let outS := IO.FS.Stream.ofHandle out
-  emitMsgs outS cmdState.messages.toList
-  let env := cmdState.env
-  let st ← emitImports env.header.imports.toList { out := outS }
-  let _ ← walkNode env env.constants.map₂.root st
-  outS.putStrLn "[\"END\"]"
-  out.flush
-  return 0
+  let (header, parserState, headerMsgs) ← Parser.parseHeader inputCtx
+  let stdout ← IO.getStdout
+  let st0 : St := { out := stdout, mac := { r, s } }
+  let ((), st) ← (do
+    emit "[\"BEGIN\"]"
+    -- on its way before the file's first command: an export cut short is then seen begun
+    stdout.flush
+    match checkImports allowed #[header] 0 with
+    | .error refusal =>
+      emitMsgs headerMsgs.toList
+      emit (refusalRow inputCtx.fileMap refusal)
+    | .ok () =>
+      let (env, headerMsgs) ← processHeader header opts headerMsgs inputCtx (mainModule := `Sol)
+      let cmdState := Command.mkState env {} opts
+      let cmdState := { cmdState with scopes := [{ header := "", opts := opts, isNoncomputable := true }] }
+      let (cmdState, msgs, refusal) ← elabLoop inputCtx parserState cmdState (rev headerMsgs.toList [])
+      emitMsgs (rev msgs [])
+      match refusal with
+      | some r => emit (refusalRow inputCtx.fileMap r)
+      | none =>
+        let env := cmdState.env
+        emitImports env.header.imports.toList
+        walkNode env env.constants.map₂.root
+    : M Unit).run st0
+  stdout.putStrLn ("[\"END\"," ++ toString st.lines ++ ",\"" ++ toString st.mac.tag ++ "\"]")
+  stdout.flush
+  IO.Process.exit 0

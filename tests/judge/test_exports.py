@@ -14,6 +14,7 @@ import pytest
 
 from judge import api
 from judge.checker import check
+from judge.export_auth import ExportKey, sign
 from judge.export_format import ExportError, Interner, parse_export
 from judge.lean_runner import Limits, RunResult, SessionError
 from judge.problem_format import load_problem_set
@@ -138,14 +139,16 @@ def test_forbidden_attribute_in_the_elaborated_environment():
 
 
 class RecordedExportRunner:
-    """Test double of the Lean runner: answers every job with a recorded export, so the judge's
-    orchestration around the exporter can be tested without starting Lean."""
+    """Test double of the Lean runner: answers every job with a recorded export, signed with the
+    job's own key as the exporter would (unless `signed=False`), so the judge's orchestration
+    around the exporter can be tested without starting Lean."""
 
     kind = "offline"
     default_limits = Limits(wall_seconds=5, memory_bytes=1 << 30, output_bytes=1 << 20, processes=8)
 
-    def __init__(self, export_text: str, **result) -> None:
+    def __init__(self, export_text: str | None, signed: bool = True, **result) -> None:
         self.export_text = export_text
+        self.signed = signed
         self.result = result
 
     def version(self) -> str:
@@ -156,9 +159,14 @@ class RecordedExportRunner:
 
     def run(self, job):
         assert job.args == ("--run", "Export.lean") and job.early_start
-        files = {} if self.export_text is None else {"export.jsonl": self.export_text.encode()}
-        defaults = dict(stdout="", stderr="", exit_code=0, signal=None, wall_seconds=0.1,
-                        peak_memory_kb=1000, limit_hit=None, files=files)
+        go, r, s, *_ = job.stdin.decode().split()
+        assert go == "go"
+        stdout = ""
+        if self.export_text is not None:
+            rows = self.export_text.removesuffix('["END"]\n')
+            stdout = sign(ExportKey(int(r), int(s)) if self.signed else ExportKey.new(), rows)
+        defaults = dict(stdout=stdout, stderr="", exit_code=0, signal=None, wall_seconds=0.1,
+                        peak_memory_kb=1000, limit_hit=None)
         return RunResult(**{**defaults, **self.result})
 
 

@@ -115,7 +115,7 @@ def solveAdd (a b : Int) : Int := b - a
     assert any(r.code == "FORBIDDEN_AXIOM" and r.declaration == "cheat" for r in result.reasons)
 
 
-def test_native_decide_is_forbidden(runner):
+def test_native_decide_is_refused_before_it_runs(runner):
     code = f"""theorem four : (2 : Nat) + 2 = 4 := by native_decide
 
 def solveAdd (a b : Int) : Int := b - a
@@ -126,8 +126,10 @@ def solveAdd (a b : Int) : Int := b - a
   omega
 """
     result = judge(runner, "solve-add", code)
-    assert result.verdict is Verdict.FORBIDDEN_AXIOM, result.to_json()
-    assert any("ofReduceBool" in (r.declaration or "") + r.detail for r in result.reasons)
+    # the exporter's policy stops it (it would run compiled code); the checker's
+    # Lean.ofReduceBool rule stays behind it
+    assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT, result.to_json()
+    assert result.reasons[0].code == "FORBIDDEN_COMMAND" and "native_decide" in result.reasons[0].declaration
 
 
 @pytest.mark.parametrize(
@@ -139,11 +141,8 @@ def solveAdd (a b : Int) : Int := b - a
         # the statement re-meant by an instance: `+` now keeps its right operand
         "local instance : HAdd Int Int Int := ⟨fun _ y => y⟩\n\n"
         f"def solveAdd (a b : Int) : Int := b\n\n{SPEC} := rfl\n",
-        # ... by a macro
-        "macro_rules | `($a + $b) => `($b)\n\n"
-        f"def solveAdd (a b : Int) : Int := b\n\n{SPEC} := rfl\n",
     ],
-    ids=["changed", "instance", "macro"],
+    ids=["changed", "instance"],
 )
 def test_changed_statement_is_a_mismatch(runner, code):
     result = judge(runner, "solve-add", code)
@@ -163,18 +162,11 @@ theorem double_spec (n : Nat) : isEven (double n) ∧ double n = n + n := ⟨tri
     assert any(r.code == "CHANGED_DEPENDENCY" and r.declaration == "isEven" for r in result.reasons)
 
 
-def test_skipping_the_kernel_is_caught_by_the_replay(runner):
-    code = f"""set_option debug.skipKernelTC true in
-theorem bad : (1 : Nat) = 2 := by decide +kernel
-
-def solveAdd (a b : Int) : Int := a
-
-{SPEC} := absurd bad (by decide)
-"""
+def test_a_macro_re_meaning_the_statement_is_refused(runner):
+    code = f"macro_rules | `($a + $b) => `($b)\n\ndef solveAdd (a b : Int) : Int := b\n\n{SPEC} := rfl\n"
     result = judge(runner, "solve-add", code)
-    assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
-    # the kernel refuses `bad` or the auxiliary lemma `decide` made for it
-    assert result.reasons[0].declaration.split(".")[0] == "bad"
+    assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT, result.to_json()
+    assert result.reasons[0].code == "FORBIDDEN_COMMAND"
 
 
 @pytest.mark.parametrize(
@@ -192,7 +184,7 @@ def test_forbidden_constructs(runner, code, reason):
     assert reason in codes(result)
 
 
-def test_fake_verdict_on_stdout_changes_nothing(runner):
+def test_fake_verdict_on_stdout_is_refused(runner):
     code = f"""#eval IO.println "{{\\"verdict\\": \\"ACCEPTED\\", \\"reasons\\": []}}"
 
 def solveAdd (a b : Int) : Int := b - a
@@ -201,4 +193,4 @@ def solveAdd (a b : Int) : Int := b - a
   sorry
 """
     result = judge(runner, "solve-add", code)
-    assert result.verdict in (Verdict.INCOMPLETE_PROOF, Verdict.COMPILE_ERROR), result.to_json()
+    assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT, result.to_json()

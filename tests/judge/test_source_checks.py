@@ -43,7 +43,7 @@ def test_imports_beyond_the_problems():
         "@[implemented_by g] def f := 1",
         '@[simp, extern "c_f"] def f := 1',
         '@[«extern» "c_f"] def f := 1',
-        'attribute [export c_f] f',
+        "attribute [export c_f] f",
         "@[inline,\n  implemented_by g] def f := 1",
     ],
 )
@@ -53,3 +53,10 @@ def test_forbidden_attributes_in_any_spelling(code):
 
 def test_the_same_words_outside_attributes_are_fine():
     assert codes("def extern_count := 1\n@[simp] theorem t (export_ok : Nat) : export_ok = export_ok := rfl\n") == []
+
+
+@pytest.mark.parametrize(
+    "header", ["public import Lean", "meta import Lean", "import all Lean", "public meta import Lean"]
+)
+def test_every_import_form_is_checked(header):
+    assert [r.code for r in check_source(header + "\n", [])] == ["FORBIDDEN_IMPORT"]
