@@ -147,7 +147,6 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
     except ExportError as exc:
         return Check("preamble_export", FAILED, f"the template's export is malformed: {exc}")
     targets = set(spec.definition_names + spec.theorem_names)
-    memo: dict[int, frozenset] = {}
     bad = []
     for name, const in export.constants.items():
         shown = name_to_str(name)
@@ -155,7 +154,7 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
             continue  # the targets' bodies are `sorry` on purpose (and their auxiliary constants)
         if const.kind in ("axiom", "opaque") or const.safety != "safe":
             bad.append(f"{shown} ({const.kind if const.safety == 'safe' else const.safety})")
-        elif any(name_to_str(c) in SORRY_AXIOM for c in interner.constants_in(const.term_roots(), memo)):
+        elif any(name_to_str(c) in SORRY_AXIOM for c in interner.constants_in(const.term_roots(), set())):
             bad.append(f"{shown} (uses sorry)")
     if bad:
         return Check("preamble_export", FAILED, "the preamble leaves unproved: " + ", ".join(sorted(bad)[:20]))
