@@ -68,6 +68,19 @@ def real_runner():
     runner.close()
 
 
+@pytest.fixture(scope="module")
+def runner():
+    """The Lean a worker has: a pool of one pre-started exporter, the replay kept alive between
+    verdicts. One per test module."""
+    from judge.api import replayer_for
+
+    config = dataclasses.replace(load_config(), pool_size=1)
+    runner = lean_runner.make_runner(config)
+    yield runner
+    replayer_for(runner).close()
+    runner.close()
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     stats = lean_runner.STATS
     if not (stats.jobs or stats.sessions):

@@ -6,14 +6,11 @@ stays alive between verdicts, as in production.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from judge import lean_runner
-from judge.api import judge_submission, replayer_for
-from judge.config import load_config
+from judge.api import judge_submission
 from judge.problem_format import load_problem_set
 from judge.results import TheoremStatus, Verdict
 
@@ -23,15 +20,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "problems" / "samples" / "proble
 PROBLEMS = {p.slug: p for p in load_problem_set(SAMPLES.read_text(encoding="utf-8"))}
 
 SPEC = "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b"
-
-
-@pytest.fixture(scope="module")
-def runner():
-    config = dataclasses.replace(load_config(), pool_size=1)
-    runner = lean_runner.make_runner(config)
-    yield runner
-    replayer_for(runner).close()
-    runner.close()
 
 
 def judge(runner, slug: str, code: str):

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from judge import lean_runner
-from judge.api import exporter_job, judge_submission, replayer_for
-from judge.config import load_config
+from judge.api import exporter_job, judge_submission
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
 from judge.problem_format import load_problem_set
@@ -64,15 +63,6 @@ PAYLOAD_FILES = {
     "end-then-eval": "end.txt",
     "task": "task.txt",
 }
-
-
-@pytest.fixture(scope="module")
-def runner():
-    config = dataclasses.replace(load_config(), pool_size=1)
-    runner = lean_runner.make_runner(config)
-    yield runner
-    replayer_for(runner).close()
-    runner.close()
 
 
 @dataclasses.dataclass
