@@ -9,8 +9,8 @@ from rest_framework import serializers
 from bots.models import ApiToken, Batch, WebhookAttempt, WebhookDelivery
 from bots.selectors import PROBLEM_ORDERINGS, ProblemScore, RunScore
 from judge.results import Verdict
+from problems import api as problems_api
 from problems.models import Problem
-from problems.selectors import problem_latest_version
 from submissions.models import Submission, SubmissionStatus
 
 # --- Problems -------------------------------------------------------------------------------
@@ -46,35 +46,15 @@ class ProblemStatistics(serializers.Serializer):
     solvers = serializers.IntegerField(help_text="Accounts with an ACCEPTED submission.")
 
 
-class ProblemDetailOutput(serializers.ModelSerializer):
-    version = serializers.SerializerMethodField()
+class ProblemDetailOutput(problems_api.ProblemDetailOutput):
+    """The unversioned API's problem (never the reference solution nor the tests), with its
+    statistics."""
+
     template = serializers.SerializerMethodField(help_text="The Lean file to complete: replace every sorry.")
     statistics = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Problem
-        # Never reference_solution nor tests: those are the maintainers'.
-        fields = [
-            "slug",
-            "title",
-            "description",
-            "difficulty",
-            "tags",
-            "imports",
-            "preamble",
-            "definitions",
-            "theorems",
-            "version",
-            "template",
-            "statistics",
-        ]
-
-    def get_version(self, problem: Problem) -> int | None:
-        version = problem_latest_version(problem=problem)
-        return version.number if version else None
-
-    def get_template(self, problem: Problem) -> str:
-        return problem.to_spec().template()
+    class Meta(problems_api.ProblemDetailOutput.Meta):
+        fields = [*problems_api.ProblemDetailOutput.Meta.fields, "statistics"]
 
     def get_statistics(self, problem: Problem) -> ProblemStatistics:
         return self.context["statistics"]
