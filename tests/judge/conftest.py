@@ -77,7 +77,9 @@ def runner():
     config = dataclasses.replace(load_config(), pool_size=1)
     runner = lean_runner.make_runner(config)
     yield runner
+    # Both, or each module leaves a pre-started Lean (~1 GB, its cgroup) alive to the session's end.
     replayer_for(runner).close()
+    runner.close()
     runner.close()
 
 

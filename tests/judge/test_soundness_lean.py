@@ -216,14 +216,23 @@ def test_policy_refuses_each_construct_and_names_it(runner):
     assert not problems, problems
 
 
-HONEST = """structure Point where
+# Honest files use every construct the policy allows; in two halves, each well inside the
+# offline wall limit on a loaded machine (one file took ~90 s idle, 533 s under CI load).
+HONEST_SOLUTION = """@[simp] private theorem helper (a b : Int) : a + (b - a) = b := by omega
+
+def solveAdd (a b : Int) : Int := b - a
+
+set_option maxHeartbeats 400000 in
+theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by
+  simp [solveAdd]
+"""
+
+HONEST_DEFINITIONS = """structure Point where
   x : Int
   y : Int
 deriving Repr, DecidableEq, BEq
 
 instance : Inhabited Point := ⟨⟨0, 0⟩⟩
-
-@[simp] private theorem helper (a b : Int) : a + (b - a) = b := by omega
 
 def fib : Nat → Nat
   | 0 => 0
@@ -254,6 +263,12 @@ def isOdd' : Nat → Bool
   | 0 => false
   | n + 1 => isEven' n
 end
+""" + HONEST_SOLUTION
+
+HONEST_COMMANDS = """def fib : Nat → Nat
+  | 0 => 0
+  | 1 => 1
+  | n + 2 => fib n + fib (n + 1)
 
 #check fib
 example : fib 5 = 5 := by decide
@@ -267,17 +282,12 @@ theorem opened : succ 0 = 1 := rfl
 namespace Inner
 theorem inside : (1 : Nat) + 1 = 2 := rfl
 end Inner
-
-def solveAdd (a b : Int) : Int := b - a
-
-set_option maxHeartbeats 400000 in
-theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by
-  simp [solveAdd]
-"""
+""" + HONEST_SOLUTION
 
 
-def test_honest_constructs_stay_accepted(runner):
-    result = judge_submission(SOLVE_ADD, HONEST, runner=runner)
+@pytest.mark.parametrize("honest", [HONEST_DEFINITIONS, HONEST_COMMANDS], ids=["definitions", "commands"])
+def test_honest_constructs_stay_accepted(runner, honest):
+    result = judge_submission(SOLVE_ADD, honest, runner=runner)
     assert result.verdict is Verdict.ACCEPTED, result.to_json()
 
 
