@@ -151,6 +151,14 @@ class SlotTimeout(RuntimeError):
     """No Lean slot became free in time (a judge error: retry later)."""
 
 
+class SlotReentered(RuntimeError):
+    """A thread asked for a machine slot while holding one (a bug of ours, never the submission's)."""
+
+
+# Which threads hold a machine slot now (flock cannot tell: a second open file is another holder).
+_slot_holder = threading.local()
+
+
 class SessionError(RuntimeError):
     """The session died or did not answer in time; open a new one.
 
@@ -169,7 +177,9 @@ class SessionError(RuntimeError):
 class MachineSlots:
     """N slots shared by every process on the machine: flock'ed files slot-0.lock … slot-N-1.lock.
 
-    A lock dies with its holder, so a killed worker never leaks a slot.
+    A lock dies with its holder, so a killed worker never leaks a slot. A slot belongs to one
+    job: a thread that asks for a second while holding one would wait for itself (with one slot,
+    until its wait runs out, blocking every Lean user on the machine), so that is refused at once.
     """
 
     def __init__(self, directory: Path, slots: int) -> None:
@@ -178,6 +188,17 @@ class MachineSlots:
 
     @contextlib.contextmanager
     def hold(self, timeout: float) -> Iterator[int]:
+        if getattr(_slot_holder, "held", False):
+            raise SlotReentered("this thread already holds a Lean slot: a job must release it before the next")
+        _slot_holder.held = True
+        try:
+            with self._acquire(timeout) as index:
+                yield index
+        finally:
+            _slot_holder.held = False
+
+    @contextlib.contextmanager
+    def _acquire(self, timeout: float) -> Iterator[int]:
         if not self.directory.is_dir():
             self.directory.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):  # shared by every user that runs Lean here
@@ -600,22 +621,25 @@ class OfflineLeanRunner(LeanRunner):
             for name, data in ({**job.files} if item.early else {**job.static_files, **job.files}).items():
                 scratch.write(name, data)
             with self.slots.hold(self.config.slot_wait_seconds):
-                if not proc.alive:  # died while we waited for the slot
-                    proc.close()
-                    return super().run(job)
-                # An early-started program has printed its own compile messages already: keep them.
-                proc.start_clock(keep_output=item.early)
-                line = b"" if item.early else json.dumps({"args": list(job.args)}).encode() + b"\n"
-                writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, True), daemon=True)
-                writer.start()
-                raw = proc.wait()
-            if item.early:
-                raw.stdout = raw.stdout.replace(READY_MARKER, b"")
-                raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
-            return self._result(raw, scratch, job, limits, prestarted=True)
+                died_waiting = not proc.alive
+                if not died_waiting:
+                    # An early-started program has printed its own compile messages already: keep them.
+                    proc.start_clock(keep_output=item.early)
+                    line = b"" if item.early else json.dumps({"args": list(job.args)}).encode() + b"\n"
+                    writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, True), daemon=True)
+                    writer.start()
+                    raw = proc.wait()
+            if not died_waiting:
+                if item.early:
+                    raw.stdout = raw.stdout.replace(READY_MARKER, b"")
+                    raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
+                return self._result(raw, scratch, job, limits, prestarted=True)
         finally:
             proc.close()
             scratch.remove()
+        # It died while we waited for the slot: run cold, after the slot above is released (a cold
+        # run started inside it waited for this thread's own slot: the issue-20 deadlock).
+        return super().run(job)
 
     def pool_status(self) -> list[dict[str, Any]]:
         with self._pool_lock:
@@ -641,8 +665,9 @@ _runner_lock = threading.Lock()
 def _reset_after_fork() -> None:
     # A forked child (a Celery prefork worker) inherits no threads: no spawner thread, no pool
     # watchers. Start afresh rather than wait on threads that do not exist there.
-    global _spawner, _runner, _runner_lock
+    global _spawner, _runner, _runner_lock, _slot_holder
     _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="arena-spawn")
+    _slot_holder = threading.local()  # the child holds none of its parent's flocks
     _runner = None
     _runner_lock = threading.Lock()
     STATS._lock = threading.Lock()

@@ -369,8 +369,14 @@ class CgroupSet:
                 return True
         return False
 
+    # A killed Lean of several GB takes seconds to free its memory on a loaded machine, and
+    # its memory cgroup cannot be removed until then: wait that long rather than leak it (and
+    # rather than start the next job while the last one's memory is still charged).
+    TEARDOWN_SECONDS = 30.0
+
     def kill_all(self) -> None:
-        for _ in range(20):
+        deadline = time.monotonic() + self.TEARDOWN_SECONDS
+        while time.monotonic() < deadline:
             members = self.members()
             if not members:
                 return
@@ -379,17 +385,20 @@ class CgroupSet:
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.05)
 
-    @staticmethod
-    def _rmdir(path: Path | None) -> None:
+    @classmethod
+    def _rmdir(cls, path: Path | None) -> None:
         if path is None:
             return
-        for _ in range(50):
+        deadline = time.monotonic() + cls.TEARDOWN_SECONDS
+        while True:
             try:
                 path.rmdir()
                 return
             except FileNotFoundError:
                 return
             except OSError:
+                if time.monotonic() > deadline:
+                    return  # left for the sweep once this worker is gone
                 time.sleep(0.05)
 
     def remove(self) -> None:

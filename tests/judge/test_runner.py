@@ -26,6 +26,7 @@ from judge.lean_runner import (
     RunResult,
     RunStats,
     SessionError,
+    SlotReentered,
     SlotTimeout,
 )
 from judge.sandbox import Limits
@@ -275,6 +276,84 @@ def test_slots_serialize_holders(tmp_path):
         assert index == 0
 
 
+def in_another_thread(hold) -> BaseException | None:
+    """Enter and leave `hold()` in a new thread; what it raised, if anything."""
+    raised: list[BaseException] = []
+
+    def attempt():
+        try:
+            with hold():
+                pass
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            raised.append(exc)
+
+    t = threading.Thread(target=attempt)
+    t.start()
+    t.join(30)
+    return raised[0] if raised else None
+
+
+def test_a_thread_holding_a_slot_cannot_wait_for_another(tmp_path):
+    slots = MachineSlots(tmp_path, 2)
+    with slots.hold(1):
+        started = time.monotonic()
+        with pytest.raises(SlotReentered), slots.hold(30):
+            pass
+        assert time.monotonic() - started < 1  # refused at once, not after the wait
+        assert in_another_thread(lambda: slots.hold(1)) is None  # the second slot was never taken
+    with slots.hold(1):  # released on the refusal's path too
+        pass
+
+
+class SignallingSlots(MachineSlots):
+    """Test double around the real slots: says when a thread starts asking for one."""
+
+    def __init__(self, directory: Path, slots: int) -> None:
+        super().__init__(directory, slots)
+        self.asked = threading.Event()
+
+    def hold(self, timeout: float):
+        self.asked.set()
+        return super().hold(timeout)
+
+
+def test_a_prestarted_process_dying_before_its_slot_leaves_no_slot_held(fake_offline, config):
+    """The issue-20 deadlock: the pooled process died while its job waited for the machine slot;
+    the cold run that replaced it asked for a slot inside the one it held, waited for itself,
+    and every Lean user on the machine waited behind it. Now the job runs cold after releasing."""
+    runner = fake_offline(pool_size=1)
+    runner.config = dataclasses.replace(runner.config, slot_wait_seconds=20.0)
+    runner.slots = SignallingSlots(runner.slots.directory, runner.slots.slots)
+    runner.prestart()
+    wait_ready(runner)
+    [pooled] = runner._pool
+    release = threading.Event()
+
+    def other_lean_user():
+        with runner.slots.hold(5):
+            release.wait(30)
+
+    holder = threading.Thread(target=other_lean_user)
+    holder.start()
+    assert runner.slots.asked.wait(5)
+    runner.slots.asked.clear()
+    results: list = []
+    job = threading.Thread(target=lambda: results.append(runner.run(LeanJob(args=("--json", "A.lean")))))
+    job.start()
+    assert runner.slots.asked.wait(10)  # the job took the pooled process and waits for the slot
+    assert pooled not in runner._pool
+    pooled.proc.close()  # it dies meanwhile
+    release.set()
+    holder.join(10)
+    job.join(30)
+    assert not job.is_alive(), "the job still waits for a slot"
+    assert results, "the job failed: it waited for a slot while holding one"
+    [result] = results
+    assert not result.prestarted and result.exit_code == 0
+    assert result.lean_messages[0]["data"] == "--json A.lean"
+    assert in_another_thread(lambda: runner.slots.hold(1)) is None  # nothing left held
+
+
 def test_slots_are_shared_across_processes(tmp_path):
     code = (
         "import sys, time; from pathlib import Path; from judge.lean_runner import MachineSlots\n"
@@ -288,8 +367,7 @@ def test_slots_are_shared_across_processes(tmp_path):
         slots = MachineSlots(tmp_path, 2)
         with slots.hold(1) as index:  # the second slot is free
             assert index == 1
-            with pytest.raises(SlotTimeout), slots.hold(0.3):
-                pass
+            assert isinstance(in_another_thread(lambda: slots.hold(0.3)), SlotTimeout)
     finally:
         other.kill()
         other.wait()
