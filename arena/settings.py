@@ -245,6 +245,12 @@ ARENA_QUEUED_STALE_SECONDS = env.int("ARENA_QUEUED_STALE_SECONDS", default=600)
 ARENA_SWEEP_INTERVAL_SECONDS = env.int("ARENA_SWEEP_INTERVAL_SECONDS", default=60)
 # Wait before judging again after a JUDGE_ERROR.
 ARENA_JUDGE_RETRY_DELAY_SECONDS = env.int("ARENA_JUDGE_RETRY_DELAY_SECONDS", default=5)
+# Fairness: one owner's submissions in flight (queued or running), form and API alike; a batch
+# counts each item, so the default lets a 50-submission batch through with room to spare.
+ARENA_MAX_IN_FLIGHT_PER_OWNER = env.int("ARENA_MAX_IN_FLIGHT_PER_OWNER", default=100)
+# Of those, how many form submissions are judged ahead of bulk ones (API, batches); an owner's
+# further form submissions wait with the bulk ones, so a scripted form cannot jump the queue.
+ARENA_INTERACTIVE_IN_FLIGHT = env.int("ARENA_INTERACTIVE_IN_FLIGHT", default=3)
 ARENA_SAMPLE_PROBLEMS = env.str(
     "ARENA_SAMPLE_PROBLEMS", default=str(BASE_DIR / "problems" / "samples" / "problems.jsonl")
 )

@@ -23,6 +23,7 @@ from bots.throttling import PerIpThrottle, PerUserThrottle, SubmissionThrottle
 from problems.models import Problem
 from problems.selectors import problem_get_published, problem_list_published
 from submissions.models import Submission, SubmissionStatus
+from submissions.services import InFlightLimitExceeded
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -36,6 +37,14 @@ class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "This Idempotency-Key was used with another request."
     default_code = "idempotency_key_reused"
+
+
+class TooManyInFlight(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_in_flight"
+
+    def __init__(self, exc: InFlightLimitExceeded) -> None:
+        super().__init__(detail=exc.message, code=self.default_code)
 
 
 def _token(request: Request) -> ApiToken | None:
@@ -183,6 +192,8 @@ class SubmissionListCreateView(V1View, generics.ListAPIView):
                     request=submission_request,
                     run=_own_run(request, fields["run"]),
                 )
+            except InFlightLimitExceeded as exc:
+                raise TooManyInFlight(exc) from exc
             except DjangoValidationError as exc:
                 raise _as_drf_error(exc) from exc
             return status.HTTP_202_ACCEPTED, serializers.SubmissionOutput(submission).data
@@ -265,6 +276,8 @@ class BatchCreateView(V1View):
                 )
             except services.BatchInvalid as exc:
                 raise exceptions.ValidationError({"submissions": exc.errors}) from exc
+            except InFlightLimitExceeded as exc:
+                raise TooManyInFlight(exc) from exc
             except DjangoValidationError as exc:
                 raise _as_drf_error(exc) from exc
             return status.HTTP_202_ACCEPTED, serializers.BatchOutput(batch).data

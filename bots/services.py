@@ -34,7 +34,7 @@ from bots.models import (
 from bots.signing import signed_headers
 from problems.models import Problem
 from submissions.models import AuthorKind, Submission
-from submissions.services import submission_create
+from submissions.services import submission_create, submissions_in_flight_reserve
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,8 @@ def batch_create(
     _check_run(user=user, run=run, problems=[r.problem for r in requests])
     errors: list[dict] = []
     with transaction.atomic():
+        # each item counts against the owner's in-flight limit: the whole batch fits, or none of it
+        submissions_in_flight_reserve(user=user, count=len(requests))
         batch = Batch.objects.create(user=user, run=run, callback_url=callback_url)
         for request in requests:
             try:

@@ -13,7 +13,7 @@ from problems.models import Problem
 from problems.selectors import problem_get_published
 from submissions.models import Submission
 from submissions.selectors import submission_get_visible, submission_list_for_user
-from submissions.services import submission_create
+from submissions.services import InFlightLimitExceeded, submission_create
 
 
 class SubmissionInput(serializers.Serializer):
@@ -69,6 +69,9 @@ def submission_list_api(request: Request) -> Response:
         submission = submission_create(
             user=request.user, problem=problem, code=data.validated_data["code"], **_authorship(request)
         )
+    except InFlightLimitExceeded as exc:
+        body = {"code": InFlightLimitExceeded.code, "detail": exc.message}
+        return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS)
     except ValidationError as exc:
         return Response({"code": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     return Response(SubmissionOutput(submission).data, status=status.HTTP_201_CREATED)

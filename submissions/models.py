@@ -36,6 +36,9 @@ class Submission(models.Model):
     licence = models.CharField(max_length=100, blank=True)
     licence_version = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
+    # Sent from the browser form by someone waiting for it: judged ahead of bulk submissions (the
+    # API, batches). Only the first few of an owner's in flight are (ARENA_INTERACTIVE_IN_FLIGHT).
+    interactive = models.BooleanField(default=False)
     # The current judging's outcome; every judging, earlier ones included, is a JudgeRun.
     verdict = models.CharField(max_length=24, choices=VerdictChoices.choices, blank=True)
     result = models.JSONField(null=True, blank=True)
@@ -49,6 +52,8 @@ class Submission(models.Model):
     # The fencing token: only the run holding it may write the result.
     current_run = models.ForeignKey("JudgeRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the current run took it: an owner's latest claim is when the judge last served them.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -59,6 +64,17 @@ class Submission(models.Model):
             models.Index(fields=["user", "-created_at"], name="submission_user_created"),
             models.Index(fields=["problem_version", "verdict"], name="submission_version_verdict"),
             models.Index(fields=["status", "updated_at"], name="submission_status_updated"),
+            # The fair claim and the in-flight limit read these per owner on every claim/submission.
+            models.Index(
+                fields=["user", "status"],
+                name="submission_user_in_flight",
+                condition=models.Q(status__in=[SubmissionStatus.QUEUED, SubmissionStatus.RUNNING]),
+            ),
+            models.Index(
+                fields=["user", "-claimed_at"],
+                name="submission_user_claimed",
+                condition=models.Q(claimed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

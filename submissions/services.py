@@ -9,6 +9,13 @@ lost its lease, cannot write a second result:
       +--sweep/lease-----+  (lease expired: back to queued, or JUDGE_ERROR after the last attempt)
 
 The result may be written only by the JudgeRun the submission's `current_run` names.
+
+A message is a turn of the judge on its queue, not an order to judge its submission: the claim
+takes the fairest claimable submission of that queue (submission_claim_next), so every enqueue
+still gives exactly one claim, and no owner's backlog holds the judge while others wait. The
+order: form submissions (interactive) before bulk ones (API, batches); then the owner with the
+fewest submissions running, then the one the judge served longest ago (round-robin); then the
+oldest. Each owner has at most ARENA_MAX_IN_FLIGHT_PER_OWNER submissions queued or running.
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -35,13 +44,44 @@ from datasets.licence import site_licence
 from judge.results import JudgeResult, Reason, Verdict
 from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus
-from problems.profiles import missing_modules_message, profile_get
+from problems.profiles import UnknownProfile, missing_modules_message, profile_get, profiles
 from problems.selectors import problem_latest_version
 from problems.services import problem_version_sync
 from submissions.models import AuthorKind, JudgeRun, Submission, SubmissionStatus
 from submissions.signals import submission_finished
 
 logger = logging.getLogger(__name__)
+
+IN_FLIGHT = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)
+
+
+class InFlightLimitExceeded(ValidationError):
+    """The owner already has ARENA_MAX_IN_FLIGHT_PER_OWNER submissions queued or running.
+
+    A ValidationError, so a form shows it; the APIs answer it 429 (code "too_many_in_flight").
+    """
+
+    code = "too_many_in_flight"
+
+
+def submissions_in_flight_reserve(*, user, count: int = 1) -> None:
+    """Raise InFlightLimitExceeded unless user may add count submissions to those in flight.
+
+    Called in the transaction that creates them: the owner's row stays locked until it commits,
+    so two requests of one owner cannot both take the last free place.
+    """
+    limit = settings.ARENA_MAX_IN_FLIGHT_PER_OWNER
+    with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        in_flight = Submission.objects.filter(user=user, status__in=IN_FLIGHT).count()
+    if in_flight + count <= limit:
+        return
+    waiting = f"You have {in_flight} submission{'s' if in_flight != 1 else ''} waiting for a verdict"
+    asked = f"; these {count} would make {in_flight + count}" if count > 1 else ""
+    raise InFlightLimitExceeded(
+        f"{waiting}{asked}, and the limit is {limit} per account. Submit again once some are judged.",
+        code=InFlightLimitExceeded.code,
+    )
 
 
 def submission_create(
@@ -51,10 +91,12 @@ def submission_create(
     code: str,
     author_kind: str = AuthorKind.HUMAN,
     model_name: str = "",
+    interactive: bool = False,
 ) -> Submission:
     """Validate and store a submission; its judging is enqueued once the row is committed.
 
     author_kind and model_name say who wrote the code (the bot API fills them from the token or run).
+    interactive: sent from the browser form (judged ahead of bulk submissions, see the top).
     """
     code = normalise_line_endings(code)
     limit = settings.ARENA_MAX_CODE_BYTES
@@ -85,6 +127,12 @@ def submission_create(
     with transaction.atomic():
         # Versions are frozen when a problem is published or edited; sync only if none was.
         version = problem_latest_version(problem=problem) or problem_version_sync(problem=problem)
+        submissions_in_flight_reserve(user=user)
+        if interactive:
+            # past the first few, a form submission waits with the bulk ones: priority is for a
+            # person waiting for a verdict, not for a script posting the form
+            mine = Submission.objects.filter(user=user, status__in=IN_FLIGHT, interactive=True)
+            interactive = mine.count() < settings.ARENA_INTERACTIVE_IN_FLIGHT
         submission = Submission.objects.create(
             user=user,
             problem_version=version,
@@ -93,38 +141,109 @@ def submission_create(
             licence_version=licence.version,
             author_kind=author_kind,
             model_name=model_name,
+            interactive=interactive,
         )
         _enqueue_on_commit(submission.pk)
     return submission
 
 
 def submission_claim(*, submission_id: int, worker: str, now: datetime | None = None) -> JudgeRun | None:
-    """Take the submission for judging: queued, or running past its lease, with attempts left.
+    """Take this very submission for judging: queued, or running past its lease, with attempts left.
 
     Returns the new JudgeRun, or None when another delivery holds or has finished it.
     """
     now = now or timezone.now()
     claimable = Q(status=SubmissionStatus.QUEUED) | Q(status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
     with transaction.atomic():
-        claimed = Submission.objects.filter(
-            claimable, pk=submission_id, attempts__lt=settings.ARENA_JUDGE_MAX_ATTEMPTS
-        ).update(
-            status=SubmissionStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            lease_expires_at=now + timedelta(seconds=settings.ARENA_JUDGE_LEASE_SECONDS),
-            judged_by=worker,
-            updated_at=now,
+        return _claim(submission_id=submission_id, claimable=claimable, worker=worker, now=now)
+
+
+def submission_claim_next(*, hint_id: int, worker: str, now: datetime | None = None) -> JudgeRun | None:
+    """Take the fairest queued submission of hint_id's queue (the order: see the top); if none
+    is claimable now, hint_id itself as submission_claim does (one past its lease, or one
+    whose retry delay other messages respect but its own delayed message ends).
+
+    The pick locks its row with SKIP LOCKED, so concurrent claimers take different rows without
+    waiting for each other; the conditional UPDATE in _claim keeps the claim exclusive anyway.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        picked = _fair_queue(hint_id=hint_id, now=now).select_for_update(skip_locked=True, of=("self",))
+        submission_id = picked.values_list("pk", flat=True).first()
+        if submission_id is not None:
+            queued = Q(status=SubmissionStatus.QUEUED)
+            run = _claim(submission_id=submission_id, claimable=queued, worker=worker, now=now)
+            if run is not None:
+                return run
+    return submission_claim(submission_id=hint_id, worker=worker, now=now)
+
+
+def _fair_queue(*, hint_id: int, now: datetime):
+    """The queued submissions judged on hint_id's queue, fairest first."""
+    profile_name = (
+        Submission.objects.filter(pk=hint_id).values_list("problem_version__problem__import_profile", flat=True).first()
+    )
+    try:
+        queue = profile_get(profile_name or "core").queue
+        on_queue = [p.name for p in profiles() if p.queue == queue]
+    except UnknownProfile:  # a profile no longer configured: its own submissions only
+        on_queue = [profile_name]
+    owner = OuterRef("user_id")
+    running = (
+        Submission.objects.filter(user_id=owner, status=SubmissionStatus.RUNNING)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_served = (
+        Submission.objects.filter(user_id=owner, claimed_at__isnull=False).order_by("-claimed_at").values("claimed_at")
+    )
+    # a submission back from a JUDGE_ERROR waits its retry delay (its own message is delayed as much)
+    retry_due = now - timedelta(seconds=settings.ARENA_JUDGE_RETRY_DELAY_SECONDS)
+    return (
+        Submission.objects.filter(
+            status=SubmissionStatus.QUEUED,
+            attempts__lt=settings.ARENA_JUDGE_MAX_ATTEMPTS,
+            problem_version__problem__import_profile__in=on_queue,
         )
-        if not claimed:
-            return None
-        submission = Submission.objects.get(pk=submission_id)
-        run = JudgeRun.objects.create(
-            submission=submission,
-            judging=submission.judging,
-            attempt=submission.attempts,
-            worker=worker,
+        .filter(Q(attempts=0) | Q(updated_at__lte=retry_due))
+        .annotate(
+            owner_running=Coalesce(Subquery(running[:1]), 0),
+            owner_served_at=Subquery(last_served[:1]),
         )
-        Submission.objects.filter(pk=submission_id).update(current_run=run)
+        .order_by(
+            F("interactive").desc(),
+            "owner_running",
+            F("owner_served_at").asc(nulls_first=True),
+            "created_at",
+            "pk",
+        )
+    )
+
+
+def _claim(*, submission_id: int, claimable: Q, worker: str, now: datetime) -> JudgeRun | None:
+    """Claim submission_id if it is claimable, with one conditional UPDATE; inside a transaction."""
+    claimed = Submission.objects.filter(
+        claimable, pk=submission_id, attempts__lt=settings.ARENA_JUDGE_MAX_ATTEMPTS
+    ).update(
+        status=SubmissionStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=now + timedelta(seconds=settings.ARENA_JUDGE_LEASE_SECONDS),
+        judged_by=worker,
+        claimed_at=now,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    submission = Submission.objects.get(pk=submission_id)
+    run = JudgeRun.objects.create(
+        submission=submission,
+        judging=submission.judging,
+        attempt=submission.attempts,
+        worker=worker,
+    )
+    Submission.objects.filter(pk=submission_id).update(current_run=run)
     return run
 
 
@@ -172,16 +291,19 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
 
 
 def submission_judge(*, submission_id: int, worker: str) -> bool:
-    """Claim, judge (outside any transaction: it takes seconds) and record. What the task runs."""
-    with submission_log_context(submission_id):  # every log line of this judging names it
-        return _submission_judge(submission_id=submission_id, worker=worker)
-
-
-def _submission_judge(*, submission_id: int, worker: str) -> bool:
-    run = submission_claim(submission_id=submission_id, worker=worker)
+    """Claim the fairest submission of submission_id's queue, judge it (outside any transaction:
+    it takes seconds) and record. What the task runs; False if nothing was claimable."""
+    run = submission_claim_next(hint_id=submission_id, worker=worker)
     if run is None:
-        logger.info("submission %s not claimable (duplicate or late delivery)", submission_id)
+        with submission_log_context(submission_id):
+            logger.info("nothing to claim for submission %s's message (duplicate or late delivery)", submission_id)
         return False
+    with submission_log_context(run.submission_id):  # every log line of this judging names it
+        return _submission_judge(run=run)
+
+
+def _submission_judge(*, run: JudgeRun) -> bool:
+    submission_id = run.submission_id
     submission = Submission.objects.select_related("problem_version__problem").get(pk=submission_id)
     try:
         judge = import_string(settings.ARENA_JUDGE)

@@ -19,7 +19,7 @@ from submissions.selectors import (
     submission_queue_position,
     submission_visible_ids,
 )
-from submissions.services import submission_create
+from submissions.services import InFlightLimitExceeded, submission_create
 
 
 @login_required
@@ -29,7 +29,11 @@ def submission_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = SubmissionForm(request.POST)
     if form.is_valid():
         try:
-            submission = submission_create(user=request.user, problem=problem, code=form.cleaned_data["code"])
+            submission = submission_create(
+                user=request.user, problem=problem, code=form.cleaned_data["code"], interactive=True
+            )
+        except InFlightLimitExceeded as exc:
+            form.add_error(None, exc)  # about the account, not the code: the code is kept as typed
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
