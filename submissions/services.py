@@ -53,7 +53,6 @@ from submissions.signals import submission_finished
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)
-FAIR_PICK_TRIES = 5
 
 
 class InFlightLimitExceeded(ValidationError):
@@ -168,20 +167,16 @@ def submission_claim_next(*, hint_id: int, worker: str, now: datetime | None = N
     waiting for each other; the conditional UPDATE in _claim keeps the claim exclusive anyway.
     """
     now = now or timezone.now()
-    fair = _fair_queue(hint_id=hint_id, now=now)
-    for _ in range(FAIR_PICK_TRIES):
-        with transaction.atomic():
-            submission_id = fair.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True).first()
-            if submission_id is not None:
-                queued = Q(status=SubmissionStatus.QUEUED)
-                run = _claim(submission_id=submission_id, claimable=queued, worker=worker, now=now)
-                if run is not None:
-                    return run
-        # PostgreSQL's ORDER BY ... LIMIT 1 FOR UPDATE may return no row when the one it met was
-        # claimed meanwhile, though others are queued: ask again rather than waste this message
-        # (a queued submission without a message would wait for the sweep)
-        if submission_id is None and not fair.exists():
-            break
+    # The plan is Limit <- LockRows <- Sort: a row claimed since the sort is re-checked and
+    # passed over for the next, so the pick finds a row whenever one is claimable and unlocked.
+    picked = _fair_queue(hint_id=hint_id, now=now).select_for_update(skip_locked=True, of=("self",))
+    with transaction.atomic():
+        submission_id = picked.values_list("pk", flat=True).first()
+        if submission_id is not None:
+            queued = Q(status=SubmissionStatus.QUEUED)
+            run = _claim(submission_id=submission_id, claimable=queued, worker=worker, now=now)
+            if run is not None:
+                return run
     return submission_claim(submission_id=hint_id, worker=worker, now=now)
 
 
