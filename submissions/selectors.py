@@ -77,10 +77,28 @@ def submission_list_recent(*, limit: int = 50) -> QuerySet[Submission]:
 
 
 def submission_queue_position(*, submission: Submission) -> int | None:
-    """1 for the next queued submission to be judged; None once it is running or finished."""
+    """About where the fair claim (see submissions.services) will take it, 1 being next; None
+    once it is running or finished.
+
+    Form submissions come before bulk ones; within its kind, a submission that is its owner's
+    k-th queued waits k turns of every other owner (at most their queued ones). An estimate on
+    the safe side: who goes first in a round depends on when each owner was last served.
+    """
     if submission.status != SubmissionStatus.QUEUED:
         return None
-    ahead = Submission.objects.filter(status=SubmissionStatus.QUEUED, created_at__lt=submission.created_at).count()
+    queued = Submission.objects.filter(status=SubmissionStatus.QUEUED)
+    same_kind = queued.filter(interactive=submission.interactive)
+    turn = same_kind.filter(user_id=submission.user_id, created_at__lt=submission.created_at).count() + 1
+    others = (
+        same_kind.exclude(user_id=submission.user_id)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    ahead = turn - 1 + sum(min(n, turn) for n in others)
+    if not submission.interactive:
+        ahead += queued.filter(interactive=True).count()
     return ahead + 1
 
 

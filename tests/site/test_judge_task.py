@@ -146,3 +146,18 @@ def test_an_unknown_submission_id_is_ignored(db, judge_double):
     judge_submission_task.apply(args=[987654])
     assert judge_double.calls == []
     assert Submission.objects.count() == 0
+
+
+def test_a_retried_submission_is_left_to_its_own_delayed_message(submission, problem, other_user, judge_double, settings):
+    settings.ARENA_JUDGE_RETRY_DELAY_SECONDS = 60
+    judge_double.script = [judge_error()]
+    judge_submission_task.apply(args=[submission.pk])  # a JUDGE_ERROR: queued again, its message delayed
+    later = submission_create(user=other_user, problem=problem, code=GOOD_CODE)
+
+    judge_submission_task.apply(args=[later.pk])
+    judge_submission_task.apply(args=[later.pk])  # a duplicate: nothing else is due
+    assert Submission.objects.get(pk=later.pk).status == SubmissionStatus.FINISHED
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.QUEUED
+
+    judge_submission_task.apply(args=[submission.pk])  # its own message, once the countdown ends
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.FINISHED
