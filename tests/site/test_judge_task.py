@@ -148,7 +148,9 @@ def test_an_unknown_submission_id_is_ignored(db, judge_double):
     assert Submission.objects.count() == 0
 
 
-def test_a_retried_submission_is_left_to_its_own_delayed_message(submission, problem, other_user, judge_double, settings):
+def test_a_retried_submission_is_left_to_its_own_delayed_message(
+    submission, problem, other_user, judge_double, settings
+):
     settings.ARENA_JUDGE_RETRY_DELAY_SECONDS = 60
     judge_double.script = [judge_error()]
     judge_submission_task.apply(args=[submission.pk])  # a JUDGE_ERROR: queued again, its message delayed
