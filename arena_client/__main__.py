@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from arena_client.client import BATCH_MAX_ITEMS, ApiError, ArenaClient
+from arena_client.client import DIR_BATCH_ITEMS, ApiError, ArenaClient
 
 
 def _print(data) -> None:
@@ -35,10 +35,21 @@ def _submit_dir(client: ArenaClient, directory: str, run: int | None) -> list[in
     if not files:
         raise SystemExit(f"no .lean files in {directory}")
     ids: list[int] = []
-    for start in range(0, len(files), BATCH_MAX_ITEMS):
-        chunk = files[start : start + BATCH_MAX_ITEMS]
+    waited = 0  # ids[:waited] are judged
+    for start in range(0, len(files), DIR_BATCH_ITEMS):
+        chunk = files[start : start + DIR_BATCH_ITEMS]
         items = [{"problem": _problem_of(f), "code": f.read_text(encoding="utf-8")} for f in chunk]
-        batch = client.batch(items, run=run)
+        while True:
+            try:
+                batch = client.batch(items, run=run)
+                break
+            except ApiError as exc:
+                if exc.body.get("code") != "too_many_in_flight" or waited >= len(ids):
+                    raise
+                # a place frees when one of ours is judged: wait for the oldest, then ask again
+                print(f"waiting for #{ids[waited]}: {exc.body.get('detail', '')}", file=sys.stderr)
+                client.wait(ids[waited])
+                waited += 1
         for path, item in zip(chunk, batch["submissions"], strict=True):
             print(f"{item['id']}\t{_problem_of(path)}\t{path.name}", file=sys.stderr)
             ids.append(item["id"])

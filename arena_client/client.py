@@ -11,6 +11,9 @@ import urllib.request
 import uuid
 
 BATCH_MAX_ITEMS = 100
+# What `arena batch` sends per request: two such batches fit the default in-flight limit (100
+# per account), so the next one is accepted while the previous is judged.
+DIR_BATCH_ITEMS = 50
 
 
 class ApiError(Exception):
@@ -47,7 +50,8 @@ class ArenaClient:
                     payload = json.loads(raw)
                 except ValueError:
                     payload = {"detail": raw.decode(errors="replace")[:200]}
-                if exc.code in (429, 503) and attempt < retries:
+                in_flight = isinstance(payload, dict) and payload.get("code") == "too_many_in_flight"
+                if exc.code in (429, 503) and attempt < retries and not in_flight:  # in flight: see batch_when_room
                     time.sleep(float(exc.headers.get("Retry-After") or 1))
                     continue
                 raise ApiError(exc.code, payload if isinstance(payload, dict) else {"detail": payload}) from None

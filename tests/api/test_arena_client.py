@@ -3,6 +3,7 @@
 import pytest
 
 from arena_client.__main__ import main
+from arena_client.client import ArenaClient
 from submissions.models import Submission
 from tests.site.conftest import GOOD_CODE
 
@@ -46,3 +47,26 @@ def test_an_api_error_exits_2_with_the_reason(arena, problem, tmp_path, capsys):
     empty.write_text(" ")
     assert arena(["submit", "solve-add", str(empty)]) == 2
     assert "400 invalid" in capsys.readouterr().err
+
+
+def test_batch_waits_for_its_oldest_submission_when_the_account_has_too_many_in_flight(
+    arena, problem, enqueued, tmp_path, settings, monkeypatch, capsys
+):
+    settings.ARENA_MAX_IN_FLIGHT_PER_OWNER = 59
+    for i in range(60):
+        (tmp_path / f"solve-add--{i}.lean").write_text(GOOD_CODE + f"-- {i}\n")
+    waited = []
+
+    def judged_meanwhile(self, submission_id, **kwargs):  # the worker stands in: a place frees
+        waited.append(submission_id)
+        Submission.objects.filter(pk=submission_id).update(status="finished", verdict="ACCEPTED")
+        return {"id": submission_id, "status": "finished", "verdict": "ACCEPTED"}
+
+    monkeypatch.setattr(ArenaClient, "wait", judged_meanwhile)
+
+    assert arena(["batch", str(tmp_path)]) == 0
+
+    assert Submission.objects.count() == 60
+    first = min(Submission.objects.values_list("pk", flat=True))
+    assert waited == [first]  # 50 sent; the next 10 fit (59) once one of the 50 was judged
+    assert f"waiting for #{first}: You have 50 submissions waiting" in capsys.readouterr().err
