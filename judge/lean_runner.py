@@ -335,7 +335,7 @@ class LeanRunner:
     def __init__(self, config: JudgeConfig, sandbox: Sandbox | None = None, stats: RunStats | None = None) -> None:
         self.config = config
         self.stats = STATS if stats is None else stats
-        self.sandbox = sandbox if sandbox is not None else get_sandbox(config.sandbox)
+        self.sandbox = sandbox if sandbox is not None else get_sandbox(config)
         self.slots = MachineSlots(config.slot_dir, config.slots)
         self.default_limits = config.limits_for(self.kind)
 
@@ -364,13 +364,10 @@ class LeanRunner:
                 scratch.write(name, data)
             spec = self.spec(job.args, limits)
             with self.slots.hold(self.config.slot_wait_seconds):
-                if getattr(self.sandbox, "supports_spawn", True):
-                    proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
-                    writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
-                    writer.start()
-                    raw = proc.wait()
-                else:
-                    raw = self.sandbox.run(spec, scratch, job.stdin)
+                proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
+                writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
+                writer.start()
+                raw = proc.wait()
             return self._result(raw, scratch, job, limits, prestarted=False)
         finally:
             scratch.remove()
@@ -473,7 +470,7 @@ class OfflineLeanRunner(LeanRunner):
                  stats: RunStats | None = None) -> None:  # fmt: skip
         super().__init__(config, sandbox, stats)
         self.offline = offline
-        self.pool_size = config.pool_size if getattr(self.sandbox, "supports_spawn", True) else 0
+        self.pool_size = config.pool_size
         self._pool: list[_Prestarted] = []
         self._pool_lock = threading.Lock()
         self._demand: collections.deque[tuple[tuple, LeanJob | None]] = collections.deque(maxlen=4)
