@@ -32,6 +32,12 @@ def name_to_str(name: Name) -> str:
     return ".".join(str(c) for c in name) if name else "[anonymous]"
 
 
+def parse_name(text: str) -> Name:
+    """`Lean.ofReduceBool` → ("Lean", "ofReduceBool"): a dotted name as a problem or the
+    replay's reply spells it."""
+    return tuple(text.split("."))
+
+
 MAIN_MODULE = "Sol"  # the exporter elaborates every file under this module name
 
 
@@ -235,8 +241,7 @@ class _Reader:
         elif kind in ("lam", "pi"):
             node = (kind, self.name(row[3]), self.expr(row[4]), self.expr(row[5]), _binder(row[6]))
         elif kind == "let":
-            node = ("let", self.name(row[3]), self.expr(row[4]), self.expr(row[5]),
-                    self.expr(row[6]), _bool(row[7]))
+            node = ("let", self.name(row[3]), self.expr(row[4]), self.expr(row[5]), self.expr(row[6]), _bool(row[7]))
         elif kind == "nat":
             digits = _str(row[3])
             # ASCII only: "²".isdigit() is true
@@ -261,20 +266,37 @@ class _Reader:
         if kind == "axiom":
             return Constant(**base, safety=_unsafe(row[4]), attributes=_attrs(row[5]))
         if kind == "def":
-            return Constant(**base, value=self.expr(row[4]), safety=_safety(row[5]),
-                            all=self.name_list(row[6]), hints=_hints(row[7]),
-                            attributes=_attrs(row[8]))
+            return Constant(
+                **base,
+                value=self.expr(row[4]),
+                safety=_safety(row[5]),
+                all=self.name_list(row[6]),
+                hints=_hints(row[7]),
+                attributes=_attrs(row[8]),
+            )
         if kind == "thm":
-            return Constant(**base, value=self.expr(row[4]), all=self.name_list(row[5]),
-                            attributes=_attrs(row[6]))
+            return Constant(**base, value=self.expr(row[4]), all=self.name_list(row[5]), attributes=_attrs(row[6]))
         if kind == "opaque":
-            return Constant(**base, value=self.expr(row[4]), safety=_unsafe(row[5]),
-                            all=self.name_list(row[6]), attributes=_attrs(row[7]))
+            return Constant(
+                **base,
+                value=self.expr(row[4]),
+                safety=_unsafe(row[5]),
+                all=self.name_list(row[6]),
+                attributes=_attrs(row[7]),
+            )
         if kind == "quot":
             return Constant(**base)
         if kind == "induct":
-            extra = (_nat(row[4]), _nat(row[5]), self.name_list(row[6]), self.name_list(row[7]),
-                     _nat(row[8]), _bool(row[9]), _bool(row[10]), _bool(row[11]))
+            extra = (
+                _nat(row[4]),
+                _nat(row[5]),
+                self.name_list(row[6]),
+                self.name_list(row[7]),
+                _nat(row[8]),
+                _bool(row[9]),
+                _bool(row[10]),
+                _bool(row[11]),
+            )
             return Constant(**base, safety=_unsafe(row[10]), all=extra[2], extra=extra)
         if kind == "ctor":
             extra = (self.name(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]), _bool(row[8]))
@@ -285,8 +307,16 @@ class _Reader:
                 for r in (_list(rule) for rule in _list(row[9]))
                 if len(r) == 3 or _raise("bad recursor rule")
             )
-            extra = (self.name_list(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]),
-                     _nat(row[8]), rules, _bool(row[10]), _bool(row[11]))
+            extra = (
+                self.name_list(row[4]),
+                _nat(row[5]),
+                _nat(row[6]),
+                _nat(row[7]),
+                _nat(row[8]),
+                rules,
+                _bool(row[10]),
+                _bool(row[11]),
+            )
             return Constant(**base, safety=_unsafe(row[11]), all=extra[0], extra=extra)
         raise ExportError(f"unknown row kind {kind!r}")
 

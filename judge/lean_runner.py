@@ -27,6 +27,7 @@ import collections
 import concurrent.futures
 import contextlib
 import dataclasses
+import enum
 import fcntl
 import functools
 import hashlib
@@ -41,7 +42,9 @@ from typing import Any
 
 from judge import provisioning
 from judge.config import JudgeConfig, get_config
+from judge.fork import reset_after_fork
 from judge.sandbox import (
+    LimitHit,
     Limits,
     Sandbox,
     SandboxError,
@@ -96,7 +99,7 @@ class RunResult:
     signal: int | None
     wall_seconds: float  # from dispatch
     peak_memory_kb: int
-    limit_hit: str | None  # None | "wall" | "memory" | "output" | "processes"
+    limit_hit: LimitHit | None
     files: dict[str, bytes] = dataclasses.field(default_factory=dict)
     prestarted: bool = False  # served by a pre-started process
 
@@ -159,13 +162,19 @@ class SlotReentered(RuntimeError):
 _slot_holder = threading.local()
 
 
+class SessionEnd(enum.StrEnum):
+    """How a session request ended other than at a limit."""
+
+    ENDED = "ended"  # the process died
+    TIMEOUT = "timeout"  # no answer in time
+
+
 class SessionError(RuntimeError):
     """The session died or did not answer in time; open a new one.
 
-    `cause` says how a request ended: "wall"/"memory"/"output"/"processes" (a limit),
-    "ended" (the process died), "timeout" (no answer in time), or None (never started)."""
+    `cause` says how a request ended: a LimitHit, a SessionEnd, or None (never started)."""
 
-    def __init__(self, message: str, cause: str | None = None) -> None:
+    def __init__(self, message: str, cause: LimitHit | SessionEnd | None = None) -> None:
         super().__init__(message)
         self.cause = cause
 
@@ -303,7 +312,7 @@ class LeanSession:
             limit, ended = self._proc.limit_hit, not self._proc.alive
             self.close()
             why = f"hit its {limit} limit" if limit else ("ended" if ended else "timed out")
-            cause = limit or ("ended" if ended else "timeout")
+            cause = limit or (SessionEnd.ENDED if ended else SessionEnd.TIMEOUT)
             raise SessionError(f"session {why} before a {prefix!r} line: {self._tail()}", cause)
         return found[0]
 
@@ -377,7 +386,7 @@ class LeanRunner:
         limit_hit = raw.limit_hit
         if limit_hit is None and (raw.signal is not None or raw.exit_code not in (0, None)):
             if OOM_PATTERNS.search(raw.stderr[-4096:]) or OOM_PATTERNS.search(raw.stdout[-4096:]):
-                limit_hit = "memory"
+                limit_hit = LimitHit.MEMORY
         files: dict[str, bytes] = {}
         for name in job.collect:
             data = scratch.read(name, limits.output_bytes)
@@ -385,7 +394,7 @@ class LeanRunner:
                 continue
             if len(data) > limits.output_bytes:
                 data = data[: limits.output_bytes]
-                limit_hit = limit_hit or "output"
+                limit_hit = limit_hit or LimitHit.OUTPUT
             files[name] = data
         self.stats.add_job(raw.wall_seconds, prestarted)
         return RunResult(
@@ -659,18 +668,15 @@ _runner: LeanRunner | None = None
 _runner_lock = threading.Lock()
 
 
+@reset_after_fork
 def _reset_after_fork() -> None:
-    # A forked child (a Celery prefork worker) inherits no threads: no spawner thread, no pool
-    # watchers. Start afresh rather than wait on threads that do not exist there.
+    # Start afresh rather than wait on threads that do not exist in the child.
     global _spawner, _runner, _runner_lock, _slot_holder
     _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="arena-spawn")
     _slot_holder = threading.local()  # the child holds none of its parent's flocks
     _runner = None
     _runner_lock = threading.Lock()
     STATS._lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def make_runner(config: JudgeConfig | None = None) -> LeanRunner:

@@ -36,6 +36,7 @@ from judge.sandbox.scratch import ScratchDir
 
 DOCKER_API_VERSION = "1.44"  # Docker Engine 25+
 
+
 def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str) -> dict[str, Any]:
     """Keyword arguments for `docker.APIClient.create_container` (host_config included)."""
     from docker.types import HostConfig, LogConfig, Mount, Ulimit

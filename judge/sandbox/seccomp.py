@@ -44,9 +44,25 @@ RULES: tuple[Rule, ...] = (
     # Syscalls a Lean job never needs and a kernel exploit often does.
     Rule(
         (
-            "add_key", "bpf", "delete_module", "finit_module", "init_module", "kexec_file_load", "kexec_load",
-            "keyctl", "mount", "move_mount", "open_by_handle_at", "perf_event_open", "pivot_root", "ptrace",
-            "request_key", "setns", "umount2", "unshare", "userfaultfd",
+            "add_key",
+            "bpf",
+            "delete_module",
+            "finit_module",
+            "init_module",
+            "kexec_file_load",
+            "kexec_load",
+            "keyctl",
+            "mount",
+            "move_mount",
+            "open_by_handle_at",
+            "perf_event_open",
+            "pivot_root",
+            "ptrace",
+            "request_key",
+            "setns",
+            "umount2",
+            "unshare",
+            "userfaultfd",
         ),  # fmt: skip
         Action.ERRNO,
         errno=errno.EPERM,
