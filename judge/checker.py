@@ -24,7 +24,17 @@ import dataclasses
 from typing import NamedTuple
 
 from judge.axioms import axiom_verdict
-from judge.export_format import Constant, Export, Interner, Name, expr_children, name_to_str, parse_name
+from judge.export_format import (
+    Constant,
+    ConstructorInfo,
+    Export,
+    InductiveInfo,
+    Interner,
+    Name,
+    expr_children,
+    name_to_str,
+    parse_name,
+)
 from judge.results import Reason, ReasonCode, TheoremStatus, Verdict
 
 # Terms the kernel reduces by running compiled code.
@@ -318,10 +328,10 @@ def _identical(interner: Interner, ref: Constant, sub: Constant) -> bool:
 
 def _related_names(const: Constant) -> set[Name]:
     """Constructors and recursors belong to their inductive (and back)."""
-    if const.kind == "induct":
-        return set(const.extra[3]) | set(const.all)
-    if const.kind == "ctor":
-        return {const.extra[0]}
+    if isinstance(const.extra, InductiveInfo):
+        return set(const.extra.ctors) | set(const.all)
+    if isinstance(const.extra, ConstructorInfo):
+        return {const.extra.induct}
     if const.kind == "rec":
         return set(const.all)
     return set()
@@ -391,7 +401,8 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
     for name, const in subs.items():
         if const.kind == "induct":
             block = min(const.all) if const.all else name
-            for member in (name, *const.extra[3]):
+            ctors = const.extra.ctors if isinstance(const.extra, InductiveInfo) else ()
+            for member in (name, *ctors):
                 group_of[member] = block
     for name, const in subs.items():
         if const.kind == "rec" and const.all:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
@@ -21,7 +21,10 @@ MAX_NAT_DIGITS = 10_000
 # the exporter's policy refuses identifiers of more than 64 components; generated names add a few
 MAX_NAME_COMPONENTS = 256
 
-Name = tuple  # components, each a str or an int; () is the anonymous name
+Name = tuple[str | int, ...]  # components; () is the anonymous name
+# Interned nodes, tagged by their first element (see Interner): ("succ", level id),
+# ("app", expr id, expr id), ("const", Name, (level id, …)), …
+Node = tuple[Any, ...]
 
 
 class ExportError(ValueError):
@@ -141,6 +144,52 @@ def expr_children(node: tuple) -> tuple[int, ...]:
     return ()
 
 
+@dataclasses.dataclass(frozen=True)
+class InductiveInfo:
+    """An `induct` row's own columns."""
+
+    num_params: int
+    num_indices: int
+    all: tuple[Name, ...]
+    ctors: tuple[Name, ...]
+    num_nested: int
+    is_rec: bool
+    is_unsafe: bool
+    is_reflexive: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConstructorInfo:
+    """A `ctor` row's own columns."""
+
+    induct: Name
+    cidx: int
+    num_params: int
+    num_fields: int
+    is_unsafe: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class RecursorRule:
+    ctor: Name
+    num_fields: int
+    rhs: int  # an expr id
+
+
+@dataclasses.dataclass(frozen=True)
+class RecursorInfo:
+    """A `rec` row's own columns."""
+
+    all: tuple[Name, ...]
+    num_params: int
+    num_indices: int
+    num_motives: int
+    num_minors: int
+    rules: tuple[RecursorRule, ...]
+    k: bool
+    is_unsafe: bool
+
+
 @dataclasses.dataclass
 class Constant:
     kind: str  # axiom def thm opaque quot induct ctor rec
@@ -153,7 +202,8 @@ class Constant:
     hints: Any = None
     attributes: dict[str, bool] = dataclasses.field(default_factory=dict)
     # inductives, constructors and recursors keep their raw fields for the replay's comparison
-    extra: tuple = ()
+    # the fields of an `induct`, `ctor` or `rec` row, for the replay's comparison (WIRE.md)
+    extra: InductiveInfo | ConstructorInfo | RecursorInfo | None = None
 
     def term_roots(self) -> list[int]:
         return [self.type] + ([self.value] if self.value is not None else [])
@@ -257,68 +307,85 @@ class _Reader:
             raise ExportError(f"term kind {kind!r} cannot be replayed")
         self.exprs.append(self.interner.expr(node))
 
-    def constant(self, row: list) -> Constant:
+    def constant(self, row: list[Any]) -> Constant:
         kind = row[0]
-        name = self.name(row[1])
-        level_params = self.name_list(row[2])
-        type_ = self.expr(row[3])
-        base = dict(kind=kind, name=name, level_params=level_params, type=type_)
-        if kind == "axiom":
-            return Constant(**base, safety=_unsafe(row[4]), attributes=_attrs(row[5]))
-        if kind == "def":
-            return Constant(
-                **base,
-                value=self.expr(row[4]),
-                safety=_safety(row[5]),
-                all=self.name_list(row[6]),
-                hints=_hints(row[7]),
-                attributes=_attrs(row[8]),
-            )
-        if kind == "thm":
-            return Constant(**base, value=self.expr(row[4]), all=self.name_list(row[5]), attributes=_attrs(row[6]))
-        if kind == "opaque":
-            return Constant(
-                **base,
-                value=self.expr(row[4]),
-                safety=_unsafe(row[5]),
-                all=self.name_list(row[6]),
-                attributes=_attrs(row[7]),
-            )
-        if kind == "quot":
-            return Constant(**base)
-        if kind == "induct":
-            extra = (
-                _nat(row[4]),
-                _nat(row[5]),
-                self.name_list(row[6]),
-                self.name_list(row[7]),
-                _nat(row[8]),
-                _bool(row[9]),
-                _bool(row[10]),
-                _bool(row[11]),
-            )
-            return Constant(**base, safety=_unsafe(row[10]), all=extra[2], extra=extra)
-        if kind == "ctor":
-            extra = (self.name(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]), _bool(row[8]))
-            return Constant(**base, safety=_unsafe(row[8]), extra=extra)
-        if kind == "rec":
-            rules = tuple(
-                (self.name(r[0]), _nat(r[1]), self.expr(r[2]))
-                for r in (_list(rule) for rule in _list(row[9]))
-                if len(r) == 3 or _raise("bad recursor rule")
-            )
-            extra = (
-                self.name_list(row[4]),
-                _nat(row[5]),
-                _nat(row[6]),
-                _nat(row[7]),
-                _nat(row[8]),
-                rules,
-                _bool(row[10]),
-                _bool(row[11]),
-            )
-            return Constant(**base, safety=_unsafe(row[11]), all=extra[0], extra=extra)
-        raise ExportError(f"unknown row kind {kind!r}")
+        head = (kind, self.name(row[1]), self.name_list(row[2]), self.expr(row[3]))
+        parse = _CONSTANT_ROWS.get(kind)
+        if parse is None:
+            raise ExportError(f"unknown row kind {kind!r}")
+        return parse(self, row, *head)
+
+    # One per constant row kind: (row, kind, name, level params, type) → Constant; WIRE.md has the columns.
+
+    def _axiom(self, row: list[Any], *head: Any) -> Constant:
+        return Constant(*head, safety=_unsafe(row[4]), attributes=_attrs(row[5]))
+
+    def _definition(self, row: list[Any], *head: Any) -> Constant:
+        value, safety, all_ = self.expr(row[4]), _safety(row[5]), self.name_list(row[6])
+        return Constant(*head, value=value, safety=safety, all=all_, hints=_hints(row[7]), attributes=_attrs(row[8]))
+
+    def _theorem(self, row: list[Any], *head: Any) -> Constant:
+        return Constant(*head, value=self.expr(row[4]), all=self.name_list(row[5]), attributes=_attrs(row[6]))
+
+    def _opaque(self, row: list[Any], *head: Any) -> Constant:
+        value, safety, all_ = self.expr(row[4]), _unsafe(row[5]), self.name_list(row[6])
+        return Constant(*head, value=value, safety=safety, all=all_, attributes=_attrs(row[7]))
+
+    def _quotient(self, row: list[Any], *head: Any) -> Constant:
+        return Constant(*head)
+
+    def _inductive(self, row: list[Any], *head: Any) -> Constant:
+        info = InductiveInfo(
+            num_params=_nat(row[4]),
+            num_indices=_nat(row[5]),
+            all=self.name_list(row[6]),
+            ctors=self.name_list(row[7]),
+            num_nested=_nat(row[8]),
+            is_rec=_bool(row[9]),
+            is_unsafe=_bool(row[10]),
+            is_reflexive=_bool(row[11]),
+        )
+        return Constant(*head, safety=_unsafe(row[10]), all=info.all, extra=info)
+
+    def _constructor(self, row: list[Any], *head: Any) -> Constant:
+        info = ConstructorInfo(
+            induct=self.name(row[4]),
+            cidx=_nat(row[5]),
+            num_params=_nat(row[6]),
+            num_fields=_nat(row[7]),
+            is_unsafe=_bool(row[8]),
+        )
+        return Constant(*head, safety=_unsafe(row[8]), extra=info)
+
+    def _recursor(self, row: list[Any], *head: Any) -> Constant:
+        rules = tuple(
+            RecursorRule(self.name(r[0]), _nat(r[1]), self.expr(r[2]))
+            for r in (_list(rule) for rule in _list(row[9]))
+            if len(r) == 3 or _raise("bad recursor rule")
+        )
+        info = RecursorInfo(
+            all=self.name_list(row[4]),
+            num_params=_nat(row[5]),
+            num_indices=_nat(row[6]),
+            num_motives=_nat(row[7]),
+            num_minors=_nat(row[8]),
+            rules=rules,
+            k=_bool(row[10]),
+            is_unsafe=_bool(row[11]),
+        )
+        return Constant(*head, safety=_unsafe(row[11]), all=info.all, extra=info)
+
+
+_CONSTANT_ROWS: dict[str, Callable[..., Constant]] = {
+    "axiom": _Reader._axiom,
+    "def": _Reader._definition,
+    "thm": _Reader._theorem,
+    "opaque": _Reader._opaque,
+    "quot": _Reader._quotient,
+    "induct": _Reader._inductive,
+    "ctor": _Reader._constructor,
+    "rec": _Reader._recursor,
+}
 
 
 def parse_export(text: str, interner: Interner) -> Export:

@@ -30,6 +30,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TOOLCHAIN_FILE = REPO_ROOT / "lean-toolchain"
@@ -387,21 +388,21 @@ def provision(cache_dir: Path | None = None, lean: str | None = None, out: io.Te
     config = load_config()
     cache_dir = cache_dir or config.cache_dir
     lean = lean or config.lean
-    out = out or sys.stdout
+    stream: io.TextIOBase | TextIO = out if out is not None else sys.stdout
     if config.sandbox == "bubblewrap":
-        out.write(f"bubblewrap: {ensure_bubblewrap()}\n")
+        stream.write(f"bubblewrap: {ensure_bubblewrap()}\n")
     if lean in ("auto", "native"):
         native = find_native_lean()
         if native is None:
             try_elan_install()
             native = find_native_lean()
         if native is not None:
-            out.write(f"native Lean: {native.binary} ({native.version})\n")
+            stream.write(f"native Lean: {native.binary} ({native.version})\n")
             return "native"
         if lean == "native":
             raise ProvisioningError(f"ARENA_LEAN=native but no lean {toolchain_version()} on PATH")
     offline = ensure_offline_lean(cache_dir)
-    out.write(f"offline Lean: {offline.root} (node {offline.node})\n")
+    stream.write(f"offline Lean: {offline.root} (node {offline.node})\n")
     return "offline"
 
 

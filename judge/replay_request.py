@@ -8,7 +8,16 @@ import dataclasses
 import json
 from typing import Any
 
-from judge.export_format import Constant, Interner, Name, children_first, name_to_str
+from judge.export_format import (
+    Constant,
+    ConstructorInfo,
+    InductiveInfo,
+    Interner,
+    Name,
+    RecursorInfo,
+    children_first,
+    name_to_str,
+)
 
 
 class ReplayError(RuntimeError):
@@ -141,65 +150,77 @@ class _Request:
         by_name = {c.name: c for c in group}
         first = inductives[0]
         order = [by_name[n] for n in first.all if n in by_name] or inductives
-        types = []
-        for ind in order:
-            ctors = []
-            for ctor_name in ind.extra[3]:
-                ctor = by_name.get(ctor_name)
-                if ctor is None:
-                    raise ReplayError(f"constructor {name_to_str(ctor_name)} missing from the export")
-                ctors.append([self.name(ctor_name), self.expr(ctor.type)])
-            types.append([self.name(ind.name), self.expr(ind.type), ctors])
-        self.emit(["inductblock", self.names_of(first.level_params), first.extra[0], types, first.safety != "safe"])
+        types = [self._inductive_type(ind, by_name) for ind in order]
+        num_params = _inductive(first).num_params
+        self.emit(["inductblock", self.names_of(first.level_params), num_params, types, first.safety != "safe"])
         # what the kernel generates must equal what the submission claims
         for c in group:
-            n, lps, t = self.name(c.name), self.names_of(c.level_params), self.expr(c.type)
-            if c.kind == "induct":
-                num_params, num_indices, all_, ctors, nested, is_rec, unsafe, reflexive = c.extra
-                self.emit(
-                    [
-                        "induct",
-                        n,
-                        lps,
-                        t,
-                        num_params,
-                        num_indices,
-                        self.names_of(all_),
-                        self.names_of(ctors),
-                        nested,
-                        is_rec,
-                        unsafe,
-                        reflexive,
-                    ]
-                )
-            elif c.kind == "ctor":
-                induct, cidx, num_params, num_fields, unsafe = c.extra
-                self.emit(["ctor", n, lps, t, self.name(induct), cidx, num_params, num_fields, unsafe])
-            elif c.kind == "rec":
-                all_, num_params, num_indices, motives, minors, rules, k, unsafe = c.extra
-                rule_rows = [[self.name(r[0]), r[1], self.expr(r[2])] for r in rules]
-                self.emit(
-                    [
-                        "rec",
-                        n,
-                        lps,
-                        t,
-                        self.names_of(all_),
-                        num_params,
-                        num_indices,
-                        motives,
-                        minors,
-                        rule_rows,
-                        k,
-                        unsafe,
-                    ]
-                )
-            else:
-                self.constant(c)
+            self._block_member(c)
+
+    def _inductive_type(self, ind: Constant, by_name: dict[Name, Constant]) -> list[Any]:
+        ctors = []
+        for ctor_name in _inductive(ind).ctors:
+            ctor = by_name.get(ctor_name)
+            if ctor is None:
+                raise ReplayError(f"constructor {name_to_str(ctor_name)} missing from the export")
+            ctors.append([self.name(ctor_name), self.expr(ctor.type)])
+        return [self.name(ind.name), self.expr(ind.type), ctors]
+
+    def _block_member(self, c: Constant) -> None:
+        n, lps, t = self.name(c.name), self.names_of(c.level_params), self.expr(c.type)
+        info = c.extra
+        if c.kind == "induct" and isinstance(info, InductiveInfo):
+            all_, ctors = self.names_of(info.all), self.names_of(info.ctors)
+            self.emit(
+                [
+                    "induct",
+                    n,
+                    lps,
+                    t,
+                    info.num_params,
+                    info.num_indices,
+                    all_,
+                    ctors,
+                    info.num_nested,
+                    info.is_rec,
+                    info.is_unsafe,
+                    info.is_reflexive,
+                ]
+            )
+        elif c.kind == "ctor" and isinstance(info, ConstructorInfo):
+            induct = self.name(info.induct)
+            self.emit(["ctor", n, lps, t, induct, info.cidx, info.num_params, info.num_fields, info.is_unsafe])
+        elif c.kind == "rec" and isinstance(info, RecursorInfo):
+            rules = [[self.name(r.ctor), r.num_fields, self.expr(r.rhs)] for r in info.rules]
+            self.emit(
+                [
+                    "rec",
+                    n,
+                    lps,
+                    t,
+                    self.names_of(info.all),
+                    info.num_params,
+                    info.num_indices,
+                    info.num_motives,
+                    info.num_minors,
+                    rules,
+                    info.k,
+                    info.is_unsafe,
+                ]
+            )
+        else:
+            self.constant(c)
 
 
-def build_request(request_id: str, imports: list[str], plan: list[list[Constant]],
-                  interner: Interner, axioms_of: list[Name]) -> bytes:  # fmt: skip
+def _inductive(c: Constant) -> InductiveInfo:
+    if not isinstance(c.extra, InductiveInfo):
+        raise ReplayError(f"{name_to_str(c.name)} has no inductive fields")
+    return c.extra
+
+
+def build_request(
+    request_id: str, imports: list[str], plan: list[list[Constant]], interner: Interner, axioms_of: list[Name]
+) -> bytes:
     request = _Request(interner)
     for group in plan:
         request.group(group)

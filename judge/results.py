@@ -27,7 +27,7 @@ class Verdict(enum.StrEnum):
         return self is not Verdict.JUDGE_ERROR
 
 
-PRECEDENCE = [v for v in Verdict if v is not Verdict.JUDGE_ERROR]
+PRECEDENCE: list[Verdict] = [v for v in Verdict if v is not Verdict.JUDGE_ERROR]
 
 
 class ReasonCode(enum.StrEnum):

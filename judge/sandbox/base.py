@@ -69,17 +69,36 @@ class SandboxResult:
     limit_hit: LimitHit | None
 
 
+class Stdin(Protocol):
+    """A command's stdin as supervision uses it."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+    def close(self) -> object: ...
+
+
 class ProcessHandle(Protocol):
     """What supervision needs of a started command: a `subprocess.Popen`, or a stand-in for a
     process that is not ours to signal (a container)."""
 
-    # The local process id, whose process group holds the sandbox; None when the process is not
-    # on this machine's process table (its ResourceControl then kills it).
-    pid: int | None
-    stdin: IO[bytes] | None
-    stdout: IO[bytes] | None
-    stderr: IO[bytes] | None
-    returncode: int | None
+    @property
+    def pid(self) -> int | None:
+        """The local process id, whose process group holds the sandbox; None when the process is
+        not in this machine's process table (its ResourceControl then kills it)."""
+
+    @property
+    def stdin(self) -> Stdin | None: ...
+
+    @property
+    def stdout(self) -> IO[bytes] | None: ...
+
+    @property
+    def stderr(self) -> IO[bytes] | None: ...
+
+    @property
+    def returncode(self) -> int | None: ...
 
     def poll(self) -> int | None: ...
 

@@ -194,7 +194,8 @@ class DockerSandbox(Sandbox):
         if self._client is None:
             import docker
 
-            self._client = docker.from_env(version=DOCKER_API_VERSION)
+            # (mypy resolves `docker` to the repository's docker/ folder of Dockerfiles)
+            self._client = docker.from_env(version=DOCKER_API_VERSION)  # type: ignore[attr-defined]
         return self._client
 
     def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True) -> SandboxProcess:

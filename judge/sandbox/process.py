@@ -259,11 +259,10 @@ class SandboxProcess:
             return self._result
         if self._clock_start is None:
             self.start_clock()
-        self.handle.wait(timeout=timeout)
+        rc = self.handle.wait(timeout=timeout)
         self._watchdog.join()
         for t in self._readers:
             t.join(timeout=30)  # the pipes close when the last process in the sandbox is gone
-        rc = self.handle.returncode
         # bwrap reports a command killed by signal N as exit status 128+N, which a program can
         # also exit with (`lean --run` returns whatever main returns): only the signals that
         # end a process uninvited are read back from it.
