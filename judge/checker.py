@@ -21,7 +21,8 @@ The checker is its list of properties, one function each, each returning its fin
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from collections.abc import Callable, Hashable, Iterator
+from typing import NamedTuple, TypeVar
 
 from judge.axioms import axiom_verdict
 from judge.export_format import (
@@ -36,6 +37,10 @@ from judge.export_format import (
     parse_name,
 )
 from judge.results import Reason, ReasonCode, TheoremStatus, Verdict
+
+_N = TypeVar("_N", bound=Hashable)
+# a node of the replay plan's graph: a term id, or ("group", the group's name)
+_PlanNode = int | tuple[str, Name]
 
 # Terms the kernel reduces by running compiled code.
 NATIVE_REDUCTION = {("Lean", "reduceBool"), ("Lean", "reduceNat")}
@@ -355,7 +360,9 @@ def _problem_owned(interner: Interner, reference: Export, submission: Export, ta
     }
 
 
-def _reachable(root: Name, subs: dict[Name, Constant], interner: Interner, stop: set[Name]):
+def _reachable(
+    root: Name, subs: dict[Name, Constant], interner: Interner, stop: set[Name]
+) -> Iterator[tuple[Name, Constant | None]]:
     """The submission's constants reachable from `root` (with None for imported ones), not
     looking inside the `stop` ones. Linear in the size of what is reached."""
     seen = {root}
@@ -388,7 +395,7 @@ def _dedupe(reasons: list[tuple[Verdict, Reason]]) -> list[tuple[Verdict, Reason
     return result
 
 
-def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
+def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:  # noqa: C901 - one linear pass; its steps share the group map
     """Every submitted constant, dependencies first. Constructors and recursors are made by
     the kernel with their inductive block; they travel in that block's group to be compared.
     Mutually recursive definitions (unsafe or partial ones) form one group.
@@ -413,7 +420,7 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
         groups.setdefault(group_of[name], []).append(subs[name])
     exprs = interner.exprs
 
-    def successors(node) -> list:
+    def successors(node: _PlanNode) -> list[_PlanNode]:
         if isinstance(node, int):
             expr = exprs[node]
             if expr[0] == "const":
@@ -423,7 +430,8 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
         return [root for const in groups[node[1]] for root in const.term_roots()]
 
     plan: list[list[Constant]] = []
-    for component in _components_in_order([("group", g) for g in groups], successors):
+    starts: list[_PlanNode] = [("group", g) for g in groups]
+    for component in _components_in_order(starts, successors):
         members: list[Constant] = []
         for node in component:
             if not isinstance(node, int):
@@ -433,14 +441,14 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
     return plan
 
 
-def _components_in_order(starts: list, successors) -> list[list]:
+def _components_in_order(starts: list[_N], successors: Callable[[_N], list[_N]]) -> list[list[_N]]:  # noqa: C901 - iterative Tarjan reads best whole
     """Strongly connected components reachable from `starts`, dependencies first (Tarjan,
     iterative: hostile terms are deep)."""
-    index: dict = {}
-    low: dict = {}
-    on_stack: set = set()
-    stack: list = []
-    result: list[list] = []
+    index: dict[_N, int] = {}
+    low: dict[_N, int] = {}
+    on_stack: set[_N] = set()
+    stack: list[_N] = []
+    result: list[list[_N]] = []
     counter = 0
     for start in starts:
         if start in index:

@@ -260,8 +260,15 @@ class LeanSession:
     Each request holds a machine slot and has its own output cap (limits.output_bytes).
     """
 
-    def __init__(self, proc: SandboxProcess, scratch: ScratchDir, limits: Limits, slots: MachineSlots,
-                 slot_wait: float, stats: RunStats) -> None:  # fmt: skip
+    def __init__(
+        self,
+        proc: SandboxProcess,
+        scratch: ScratchDir,
+        limits: Limits,
+        slots: MachineSlots,
+        slot_wait: float,
+        stats: RunStats,
+    ) -> None:
         self._stats = stats
         self._proc = proc
         self._scratch = scratch
@@ -381,8 +388,9 @@ class LeanRunner:
         finally:
             scratch.remove()
 
-    def _result(self, raw: SandboxResult, scratch: ScratchDir, job: LeanJob, limits: Limits,
-                prestarted: bool) -> RunResult:  # fmt: skip
+    def _result(
+        self, raw: SandboxResult, scratch: ScratchDir, job: LeanJob, limits: Limits, prestarted: bool
+    ) -> RunResult:
         limit_hit = raw.limit_hit
         if limit_hit is None and (raw.signal is not None or raw.exit_code not in (0, None)):
             if OOM_PATTERNS.search(raw.stderr[-4096:]) or OOM_PATTERNS.search(raw.stdout[-4096:]):
@@ -409,8 +417,9 @@ class LeanRunner:
             prestarted=prestarted,
         )
 
-    def open_session(self, args: tuple[str, ...], static_files: Mapping[str, bytes],
-                     limits: Limits | None = None) -> LeanSession:  # fmt: skip
+    def open_session(
+        self, args: tuple[str, ...], static_files: Mapping[str, bytes], limits: Limits | None = None
+    ) -> LeanSession:
         limits = limits or self.default_limits
         scratch = self._scratch()
         try:
@@ -436,8 +445,13 @@ class NativeLeanRunner(LeanRunner):
     kind = "native"
     INSIDE = "/opt/lean"
 
-    def __init__(self, config: JudgeConfig, native: provisioning.NativeLean, sandbox: Sandbox | None = None,
-                 stats: RunStats | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: JudgeConfig,
+        native: provisioning.NativeLean,
+        sandbox: Sandbox | None = None,
+        stats: RunStats | None = None,
+    ) -> None:
         super().__init__(config, sandbox, stats)
         self.native = native
 
@@ -475,8 +489,13 @@ class OfflineLeanRunner(LeanRunner):
     kind = "offline"
     LEAN_DIR, LIB_DIR, NODE_DIR = "/tmp/lean", "/tmp/leanlib", "/tmp/node"
 
-    def __init__(self, config: JudgeConfig, offline: provisioning.OfflineLean, sandbox: Sandbox | None = None,
-                 stats: RunStats | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: JudgeConfig,
+        offline: provisioning.OfflineLean,
+        sandbox: Sandbox | None = None,
+        stats: RunStats | None = None,
+    ) -> None:
         super().__init__(config, sandbox, stats)
         self.offline = offline
         self.pool_size = config.pool_size

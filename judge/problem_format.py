@@ -90,7 +90,7 @@ class ProblemSpec:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any) -> ProblemSpec:
+    def from_dict(cls, data: Any) -> ProblemSpec:  # noqa: C901 - one validation per field, in order
         if not isinstance(data, dict):
             raise InvalidProblem("a problem must be a JSON object")
         unknown = set(data) - {f.name for f in dataclasses.fields(cls)}

@@ -52,8 +52,15 @@ class Replayer:
             self._session.wait_for_line(b"ARENA-READY", timeout=self.limits.wall_seconds + 120)
         return self._session
 
-    def replay(self, *, imports: list[str], plan: list[list[Constant]], interner: Interner,
-               axioms_of: list[Name], timeout: float) -> ReplayOutcome:  # fmt: skip
+    def replay(
+        self,
+        *,
+        imports: list[str],
+        plan: list[list[Constant]],
+        interner: Interner,
+        axioms_of: list[Name],
+        timeout: float,
+    ) -> ReplayOutcome:
         with self._lock:
             request_id = f"r{next(self._ids)}"
             payload = build_request(request_id, imports, plan, interner, axioms_of)

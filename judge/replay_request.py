@@ -14,6 +14,7 @@ from judge.export_format import (
     InductiveInfo,
     Interner,
     Name,
+    Node,
     RecursorInfo,
     children_first,
     name_to_str,
@@ -52,11 +53,12 @@ class _Request:
         depth = len(name)
         while name[: depth - 1] not in self.names:
             depth -= 1
+        made = 0
         for end in range(depth, len(name) + 1):
             prefix, last = name[:end], name[end - 1]
-            found = self.names[prefix] = len(self.names)
-            self.emit(["N", found, self.names[name[: end - 1]], "n" if isinstance(last, int) else "s", last])
-        return found
+            made = self.names[prefix] = len(self.names)
+            self.emit(["N", made, self.names[name[: end - 1]], "n" if isinstance(last, int) else "s", last])
+        return made
 
     def level(self, level_id: int) -> int:
         found = self.levels.get(level_id)
@@ -77,7 +79,7 @@ class _Request:
             self.emit(["E", index, *self._body(self.interner.exprs[expr_id])])
         return self.exprs[root]
 
-    def _body(self, node: tuple) -> list[Any]:
+    def _body(self, node: Node) -> list[Any]:
         kind = node[0]
         e = self.exprs
         if kind == "bvar":
@@ -100,6 +102,11 @@ class _Request:
             return ["proj", self.name(node[1]), node[2], e[node[3]]]
         raise ReplayError(f"cannot replay term kind {kind}")
 
+    def value(self, c: Constant) -> int:
+        if c.value is None:  # the parser gives every def, thm and opaque row its value
+            raise ReplayError(f"{name_to_str(c.name)} has no value")
+        return self.expr(c.value)
+
     def names_of(self, names: tuple[Name, ...]) -> list[int]:
         return [self.name(n) for n in names]
 
@@ -109,7 +116,7 @@ class _Request:
             self.name(c.name),
             self.names_of(c.level_params),
             self.expr(c.type),
-            self.expr(c.value),
+            self.value(c),
             c.safety,
             self.names_of(c.all),
             c.hints,
@@ -139,9 +146,9 @@ class _Request:
         elif c.kind == "def":
             self.emit(self.definition_row(c))
         elif c.kind == "thm":
-            self.emit(["thm", n, lps, t, self.expr(c.value), self.names_of(c.all)])
+            self.emit(["thm", n, lps, t, self.value(c), self.names_of(c.all)])
         elif c.kind == "opaque":
-            self.emit(["opaque", n, lps, t, self.expr(c.value), c.safety != "safe", self.names_of(c.all)])
+            self.emit(["opaque", n, lps, t, self.value(c), c.safety != "safe", self.names_of(c.all)])
         else:
             # quot, or a constructor/recursor without its inductive: the replay refuses it
             self.emit([c.kind, n, lps, t])

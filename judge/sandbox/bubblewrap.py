@@ -52,10 +52,14 @@ class BubblewrapSandbox(Sandbox):
             "--die-with-parent",
             "--new-session",
             "--clearenv",
-            "--uid", str(SANDBOX_UID),
-            "--gid", str(SANDBOX_GID),
-            "--ro-bind", "/usr", "/usr",
-        ]  # fmt: skip
+            "--uid",
+            str(SANDBOX_UID),
+            "--gid",
+            str(SANDBOX_GID),
+            "--ro-bind",
+            "/usr",
+            "/usr",
+        ]
         for name in ("lib", "lib64", "bin", "sbin"):
             if Path("/usr", name).is_dir():
                 cmd += ["--symlink", f"usr/{name}", f"/{name}"]
@@ -78,8 +82,16 @@ class BubblewrapSandbox(Sandbox):
         cgroups = CgroupSet(spec.limits)
         prefix: list[str] = []
         if self.setpriv:  # run bwrap itself as nobody: the sandbox has no root behind it
-            prefix = [self.setpriv, "--reuid", str(SANDBOX_UID), "--regid", str(SANDBOX_GID),
-                      "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]  # fmt: skip
+            prefix = [
+                self.setpriv,
+                "--reuid",
+                str(SANDBOX_UID),
+                "--regid",
+                str(SANDBOX_GID),
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+            ]
         if spec.nice:
             prefix = ["/usr/bin/nice", "-n", str(spec.nice), *prefix]
         if LimitHit.PROCESSES not in cgroups.enforces and self.prlimit:

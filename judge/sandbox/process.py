@@ -60,9 +60,18 @@ def tasks_of_uid(uid: int) -> int:
 
 
 DEATH_SIGNALS = {
-    signal.SIGABRT, signal.SIGBUS, signal.SIGFPE, signal.SIGILL, signal.SIGKILL, signal.SIGSEGV,
-    signal.SIGSYS, signal.SIGTERM, signal.SIGTRAP, signal.SIGXCPU, signal.SIGXFSZ,
-}  # fmt: skip
+    signal.SIGABRT,
+    signal.SIGBUS,
+    signal.SIGFPE,
+    signal.SIGILL,
+    signal.SIGKILL,
+    signal.SIGSEGV,
+    signal.SIGSYS,
+    signal.SIGTERM,
+    signal.SIGTRAP,
+    signal.SIGXCPU,
+    signal.SIGXFSZ,
+}
 
 
 class SandboxProcess:

@@ -63,7 +63,7 @@ RULES: tuple[Rule, ...] = (
             "umount2",
             "unshare",
             "userfaultfd",
-        ),  # fmt: skip
+        ),
         Action.ERRNO,
         errno=errno.EPERM,
         docker_only=True,
