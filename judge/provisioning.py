@@ -45,17 +45,6 @@ SYMBOL_LOOKUP_STOCK = "newSymIndex=Object.keys(lib.exports).indexOf(symbol);"
 SYMBOL_LOOKUP_FIXED = (
     "newSymIndex=(lib.arenaSymbolIndex??=new Map(Object.keys(lib.exports).map((k,i)=>[k,i]))).get(symbol)??-1;"
 )
-# Node leaves a piped stdin non-blocking, so a Lean program that waits for input (the exporter
-# waiting for its job, the replay waiting for a request) got EAGAIN and died with
-# "hardware fault (error code: 29)". Wait 5 ms and read again instead.
-STDIN_READ_STOCK = (
-    'try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE)}catch(e){if(e.toString().includes("EOF"))bytesRead=0;else throw e}'
-)
-STDIN_READ_FIXED = (
-    'for(;;){try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE);break}catch(e){if(e.code==="EAGAIN")'
-    "{Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,5);continue}"
-    'if(e.toString().includes("EOF")){bytesRead=0;break}throw e}}'
-)
 # Stdin. Stock lean.js reads `process.stdin.fd`, which Node makes non-blocking; a read that
 # comes before the data throws EAGAIN and Lean dies ("hardware fault (error code: 29)"), so a
 # session or an early-started job could never wait for its input. Fixed as a POSIX blocking
