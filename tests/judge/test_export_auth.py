@@ -14,7 +14,15 @@ from judge.checker import check, replay_plan
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate, sign
 from judge.export_format import ExportError, Interner, parse_export
 from judge.results import Verdict
-from tests.judge.test_exports import ACCEPTED, REFERENCE, SOLVE_ADD, RecordedExportRunner, rows, unrows
+from tests.judge.test_exports import (
+    ACCEPTED,
+    REFERENCE,
+    SOLVE_ADD,
+    SOLVE_ADD_TARGETS,
+    RecordedExportRunner,
+    rows,
+    unrows,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -161,9 +169,7 @@ def test_checking_is_linear_in_the_export_size():
             interner=interner,
             reference=reference,
             submission=submission,
-            definitions=["solveAdd"],
-            theorems=["solveAdd_spec"],
-            allowed_imports=[],
+            **SOLVE_ADD_TARGETS,
         )
         replay_plan(submission, interner)
         return time.perf_counter() - started

@@ -26,6 +26,7 @@ REFERENCE = (HERE / "exports" / "solve_add_reference.jsonl").read_text()
 ACCEPTED = (HERE / "exports" / "solve_add_accepted.jsonl").read_text()
 SAMPLES = HERE.parents[1] / "problems" / "samples" / "problems.jsonl"
 SOLVE_ADD = next(p for p in load_problem_set(SAMPLES.read_text()) if p.slug == "solve-add")
+SOLVE_ADD_TARGETS = {"definitions": ["solveAdd"], "theorems": ["solveAdd_spec"], "allowed_imports": []}
 
 
 def run_check(submission_text: str):
@@ -36,9 +37,7 @@ def run_check(submission_text: str):
         interner=interner,
         reference=reference,
         submission=submission,
-        definitions=["solveAdd"],
-        theorems=["solveAdd_spec"],
-        allowed_imports=[],
+        **SOLVE_ADD_TARGETS,
     )
 
 
@@ -69,9 +68,7 @@ def test_reference_uses_sorry():
         interner=interner,
         reference=reference,
         submission=parse_export(REFERENCE, interner),
-        definitions=["solveAdd"],
-        theorems=["solveAdd_spec"],
-        allowed_imports=[],
+        **SOLVE_ADD_TARGETS,
     )
     assert {r.code for _, r in outcome.reasons} == {"SORRY"}
 
@@ -268,9 +265,7 @@ def test_replay_request_numbers_everything_densely_children_first():
         interner=interner,
         reference=reference,
         submission=submission,
-        definitions=["solveAdd"],
-        theorems=["solveAdd_spec"],
-        allowed_imports=[],
+        **SOLVE_ADD_TARGETS,
     ).replay_plan
     request = build_request("r7", [], plan, interner, [("solveAdd_spec",)]).decode()
     lines = [json.loads(line) for line in request.splitlines()]
