@@ -33,13 +33,13 @@ def warm_up_judge(**_kwargs) -> None:
     """Start the judge's Lean processes when a worker process starts, in the background: the
     offline Lean takes tens of seconds to compile the exporter and the replay, which would
     otherwise land on the first submission. Off for judge doubles and with ARENA_JUDGE_WARM_UP=0."""
-    if os.environ.get("ARENA_JUDGE", "judge.api.judge_submission") != "judge.api.judge_submission":
+    if os.environ.get("ARENA_JUDGE", "judge.pipeline.judge_submission") != "judge.pipeline.judge_submission":
         return
     if os.environ.get("ARENA_JUDGE_WARM_UP", "1") in ("0", "false", "no"):
         return
 
     def warm_up() -> None:
-        from judge.api import warm_up
+        from judge.pipeline import warm_up
 
         try:
             warm_up()

@@ -226,7 +226,7 @@ ARENA_METRICS_QUEUES = env.list("ARENA_METRICS_QUEUES", default=["judge", "judge
 # --- The judge and the judging pipeline -------------------------------------------------
 
 # The callable that judges one submission: judge_submission(problem, code, *, limits=None).
-ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.api.judge_submission")
+ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.pipeline.judge_submission")
 # Submissions larger than this (UTF-8 bytes) are refused before anything is stored.
 ARENA_MAX_CODE_BYTES = 64 * 1024
 # Judgings of one submission before it is given up as JUDGE_ERROR.

@@ -55,7 +55,7 @@ def generate(n_rows: int, n_problems: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from judge.api import CHECKER_VERSION
+    from judge.pipeline import CHECKER_VERSION
 
     call_command("migrate", verbosity=0)
     result = {
@@ -129,7 +129,7 @@ def child(mode: str, out_dir: str) -> dict:
     from datasets.services import current_checker_version, dataset_export, dataset_write_rows
 
     settings.ARENA_DATASET_DIR = out_dir
-    settings.ARENA_JUDGE = "judge.api.judge_submission"
+    settings.ARENA_JUDGE = "judge.pipeline.judge_submission"
     started = time.perf_counter()
     if mode == "jsonl":
         folder = Path(out_dir) / "jsonl"

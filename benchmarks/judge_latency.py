@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from judge import api  # noqa: E402
+from judge import pipeline  # noqa: E402
 from judge.config import load_config  # noqa: E402
 from judge.lean_runner import STATS, LeanJob, make_runner  # noqa: E402
 from judge.problem_format import load_problem_set  # noqa: E402
@@ -48,7 +48,7 @@ def bare_job(code: bytes) -> LeanJob:
 def timed_verdict(problem, code: bytes, runner) -> tuple[float, str, int]:
     jobs, requests = STATS.jobs, STATS.requests
     started = time.monotonic()
-    result = api.judge_submission(problem, code, runner=runner)
+    result = pipeline.judge_submission(problem, code, runner=runner)
     processes = (STATS.jobs - jobs) + (STATS.requests - requests)
     return time.monotonic() - started, str(result.verdict), processes
 
@@ -66,13 +66,13 @@ def main() -> int:
     cold = make_runner(dataclasses.replace(config, pool_size=0))
     print(f"{cold.kind} Lean {cold.version()}", flush=True)
     for problem in problems:  # reference exports and the replay's compile are set-up costs
-        api.reference_export(problem, cold)
-    api.replayer_for(cold).warm_up()
+        pipeline.judge_for(cold).reference_export(problem)
+    pipeline.judge_for(cold).replayer.warm_up()
     bare_cold, verdict_cold, verdicts = {}, {}, {}
     for problem in problems:
         bare_cold[problem.slug] = cold.run(bare_job(codes[problem.slug])).wall_seconds
         verdict_cold[problem.slug], verdicts[problem.slug], _ = timed_verdict(problem, codes[problem.slug], cold)
-    api.replayer_for(cold).close()
+    pipeline.judge_for(cold).close()
     cold.close()
 
     # B. pre-started bare runs: the runtime is loaded, callMain on demand
@@ -86,10 +86,10 @@ def main() -> int:
 
     # C. pre-started verdicts: the exporter is compiled and waits for the file
     runner = make_runner(dataclasses.replace(config, pool_size=1))
-    api.replayer_for(runner).warm_up()
+    pipeline.judge_for(runner).replayer.warm_up()
     verdict_warm, processes = {}, {}
     for problem in problems:
-        runner.prestart(api.exporter_job(b"", None))
+        runner.prestart(pipeline.exporter_job(b"", None))
         wait_ready(runner)
         verdict_warm[problem.slug], _, processes[problem.slug] = timed_verdict(problem, codes[problem.slug], runner)
     wait_ready(runner)
@@ -97,7 +97,7 @@ def main() -> int:
     for _ in range(args.back_to_back):
         seconds, _, _ = timed_verdict(problems[0], codes[problems[0].slug], runner)
         back.append(seconds)
-    api.replayer_for(runner).close()
+    pipeline.judge_for(runner).close()
     runner.close()
 
     print(f"{'problem':14} {'verdict':9} {'bare cold':>9} {'verdict cold':>12} {'ratio':>6} "

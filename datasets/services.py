@@ -47,7 +47,7 @@ _BUFFER_BYTES = 1 << 20
 
 
 def current_checker_version() -> str:
-    """CHECKER_VERSION of the module that holds the judge (judge.api by default), read now."""
+    """CHECKER_VERSION of the module that holds the judge (judge.pipeline by default), read now."""
     module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
     return str(import_string(f"{module}.CHECKER_VERSION"))
 

@@ -1,4 +1,4 @@
 """The judge: runs Lean in a sandbox and turns its output into a trusted verdict.
 
-A library with no database: the site calls `judge.api.judge_submission` and stores what it returns.
+A library with no database: the site calls `judge.pipeline.judge_submission` and stores what it returns.
 """

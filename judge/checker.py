@@ -2,31 +2,46 @@
 
 Everything here runs on validated exports (`export_format`). It decides what the kernel must
 replay and which reasons apply; it never trusts a message or a flag to grant anything.
-Checks, each a named reason:
-- every target exists exactly once, with the reference's kind, universe parameters and type;
-- every constant the target statements use, transitively, is identical to the reference's
-  (values included), except the bodies of the definitions to implement;
-- axioms by origin: the submission's own axioms and Lean's non-standard ones are forbidden,
-  `sorryAx` makes the proof incomplete;
-- no unsafe, partial or opaque constant of the submission is reachable from the targets;
-- no `implemented_by`, `extern` or `export` attribute on the submission's constants.
+The checker is its list of properties, one function each, each returning its findings:
+
+- `check_imports`: nothing imported beyond the problem's imports;
+- `check_targets`: every target exists exactly once, with the reference's kind, universe
+  parameters and type, and every definition to implement is safe;
+- `check_statement_dependencies`: every constant the target statements use, transitively, is
+  identical to the reference's (values included), except the bodies of the definitions;
+- `check_reachability`: what each target reaches in the submission: axioms by origin (the
+  submission's own and Lean's that trust compiled code are forbidden, `sorryAx` makes the proof
+  incomplete: `judge.axioms`), and no unsafe, partial or opaque constant;
+- `check_native_reduction`: no term anywhere that the kernel would evaluate by compiled code;
+- `check_attributes`: no `implemented_by`, `extern` or `export` attribute on any constant.
+
+`check()` joins them, in that order.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Hashable, Iterator
+from typing import NamedTuple, TypeVar
 
-from judge.export_format import Constant, Export, Interner, Name, expr_children, name_to_str
-from judge.results import Reason, TheoremStatus, Verdict
+from judge.axioms import axiom_verdict
+from judge.export_format import (
+    Constant,
+    ConstructorInfo,
+    Export,
+    InductiveInfo,
+    Interner,
+    Name,
+    expr_children,
+    name_to_str,
+    parse_name,
+)
+from judge.results import Reason, ReasonCode, TheoremStatus, Verdict
 
-SORRY = ("sorryAx",)
-# Toolchain axioms that would let compiled code, not the kernel, decide a proof.
-FORBIDDEN_TOOLCHAIN_AXIOMS = {
-    ("Lean", "ofReduceBool"),
-    ("Lean", "ofReduceNat"),
-    ("Lean", "trustCompiler"),
-}
-STANDARD_AXIOMS = {("propext",), ("Classical", "choice"), ("Quot", "sound")}
+_N = TypeVar("_N", bound=Hashable)
+# a node of the replay plan's graph: a term id, or ("group", the group's name)
+_PlanNode = int | tuple[str, Name]
+
 # Terms the kernel reduces by running compiled code.
 NATIVE_REDUCTION = {("Lean", "reduceBool"), ("Lean", "reduceNat")}
 
@@ -38,8 +53,31 @@ class CheckOutcome:
     replay_plan: list[list[Constant]]  # dependency-ordered groups (an inductive block is one group)
 
 
-def parse_target_name(text: str) -> Name:
-    return tuple(text.split("."))
+class Target(NamedTuple):
+    name: Name
+    kind: str  # "def" (a definition to implement) or "thm"
+    theorem: str | None  # the theorem's name as the problem spells it; None for a definition
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    verdict: Verdict
+    reason: Reason
+    # theorems this finding marks; a theorem shows the first finding that marks it
+    marks: tuple[tuple[str, TheoremStatus], ...] = ()
+
+
+def _finding(
+    verdict: Verdict,
+    code: ReasonCode,
+    declaration: str | None,
+    detail: str,
+    target: Target | None = None,
+    status: TheoremStatus | None = None,
+) -> Finding:
+    """A finding; it marks `target`'s theorem with `status` when the target is a theorem."""
+    marks = ((target.theorem, status),) if target is not None and target.theorem and status else ()
+    return Finding(verdict, Reason(code=code, declaration=declaration, detail=detail), marks)
 
 
 def check(
@@ -51,134 +89,232 @@ def check(
     theorems: list[str],
     allowed_imports: list[str],
 ) -> CheckOutcome:
-    reasons: list[tuple[Verdict, Reason]] = []
-    status: dict[str, TheoremStatus] = {t: TheoremStatus.PROVED for t in theorems}
-    subs = submission.constants
-    refs = reference.constants
-
-    def add(verdict: Verdict, code: str, declaration: str | None, detail: str) -> None:
-        reasons.append((verdict, Reason(code=code, declaration=declaration, detail=detail)))
-
-    def mark(theorem: str, new: TheoremStatus) -> None:
-        # the first problem found for a theorem is the one shown
-        if status.get(theorem) is TheoremStatus.PROVED:
-            status[theorem] = new
-
-    allowed = {parse_target_name(m) for m in allowed_imports} | {("Init",)}
-    for module in submission.imports:
-        if module not in allowed:
-            add(Verdict.FORBIDDEN_CONSTRUCT, "FORBIDDEN_IMPORT", name_to_str(module),
-                "imports beyond the problem's are not allowed")
-
-    def_names = {parse_target_name(d) for d in definitions}
-    targets = [(parse_target_name(d), "def", None) for d in definitions] + [
-        (parse_target_name(t), "thm", t) for t in theorems
+    targets = [Target(parse_name(d), "def", None) for d in definitions] + [
+        Target(parse_name(t), "thm", t) for t in theorems
     ]
-
-    # 1. the targets themselves
-    for name, kind, theorem in targets:
-        shown = name_to_str(name)
-        ref = refs.get(name)
-        if ref is None:
-            raise ValueError(f"the reference does not declare {shown}")
-        sub = subs.get(name)
-        problem = None
-        if sub is None:
-            problem = ("missing", f"{shown} is not declared")
-        elif name in submission.duplicates:
-            problem = ("mismatch", f"{shown} is declared more than once")
-        elif sub.kind != ref.kind:
-            problem = ("mismatch", f"{shown} must be a {_kind_word(ref.kind)}, not a {_kind_word(sub.kind)}")
-        elif sub.level_params != ref.level_params:
-            problem = ("mismatch", f"{shown} has other universe parameters than the problem's")
-        elif interner.erased(sub.type) != interner.erased(ref.type):
-            problem = ("mismatch", f"the statement of {shown} differs from the problem's")
-        elif kind == "def" and sub.safety != "safe":
-            problem = ("forbidden", f"{shown} must be a safe definition (not {sub.safety})")
-        if problem is None:
-            continue
-        code, detail = problem
-        if code == "forbidden":
-            add(Verdict.FORBIDDEN_CONSTRUCT, "UNSAFE_DEFINITION", shown, detail)
-        else:
-            add(Verdict.STATEMENT_MISMATCH, "MISSING" if code == "missing" else "MISMATCH", shown, detail)
-        if theorem:
-            mark(theorem, TheoremStatus.MISSING if code == "missing" else TheoremStatus.MISMATCH)
-
-    # 2. what the statements use must be the reference's own, values included
-    seen: set[Name] = set()
-    visited: set[int] = set()
-    frontier = set()
-    for name, _, _ in targets:
-        frontier |= interner.constants_in([refs[name].type], visited)
-    while frontier:
-        name = frontier.pop()
-        if name in seen or name not in refs or name in def_names:
-            continue
-        seen.add(name)
-        ref = refs[name]
-        sub = subs.get(name)
-        if sub is None or not _identical(interner, ref, sub) or name in submission.duplicates:
-            add(Verdict.STATEMENT_MISMATCH, "CHANGED_DEPENDENCY", name_to_str(name),
-                "the problem's statement depends on this declaration, which the submission changed or removed")
-            for theorem in theorems:
-                mark(theorem, TheoremStatus.MISMATCH)
-            continue
-        frontier |= interner.constants_in(ref.term_roots(), visited)
-        frontier |= _related_names(ref)
-
-    # 3. what each target reaches in the submission: axioms, sorry, unsafe code, attributes
-    problem_owned = _problem_owned(interner, reference, submission, {n for n, _, _ in targets})
-    for name, _, theorem in targets:
-        if name not in subs:
-            continue
-        for reached_name, reached in _reachable(name, subs, interner, problem_owned):
-            shown = name_to_str(reached_name)
-            if reached is None:
-                if reached_name == SORRY:
-                    add(Verdict.INCOMPLETE_PROOF, "SORRY", name_to_str(name), "uses `sorry`")
-                    if theorem:
-                        mark(theorem, TheoremStatus.SORRY)
-                elif reached_name in FORBIDDEN_TOOLCHAIN_AXIOMS:
-                    add(Verdict.FORBIDDEN_AXIOM, "FORBIDDEN_AXIOM", shown,
-                        f"{name_to_str(name)} depends on {shown}, which trusts compiled code")
-                    if theorem:
-                        mark(theorem, TheoremStatus.FORBIDDEN_AXIOM)
-                continue
-            if reached.kind == "axiom":
-                add(Verdict.FORBIDDEN_AXIOM, "FORBIDDEN_AXIOM", shown,
-                    f"{name_to_str(name)} depends on the axiom {shown}, declared by the submission")
-                if theorem:
-                    mark(theorem, TheoremStatus.FORBIDDEN_AXIOM)
-            if reached.safety != "safe" or reached.kind == "opaque":
-                what = "partial" if reached.safety == "partial" or _is_partial(reached_name, subs) else (
-                    "opaque" if reached.kind == "opaque" else "unsafe")
-                add(Verdict.FORBIDDEN_CONSTRUCT, "UNSAFE_OR_PARTIAL", shown,
-                    f"{name_to_str(name)} depends on the {what} declaration {shown}")
-
-    # native evaluation anywhere in what the kernel will replay: the replay evaluates nothing
-    for native in sorted(interner.constants_in([r for c in subs.values() for r in c.term_roots()], set())
-                         & NATIVE_REDUCTION, key=name_to_str):
-        add(Verdict.FORBIDDEN_CONSTRUCT, "NATIVE_REDUCTION", name_to_str(native),
-            "the kernel would have to run compiled code; prove it instead")
-
-    # every submitted constant carrying a forbidden attribute, reachable or not
-    for name, const in subs.items():
-        for attribute, present in const.attributes.items():
-            if present:
-                add(Verdict.FORBIDDEN_CONSTRUCT, "FORBIDDEN_ATTRIBUTE", name_to_str(name),
-                    f"the attribute `{attribute}` is not allowed")
-
+    findings = [
+        *check_imports(submission, allowed_imports),
+        *check_targets(interner, reference, submission, targets),
+        *check_statement_dependencies(interner, reference, submission, targets, theorems),
+        *check_reachability(interner, reference, submission, targets),
+        *check_native_reduction(interner, submission),
+        *check_attributes(submission),
+    ]
+    status: dict[str, TheoremStatus] = {t: TheoremStatus.PROVED for t in theorems}
+    for finding in findings:
+        for theorem, new in finding.marks:
+            if status.get(theorem) is TheoremStatus.PROVED:
+                status[theorem] = new
     return CheckOutcome(
-        reasons=_dedupe(reasons),
+        reasons=_dedupe([(f.verdict, f.reason) for f in findings]),
         theorem_status=status,
         replay_plan=replay_plan(submission, interner),
     )
 
 
+def check_imports(submission: Export, allowed_imports: list[str]) -> list[Finding]:
+    allowed = {parse_name(m) for m in allowed_imports} | {("Init",)}
+    return [
+        _finding(
+            Verdict.FORBIDDEN_CONSTRUCT,
+            ReasonCode.FORBIDDEN_IMPORT,
+            name_to_str(module),
+            "imports beyond the problem's are not allowed",
+        )
+        for module in submission.imports
+        if module not in allowed
+    ]
+
+
+def check_targets(interner: Interner, reference: Export, submission: Export, targets: list[Target]) -> list[Finding]:
+    found = (_target_finding(interner, reference, submission, target) for target in targets)
+    return [finding for finding in found if finding is not None]
+
+
+def _target_finding(interner: Interner, reference: Export, submission: Export, target: Target) -> Finding | None:
+    shown = name_to_str(target.name)
+    ref = reference.constants.get(target.name)
+    if ref is None:
+        raise ValueError(f"the reference does not declare {shown}")
+    sub = submission.constants.get(target.name)
+    if sub is None:
+        return _finding(
+            Verdict.STATEMENT_MISMATCH,
+            ReasonCode.MISSING,
+            shown,
+            f"{shown} is not declared",
+            target,
+            TheoremStatus.MISSING,
+        )
+    mismatch = None
+    if target.name in submission.duplicates:
+        mismatch = f"{shown} is declared more than once"
+    elif sub.kind != ref.kind:
+        mismatch = f"{shown} must be a {_kind_word(ref.kind)}, not a {_kind_word(sub.kind)}"
+    elif sub.level_params != ref.level_params:
+        mismatch = f"{shown} has other universe parameters than the problem's"
+    elif interner.erased(sub.type) != interner.erased(ref.type):
+        mismatch = f"the statement of {shown} differs from the problem's"
+    if mismatch is not None:
+        return _finding(
+            Verdict.STATEMENT_MISMATCH, ReasonCode.MISMATCH, shown, mismatch, target, TheoremStatus.MISMATCH
+        )
+    if target.kind == "def" and sub.safety != "safe":
+        return _finding(
+            Verdict.FORBIDDEN_CONSTRUCT,
+            ReasonCode.UNSAFE_DEFINITION,
+            shown,
+            f"{shown} must be a safe definition (not {sub.safety})",
+        )
+    return None
+
+
+def check_statement_dependencies(
+    interner: Interner, reference: Export, submission: Export, targets: list[Target], theorems: list[str]
+) -> list[Finding]:
+    """What the statements use must be the reference's own, values included."""
+    refs, subs = reference.constants, submission.constants
+    definitions = {t.name for t in targets if t.kind == "def"}
+    found: list[Finding] = []
+    seen: set[Name] = set()
+    visited: set[int] = set()
+    frontier: set[Name] = set()
+    for target in targets:
+        frontier |= interner.constants_in([refs[target.name].type], visited)
+    while frontier:
+        name = frontier.pop()
+        if name in seen or name not in refs or name in definitions:
+            continue
+        seen.add(name)
+        ref = refs[name]
+        sub = subs.get(name)
+        if sub is None or not _identical(interner, ref, sub) or name in submission.duplicates:
+            found.append(
+                Finding(
+                    Verdict.STATEMENT_MISMATCH,
+                    Reason(
+                        ReasonCode.CHANGED_DEPENDENCY,
+                        name_to_str(name),
+                        "the problem's statement depends on this declaration, which the submission changed or removed",
+                    ),
+                    tuple((theorem, TheoremStatus.MISMATCH) for theorem in theorems),
+                )
+            )
+            continue
+        frontier |= interner.constants_in(ref.term_roots(), visited)
+        frontier |= _related_names(ref)
+    return found
+
+
+def check_reachability(
+    interner: Interner, reference: Export, submission: Export, targets: list[Target]
+) -> list[Finding]:
+    """What each target reaches in the submission: axioms, sorry, unsafe code."""
+    subs = submission.constants
+    problem_owned = _problem_owned(interner, reference, submission, {t.name for t in targets})
+    found: list[Finding] = []
+    for target in targets:
+        if target.name not in subs:
+            continue
+        for reached_name, reached in _reachable(target.name, subs, interner, problem_owned):
+            if reached is None:
+                found += _imported_axiom(target, reached_name)
+            else:
+                found += _submitted_constant(target, reached_name, reached, subs)
+    return found
+
+
+def _imported_axiom(target: Target, reached: Name) -> list[Finding]:
+    verdict = axiom_verdict(reached, closure_complete=False)
+    if verdict is Verdict.INCOMPLETE_PROOF:
+        return [
+            _finding(verdict, ReasonCode.SORRY, name_to_str(target.name), "uses `sorry`", target, TheoremStatus.SORRY)
+        ]
+    if verdict is Verdict.FORBIDDEN_AXIOM:
+        shown = name_to_str(reached)
+        return [
+            _finding(
+                verdict,
+                ReasonCode.FORBIDDEN_AXIOM,
+                shown,
+                f"{name_to_str(target.name)} depends on {shown}, which trusts compiled code",
+                target,
+                TheoremStatus.FORBIDDEN_AXIOM,
+            )
+        ]
+    return []
+
+
+def _submitted_constant(target: Target, name: Name, const: Constant, subs: dict[Name, Constant]) -> list[Finding]:
+    shown, root = name_to_str(name), name_to_str(target.name)
+    found: list[Finding] = []
+    if const.kind == "axiom":
+        found.append(
+            _finding(
+                Verdict.FORBIDDEN_AXIOM,
+                ReasonCode.FORBIDDEN_AXIOM,
+                shown,
+                f"{root} depends on the axiom {shown}, declared by the submission",
+                target,
+                TheoremStatus.FORBIDDEN_AXIOM,
+            )
+        )
+    if const.safety != "safe" or const.kind == "opaque":
+        if const.safety == "partial" or _is_partial(name, subs):
+            what = "partial"
+        else:
+            what = "opaque" if const.kind == "opaque" else "unsafe"
+        found.append(
+            _finding(
+                Verdict.FORBIDDEN_CONSTRUCT,
+                ReasonCode.UNSAFE_OR_PARTIAL,
+                shown,
+                f"{root} depends on the {what} declaration {shown}",
+            )
+        )
+    return found
+
+
+def check_native_reduction(interner: Interner, submission: Export) -> list[Finding]:
+    """Native evaluation anywhere in what the kernel will replay: the replay evaluates nothing."""
+    roots = [r for c in submission.constants.values() for r in c.term_roots()]
+    used = interner.constants_in(roots, set()) & NATIVE_REDUCTION
+    return [
+        _finding(
+            Verdict.FORBIDDEN_CONSTRUCT,
+            ReasonCode.NATIVE_REDUCTION,
+            name_to_str(native),
+            "the kernel would have to run compiled code; prove it instead",
+        )
+        for native in sorted(used, key=name_to_str)
+    ]
+
+
+def check_attributes(submission: Export) -> list[Finding]:
+    """Every submitted constant carrying a forbidden attribute, reachable or not."""
+    return [
+        _finding(
+            Verdict.FORBIDDEN_CONSTRUCT,
+            ReasonCode.FORBIDDEN_ATTRIBUTE,
+            name_to_str(name),
+            f"the attribute `{attribute}` is not allowed",
+        )
+        for name, const in submission.constants.items()
+        for attribute, present in const.attributes.items()
+        if present
+    ]
+
+
 def _kind_word(kind: str) -> str:
-    return {"def": "definition", "thm": "theorem", "axiom": "axiom", "opaque": "opaque constant",
-            "induct": "inductive type", "ctor": "constructor", "rec": "recursor"}.get(kind, kind)
+    return {
+        "def": "definition",
+        "thm": "theorem",
+        "axiom": "axiom",
+        "opaque": "opaque constant",
+        "induct": "inductive type",
+        "ctor": "constructor",
+        "rec": "recursor",
+    }.get(kind, kind)
 
 
 def _identical(interner: Interner, ref: Constant, sub: Constant) -> bool:
@@ -197,10 +333,10 @@ def _identical(interner: Interner, ref: Constant, sub: Constant) -> bool:
 
 def _related_names(const: Constant) -> set[Name]:
     """Constructors and recursors belong to their inductive (and back)."""
-    if const.kind == "induct":
-        return set(const.extra[3]) | set(const.all)
-    if const.kind == "ctor":
-        return {const.extra[0]}
+    if isinstance(const.extra, InductiveInfo):
+        return set(const.extra.ctors) | set(const.all)
+    if isinstance(const.extra, ConstructorInfo):
+        return {const.extra.induct}
     if const.kind == "rec":
         return set(const.all)
     return set()
@@ -224,7 +360,9 @@ def _problem_owned(interner: Interner, reference: Export, submission: Export, ta
     }
 
 
-def _reachable(root: Name, subs: dict[Name, Constant], interner: Interner, stop: set[Name]):
+def _reachable(
+    root: Name, subs: dict[Name, Constant], interner: Interner, stop: set[Name]
+) -> Iterator[tuple[Name, Constant | None]]:
     """The submission's constants reachable from `root` (with None for imported ones), not
     looking inside the `stop` ones. Linear in the size of what is reached."""
     seen = {root}
@@ -257,7 +395,7 @@ def _dedupe(reasons: list[tuple[Verdict, Reason]]) -> list[tuple[Verdict, Reason
     return result
 
 
-def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
+def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:  # noqa: C901 - one linear pass; its steps share the group map
     """Every submitted constant, dependencies first. Constructors and recursors are made by
     the kernel with their inductive block; they travel in that block's group to be compared.
     Mutually recursive definitions (unsafe or partial ones) form one group.
@@ -270,7 +408,8 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
     for name, const in subs.items():
         if const.kind == "induct":
             block = min(const.all) if const.all else name
-            for member in (name, *const.extra[3]):
+            ctors = const.extra.ctors if isinstance(const.extra, InductiveInfo) else ()
+            for member in (name, *ctors):
                 group_of[member] = block
     for name, const in subs.items():
         if const.kind == "rec" and const.all:
@@ -281,7 +420,7 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
         groups.setdefault(group_of[name], []).append(subs[name])
     exprs = interner.exprs
 
-    def successors(node) -> list:
+    def successors(node: _PlanNode) -> list[_PlanNode]:
         if isinstance(node, int):
             expr = exprs[node]
             if expr[0] == "const":
@@ -291,7 +430,8 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
         return [root for const in groups[node[1]] for root in const.term_roots()]
 
     plan: list[list[Constant]] = []
-    for component in _components_in_order([("group", g) for g in groups], successors):
+    starts: list[_PlanNode] = [("group", g) for g in groups]
+    for component in _components_in_order(starts, successors):
         members: list[Constant] = []
         for node in component:
             if not isinstance(node, int):
@@ -301,14 +441,14 @@ def replay_plan(submission: Export, interner: Interner) -> list[list[Constant]]:
     return plan
 
 
-def _components_in_order(starts: list, successors) -> list[list]:
+def _components_in_order(starts: list[_N], successors: Callable[[_N], list[_N]]) -> list[list[_N]]:  # noqa: C901 - iterative Tarjan reads best whole
     """Strongly connected components reachable from `starts`, dependencies first (Tarjan,
     iterative: hostile terms are deep)."""
-    index: dict = {}
-    low: dict = {}
-    on_stack: set = set()
-    stack: list = []
-    result: list[list] = []
+    index: dict[_N, int] = {}
+    low: dict[_N, int] = {}
+    on_stack: set[_N] = set()
+    stack: list[_N] = []
+    result: list[list[_N]] = []
     counter = 0
     for start in starts:
         if start in index:

@@ -40,7 +40,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from judge.sandbox import Limits
+from judge.sandbox.base import Limits
 
 GB = 1024**3
 

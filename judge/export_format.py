@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Container, Iterator
+from typing import Any, NoReturn
 
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -21,7 +21,10 @@ MAX_NAT_DIGITS = 10_000
 # the exporter's policy refuses identifiers of more than 64 components; generated names add a few
 MAX_NAME_COMPONENTS = 256
 
-Name = tuple  # components, each a str or an int; () is the anonymous name
+Name = tuple[str | int, ...]  # components; () is the anonymous name
+# Interned nodes, tagged by their first element (see Interner): ("succ", level id),
+# ("app", expr id, expr id), ("const", Name, (level id, …)), …
+Node = tuple[Any, ...]
 
 
 class ExportError(ValueError):
@@ -30,6 +33,12 @@ class ExportError(ValueError):
 
 def name_to_str(name: Name) -> str:
     return ".".join(str(c) for c in name) if name else "[anonymous]"
+
+
+def parse_name(text: str) -> Name:
+    """`Lean.ofReduceBool` → ("Lean", "ofReduceBool"): a dotted name as a problem or the
+    replay's reply spells it."""
+    return tuple(text.split("."))
 
 
 MAIN_MODULE = "Sol"  # the exporter elaborates every file under this module name
@@ -45,20 +54,20 @@ class Interner:
     """Hash-consed levels and terms; ids are assigned children first."""
 
     def __init__(self) -> None:
-        self.levels: list[tuple] = [("zero",)]
-        self._level_ids: dict[tuple, int] = {("zero",): 0}
-        self.exprs: list[tuple] = []
-        self._expr_ids: dict[tuple, int] = {}
+        self.levels: list[Node] = [("zero",)]
+        self._level_ids: dict[Node, int] = {("zero",): 0}
+        self.exprs: list[Node] = []
+        self._expr_ids: dict[Node, int] = {}
         self._erased: dict[int, int] = {}
 
-    def level(self, node: tuple) -> int:
+    def level(self, node: Node) -> int:
         found = self._level_ids.get(node)
         if found is None:
             found = self._level_ids[node] = len(self.levels)
             self.levels.append(node)
         return found
 
-    def expr(self, node: tuple) -> int:
+    def expr(self, node: Node) -> int:
         found = self._expr_ids.get(node)
         if found is None:
             found = self._expr_ids[node] = len(self.exprs)
@@ -103,7 +112,7 @@ class Interner:
         return found
 
 
-def children_first(exprs: list[tuple], root: int, done) -> Iterator[int]:
+def children_first(exprs: list[Node], root: int, done: Container[int]) -> Iterator[int]:
     """`root` and its sub-terms not in `done`, each after its children, without recursion
     (hostile terms can be deep enough to break it). The caller puts each id it is given into
     `done` before asking for the next."""
@@ -121,7 +130,7 @@ def children_first(exprs: list[tuple], root: int, done) -> Iterator[int]:
         yield expr_id
 
 
-def expr_children(node: tuple) -> tuple[int, ...]:
+def expr_children(node: Node) -> tuple[int, ...]:
     """The sub-term ids of an interned term node."""
     kind = node[0]
     if kind == "app":
@@ -133,6 +142,52 @@ def expr_children(node: tuple) -> tuple[int, ...]:
     if kind == "proj":
         return (node[3],)
     return ()
+
+
+@dataclasses.dataclass(frozen=True)
+class InductiveInfo:
+    """An `induct` row's own columns."""
+
+    num_params: int
+    num_indices: int
+    all: tuple[Name, ...]
+    ctors: tuple[Name, ...]
+    num_nested: int
+    is_rec: bool
+    is_unsafe: bool
+    is_reflexive: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConstructorInfo:
+    """A `ctor` row's own columns."""
+
+    induct: Name
+    cidx: int
+    num_params: int
+    num_fields: int
+    is_unsafe: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class RecursorRule:
+    ctor: Name
+    num_fields: int
+    rhs: int  # an expr id
+
+
+@dataclasses.dataclass(frozen=True)
+class RecursorInfo:
+    """A `rec` row's own columns."""
+
+    all: tuple[Name, ...]
+    num_params: int
+    num_indices: int
+    num_motives: int
+    num_minors: int
+    rules: tuple[RecursorRule, ...]
+    k: bool
+    is_unsafe: bool
 
 
 @dataclasses.dataclass
@@ -147,7 +202,8 @@ class Constant:
     hints: Any = None
     attributes: dict[str, bool] = dataclasses.field(default_factory=dict)
     # inductives, constructors and recursors keep their raw fields for the replay's comparison
-    extra: tuple = ()
+    # the fields of an `induct`, `ctor` or `rec` row, for the replay's comparison (WIRE.md)
+    extra: InductiveInfo | ConstructorInfo | RecursorInfo | None = None
 
     def term_roots(self) -> list[int]:
         return [self.type] + ([self.value] if self.value is not None else [])
@@ -172,12 +228,45 @@ class Export:
     refusal: Refusal | None = None
 
 
+# what every constant row starts with: kind, name, level parameters, type
+_Head = tuple[str, Name, tuple[Name, ...], int]
+
+
 class _Reader:
     def __init__(self, interner: Interner) -> None:
         self.interner = interner
         self.names: list[Name] = [()]
         self.levels: list[int] = [0]
         self.exprs: list[int] = []
+        self.imports: list[Name] = []
+        self.constants: dict[Name, Constant] = {}
+        self.duplicates: set[Name] = set()
+        self.messages: list[dict[str, Any]] = []
+        self.refusal: Refusal | None = None
+        self.finished = False
+
+    def row(self, row: list[Any]) -> None:
+        """Read one row (its kind is a string); WIRE.md has the columns of each kind."""
+        kind = row[0]
+        if kind == "N":
+            self.add_name(row)
+        elif kind == "L":
+            self.add_level(row)
+        elif kind == "E":
+            self.add_expr(row)
+        elif kind == "M":
+            self.messages.append(_message(row[1]))
+        elif kind == "I":
+            self.imports.append(self.name(row[1]))
+        elif kind == "R":
+            self.refusal = Refusal(_str(row[1])[:200], _nat(row[2]), _nat(row[3]), _str(row[4])[:500])
+        elif kind == "END":
+            self.finished = True
+        else:
+            const = self.constant(row)
+            if const.name in self.constants:
+                self.duplicates.add(const.name)
+            self.constants[const.name] = const
 
     def name(self, value: Any) -> Name:
         return self.names[_index(value, len(self.names), "name")]
@@ -191,10 +280,11 @@ class _Reader:
     def name_list(self, value: Any) -> tuple[Name, ...]:
         return tuple(self.name(v) for v in _list(value))
 
-    def add_name(self, row: list) -> None:
+    def add_name(self, row: list[Any]) -> None:
         _expect_id(row, len(self.names), "name")
         parent = self.name(row[2])
         kind = row[3]
+        component: str | int
         if kind == "s":
             component = _str(row[4])
         elif kind == "n":
@@ -205,9 +295,10 @@ class _Reader:
             raise ExportError("name has too many components")
         self.names.append(normalize_private(parent + (component,)))
 
-    def add_level(self, row: list) -> None:
+    def add_level(self, row: list[Any]) -> None:
         _expect_id(row, len(self.levels), "level")
         kind = row[2]
+        node: Node
         if kind == "succ":
             node = ("succ", self.level(row[3]))
         elif kind in ("max", "imax"):
@@ -218,135 +309,164 @@ class _Reader:
             raise ExportError(f"bad level kind {kind!r}")
         self.levels.append(self.interner.level(node))
 
-    def add_expr(self, row: list) -> None:
+    def add_expr(self, row: list[Any]) -> None:
         _expect_id(row, len(self.exprs), "expr")
         kind = row[2]
         if kind == "mdata":
             self.exprs.append(self.expr(row[3]))
             return
-        if kind == "bvar":
-            node = ("bvar", _nat(row[3]))
-        elif kind == "sort":
-            node = ("sort", self.level(row[3]))
-        elif kind == "const":
-            node = ("const", self.name(row[3]), tuple(self.level(v) for v in _list(row[4])))
-        elif kind == "app":
-            node = ("app", self.expr(row[3]), self.expr(row[4]))
-        elif kind in ("lam", "pi"):
-            node = (kind, self.name(row[3]), self.expr(row[4]), self.expr(row[5]), _binder(row[6]))
-        elif kind == "let":
-            node = ("let", self.name(row[3]), self.expr(row[4]), self.expr(row[5]),
-                    self.expr(row[6]), _bool(row[7]))
-        elif kind == "nat":
-            digits = _str(row[3])
-            # ASCII only: "²".isdigit() is true
-            if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_NAT_DIGITS:
-                raise ExportError("bad nat literal")
-            node = ("nat", digits.lstrip("0") or "0")
-        elif kind == "str":
-            node = ("str", _str(row[3]))
-        elif kind == "proj":
-            node = ("proj", self.name(row[3]), _nat(row[4]), self.expr(row[5]))
-        else:
+        make = _EXPR_NODES.get(kind) if isinstance(kind, str) else None
+        if make is None:
             # fvar and mvar cannot appear in a finished declaration
             raise ExportError(f"term kind {kind!r} cannot be replayed")
+        node = make(self, row)
         self.exprs.append(self.interner.expr(node))
 
-    def constant(self, row: list) -> Constant:
+    def constant(self, row: list[Any]) -> Constant:
         kind = row[0]
-        name = self.name(row[1])
-        level_params = self.name_list(row[2])
-        type_ = self.expr(row[3])
-        base = dict(kind=kind, name=name, level_params=level_params, type=type_)
-        if kind == "axiom":
-            return Constant(**base, safety=_unsafe(row[4]), attributes=_attrs(row[5]))
-        if kind == "def":
-            return Constant(**base, value=self.expr(row[4]), safety=_safety(row[5]),
-                            all=self.name_list(row[6]), hints=_hints(row[7]),
-                            attributes=_attrs(row[8]))
-        if kind == "thm":
-            return Constant(**base, value=self.expr(row[4]), all=self.name_list(row[5]),
-                            attributes=_attrs(row[6]))
-        if kind == "opaque":
-            return Constant(**base, value=self.expr(row[4]), safety=_unsafe(row[5]),
-                            all=self.name_list(row[6]), attributes=_attrs(row[7]))
-        if kind == "quot":
-            return Constant(**base)
-        if kind == "induct":
-            extra = (_nat(row[4]), _nat(row[5]), self.name_list(row[6]), self.name_list(row[7]),
-                     _nat(row[8]), _bool(row[9]), _bool(row[10]), _bool(row[11]))
-            return Constant(**base, safety=_unsafe(row[10]), all=extra[2], extra=extra)
-        if kind == "ctor":
-            extra = (self.name(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]), _bool(row[8]))
-            return Constant(**base, safety=_unsafe(row[8]), extra=extra)
-        if kind == "rec":
-            rules = tuple(
-                (self.name(r[0]), _nat(r[1]), self.expr(r[2]))
-                for r in (_list(rule) for rule in _list(row[9]))
-                if len(r) == 3 or _raise("bad recursor rule")
-            )
-            extra = (self.name_list(row[4]), _nat(row[5]), _nat(row[6]), _nat(row[7]),
-                     _nat(row[8]), rules, _bool(row[10]), _bool(row[11]))
-            return Constant(**base, safety=_unsafe(row[11]), all=extra[0], extra=extra)
-        raise ExportError(f"unknown row kind {kind!r}")
+        head: _Head = (kind, self.name(row[1]), self.name_list(row[2]), self.expr(row[3]))
+        parse = _CONSTANT_ROWS.get(kind)
+        if parse is None:
+            raise ExportError(f"unknown row kind {kind!r}")
+        return parse(self, row, head)
+
+    # One per constant row kind: (row, kind, name, level params, type) → Constant; WIRE.md has the columns.
+
+    def _axiom(self, row: list[Any], head: _Head) -> Constant:
+        return Constant(*head, safety=_unsafe(row[4]), attributes=_attrs(row[5]))
+
+    def _definition(self, row: list[Any], head: _Head) -> Constant:
+        value, safety, all_ = self.expr(row[4]), _safety(row[5]), self.name_list(row[6])
+        return Constant(*head, value=value, safety=safety, all=all_, hints=_hints(row[7]), attributes=_attrs(row[8]))
+
+    def _theorem(self, row: list[Any], head: _Head) -> Constant:
+        return Constant(*head, value=self.expr(row[4]), all=self.name_list(row[5]), attributes=_attrs(row[6]))
+
+    def _opaque(self, row: list[Any], head: _Head) -> Constant:
+        value, safety, all_ = self.expr(row[4]), _unsafe(row[5]), self.name_list(row[6])
+        return Constant(*head, value=value, safety=safety, all=all_, attributes=_attrs(row[7]))
+
+    def _quotient(self, row: list[Any], head: _Head) -> Constant:
+        return Constant(*head)
+
+    def _inductive(self, row: list[Any], head: _Head) -> Constant:
+        info = InductiveInfo(
+            num_params=_nat(row[4]),
+            num_indices=_nat(row[5]),
+            all=self.name_list(row[6]),
+            ctors=self.name_list(row[7]),
+            num_nested=_nat(row[8]),
+            is_rec=_bool(row[9]),
+            is_unsafe=_bool(row[10]),
+            is_reflexive=_bool(row[11]),
+        )
+        return Constant(*head, safety=_unsafe(row[10]), all=info.all, extra=info)
+
+    def _constructor(self, row: list[Any], head: _Head) -> Constant:
+        info = ConstructorInfo(
+            induct=self.name(row[4]),
+            cidx=_nat(row[5]),
+            num_params=_nat(row[6]),
+            num_fields=_nat(row[7]),
+            is_unsafe=_bool(row[8]),
+        )
+        return Constant(*head, safety=_unsafe(row[8]), extra=info)
+
+    def _recursor(self, row: list[Any], head: _Head) -> Constant:
+        rules = tuple(
+            RecursorRule(self.name(r[0]), _nat(r[1]), self.expr(r[2]))
+            for r in (_list(rule) for rule in _list(row[9]))
+            if len(r) == 3 or _raise("bad recursor rule")
+        )
+        info = RecursorInfo(
+            all=self.name_list(row[4]),
+            num_params=_nat(row[5]),
+            num_indices=_nat(row[6]),
+            num_motives=_nat(row[7]),
+            num_minors=_nat(row[8]),
+            rules=rules,
+            k=_bool(row[10]),
+            is_unsafe=_bool(row[11]),
+        )
+        return Constant(*head, safety=_unsafe(row[11]), all=info.all, extra=info)
+
+
+def _nat_literal(value: Any) -> str:
+    digits = _str(value)
+    # ASCII only: "²".isdigit() is true
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_NAT_DIGITS:
+        raise ExportError("bad nat literal")
+    return digits.lstrip("0") or "0"
+
+
+# One per term kind of an `E` row (after its id and kind): the interned node.
+_EXPR_NODES: dict[str, Callable[[_Reader, list[Any]], Node]] = {
+    "bvar": lambda r, row: ("bvar", _nat(row[3])),
+    "sort": lambda r, row: ("sort", r.level(row[3])),
+    "const": lambda r, row: ("const", r.name(row[3]), tuple(r.level(v) for v in _list(row[4]))),
+    "app": lambda r, row: ("app", r.expr(row[3]), r.expr(row[4])),
+    "lam": lambda r, row: ("lam", r.name(row[3]), r.expr(row[4]), r.expr(row[5]), _binder(row[6])),
+    "pi": lambda r, row: ("pi", r.name(row[3]), r.expr(row[4]), r.expr(row[5]), _binder(row[6])),
+    "let": lambda r, row: ("let", r.name(row[3]), r.expr(row[4]), r.expr(row[5]), r.expr(row[6]), _bool(row[7])),
+    "nat": lambda r, row: ("nat", _nat_literal(row[3])),
+    "str": lambda r, row: ("str", _str(row[3])),
+    "proj": lambda r, row: ("proj", r.name(row[3]), _nat(row[4]), r.expr(row[5])),
+}
+
+_CONSTANT_ROWS: dict[str, Callable[..., Constant]] = {
+    "axiom": _Reader._axiom,
+    "def": _Reader._definition,
+    "thm": _Reader._theorem,
+    "opaque": _Reader._opaque,
+    "quot": _Reader._quotient,
+    "induct": _Reader._inductive,
+    "ctor": _Reader._constructor,
+    "rec": _Reader._recursor,
+}
 
 
 def parse_export(text: str, interner: Interner) -> Export:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_EXPORT_BYTES:
         raise ExportError("export too large")
     reader = _Reader(interner)
-    imports: list[Name] = []
-    constants: dict[Name, Constant] = {}
-    duplicates: set[Name] = set()
-    messages: list[dict[str, Any]] = []
-    refusal: Refusal | None = None
-    finished = False
     # only "\n" ends a row: str.splitlines() would also split inside strings at U+2028 etc.
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     for number, line in enumerate(lines, start=1):
-        if finished:
+        if reader.finished:
             raise ExportError("content after the end marker")
+        row = _json_row(number, line)
         try:
-            row = json.loads(line)
-        except (ValueError, RecursionError) as exc:  # ValueError: also ints past 4,300 digits
-            raise ExportError(f"line {number}: not JSON") from exc
-        if not isinstance(row, list) or not row or not isinstance(row[0], str):
-            raise ExportError(f"line {number}: not a row")
-        try:
-            kind = row[0]
-            if kind == "N":
-                reader.add_name(row)
-            elif kind == "L":
-                reader.add_level(row)
-            elif kind == "E":
-                reader.add_expr(row)
-            elif kind == "M":
-                messages.append(_message(row[1]))
-            elif kind == "I":
-                imports.append(reader.name(row[1]))
-            elif kind == "R":
-                refusal = Refusal(_str(row[1])[:200], _nat(row[2]), _nat(row[3]), _str(row[4])[:500])
-            elif kind == "END":
-                finished = True
-            else:
-                const = reader.constant(row)
-                if const.name in constants:
-                    duplicates.add(const.name)
-                constants[const.name] = const
+            reader.row(row)
         except IndexError as exc:
             raise ExportError(f"line {number}: missing fields") from exc
         except ExportError as exc:
             raise ExportError(f"line {number}: {exc}") from exc
         if len(reader.exprs) + len(reader.names) > MAX_NODES:
             raise ExportError("export has too many terms")
-    if not finished:
+    if not reader.finished:
         raise ExportError("export is truncated (no end marker)")
-    return Export(imports=imports, constants=constants, duplicates=duplicates, messages=messages, refusal=refusal)
+    return Export(
+        imports=reader.imports,
+        constants=reader.constants,
+        duplicates=reader.duplicates,
+        messages=reader.messages,
+        refusal=reader.refusal,
+    )
 
 
-def _raise(message: str):
+def _json_row(number: int, line: str) -> list[Any]:
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError) as exc:  # ValueError: also ints past 4,300 digits
+        raise ExportError(f"line {number}: not JSON") from exc
+    if not isinstance(row, list) or not row or not isinstance(row[0], str):
+        raise ExportError(f"line {number}: not a row")
+    return row
+
+
+def _raise(message: str) -> NoReturn:
     raise ExportError(message)
 
 
@@ -356,7 +476,7 @@ def _index(value: Any, size: int, what: str) -> int:
     return value
 
 
-def _expect_id(row: list, expected: int, what: str) -> None:
+def _expect_id(row: list[Any], expected: int, what: str) -> None:
     if row[1] != expected or type(row[1]) is not int:
         raise ExportError(f"{what} ids must be dense (expected {expected})")
 
@@ -383,7 +503,7 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise ExportError("expected a list")
     return value
@@ -392,13 +512,13 @@ def _list(value: Any) -> list:
 def _binder(value: Any) -> str:
     if value not in ("default", "implicit", "strict", "inst"):
         raise ExportError(f"bad binder info {value!r}")
-    return value
+    return str(value)
 
 
 def _safety(value: Any) -> str:
     if value not in ("safe", "unsafe", "partial"):
         raise ExportError(f"bad safety {value!r}")
-    return value
+    return str(value)
 
 
 def _unsafe(value: Any) -> str:

@@ -27,6 +27,7 @@ import collections
 import concurrent.futures
 import contextlib
 import dataclasses
+import enum
 import fcntl
 import functools
 import hashlib
@@ -41,7 +42,9 @@ from typing import Any
 
 from judge import provisioning
 from judge.config import JudgeConfig, get_config
+from judge.fork import reset_after_fork
 from judge.sandbox import (
+    LimitHit,
     Limits,
     Sandbox,
     SandboxError,
@@ -96,7 +99,7 @@ class RunResult:
     signal: int | None
     wall_seconds: float  # from dispatch
     peak_memory_kb: int
-    limit_hit: str | None  # None | "wall" | "memory" | "output" | "processes"
+    limit_hit: LimitHit | None
     files: dict[str, bytes] = dataclasses.field(default_factory=dict)
     prestarted: bool = False  # served by a pre-started process
 
@@ -159,13 +162,19 @@ class SlotReentered(RuntimeError):
 _slot_holder = threading.local()
 
 
+class SessionEnd(enum.StrEnum):
+    """How a session request ended other than at a limit."""
+
+    ENDED = "ended"  # the process died
+    TIMEOUT = "timeout"  # no answer in time
+
+
 class SessionError(RuntimeError):
     """The session died or did not answer in time; open a new one.
 
-    `cause` says how a request ended: "wall"/"memory"/"output"/"processes" (a limit),
-    "ended" (the process died), "timeout" (no answer in time), or None (never started)."""
+    `cause` says how a request ended: a LimitHit, a SessionEnd, or None (never started)."""
 
-    def __init__(self, message: str, cause: str | None = None) -> None:
+    def __init__(self, message: str, cause: LimitHit | SessionEnd | None = None) -> None:
         super().__init__(message)
         self.cause = cause
 
@@ -251,8 +260,15 @@ class LeanSession:
     Each request holds a machine slot and has its own output cap (limits.output_bytes).
     """
 
-    def __init__(self, proc: SandboxProcess, scratch: ScratchDir, limits: Limits, slots: MachineSlots,
-                 slot_wait: float, stats: RunStats) -> None:  # fmt: skip
+    def __init__(
+        self,
+        proc: SandboxProcess,
+        scratch: ScratchDir,
+        limits: Limits,
+        slots: MachineSlots,
+        slot_wait: float,
+        stats: RunStats,
+    ) -> None:
         self._stats = stats
         self._proc = proc
         self._scratch = scratch
@@ -303,7 +319,7 @@ class LeanSession:
             limit, ended = self._proc.limit_hit, not self._proc.alive
             self.close()
             why = f"hit its {limit} limit" if limit else ("ended" if ended else "timed out")
-            cause = limit or ("ended" if ended else "timeout")
+            cause = limit or (SessionEnd.ENDED if ended else SessionEnd.TIMEOUT)
             raise SessionError(f"session {why} before a {prefix!r} line: {self._tail()}", cause)
         return found[0]
 
@@ -335,7 +351,7 @@ class LeanRunner:
     def __init__(self, config: JudgeConfig, sandbox: Sandbox | None = None, stats: RunStats | None = None) -> None:
         self.config = config
         self.stats = STATS if stats is None else stats
-        self.sandbox = sandbox if sandbox is not None else get_sandbox(config.sandbox)
+        self.sandbox = sandbox if sandbox is not None else get_sandbox(config)
         self.slots = MachineSlots(config.slot_dir, config.slots)
         self.default_limits = config.limits_for(self.kind)
 
@@ -364,23 +380,21 @@ class LeanRunner:
                 scratch.write(name, data)
             spec = self.spec(job.args, limits)
             with self.slots.hold(self.config.slot_wait_seconds):
-                if getattr(self.sandbox, "supports_spawn", True):
-                    proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
-                    writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
-                    writer.start()
-                    raw = proc.wait()
-                else:
-                    raw = self.sandbox.run(spec, scratch, job.stdin)
+                proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
+                writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
+                writer.start()
+                raw = proc.wait()
             return self._result(raw, scratch, job, limits, prestarted=False)
         finally:
             scratch.remove()
 
-    def _result(self, raw: SandboxResult, scratch: ScratchDir, job: LeanJob, limits: Limits,
-                prestarted: bool) -> RunResult:  # fmt: skip
+    def _result(
+        self, raw: SandboxResult, scratch: ScratchDir, job: LeanJob, limits: Limits, prestarted: bool
+    ) -> RunResult:
         limit_hit = raw.limit_hit
         if limit_hit is None and (raw.signal is not None or raw.exit_code not in (0, None)):
             if OOM_PATTERNS.search(raw.stderr[-4096:]) or OOM_PATTERNS.search(raw.stdout[-4096:]):
-                limit_hit = "memory"
+                limit_hit = LimitHit.MEMORY
         files: dict[str, bytes] = {}
         for name in job.collect:
             data = scratch.read(name, limits.output_bytes)
@@ -388,7 +402,7 @@ class LeanRunner:
                 continue
             if len(data) > limits.output_bytes:
                 data = data[: limits.output_bytes]
-                limit_hit = limit_hit or "output"
+                limit_hit = limit_hit or LimitHit.OUTPUT
             files[name] = data
         self.stats.add_job(raw.wall_seconds, prestarted)
         return RunResult(
@@ -403,8 +417,9 @@ class LeanRunner:
             prestarted=prestarted,
         )
 
-    def open_session(self, args: tuple[str, ...], static_files: Mapping[str, bytes],
-                     limits: Limits | None = None) -> LeanSession:  # fmt: skip
+    def open_session(
+        self, args: tuple[str, ...], static_files: Mapping[str, bytes], limits: Limits | None = None
+    ) -> LeanSession:
         limits = limits or self.default_limits
         scratch = self._scratch()
         try:
@@ -430,8 +445,13 @@ class NativeLeanRunner(LeanRunner):
     kind = "native"
     INSIDE = "/opt/lean"
 
-    def __init__(self, config: JudgeConfig, native: provisioning.NativeLean, sandbox: Sandbox | None = None,
-                 stats: RunStats | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: JudgeConfig,
+        native: provisioning.NativeLean,
+        sandbox: Sandbox | None = None,
+        stats: RunStats | None = None,
+    ) -> None:
         super().__init__(config, sandbox, stats)
         self.native = native
 
@@ -469,11 +489,16 @@ class OfflineLeanRunner(LeanRunner):
     kind = "offline"
     LEAN_DIR, LIB_DIR, NODE_DIR = "/tmp/lean", "/tmp/leanlib", "/tmp/node"
 
-    def __init__(self, config: JudgeConfig, offline: provisioning.OfflineLean, sandbox: Sandbox | None = None,
-                 stats: RunStats | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: JudgeConfig,
+        offline: provisioning.OfflineLean,
+        sandbox: Sandbox | None = None,
+        stats: RunStats | None = None,
+    ) -> None:
         super().__init__(config, sandbox, stats)
         self.offline = offline
-        self.pool_size = config.pool_size if getattr(self.sandbox, "supports_spawn", True) else 0
+        self.pool_size = config.pool_size
         self._pool: list[_Prestarted] = []
         self._pool_lock = threading.Lock()
         self._demand: collections.deque[tuple[tuple, LeanJob | None]] = collections.deque(maxlen=4)
@@ -662,18 +687,15 @@ _runner: LeanRunner | None = None
 _runner_lock = threading.Lock()
 
 
+@reset_after_fork
 def _reset_after_fork() -> None:
-    # A forked child (a Celery prefork worker) inherits no threads: no spawner thread, no pool
-    # watchers. Start afresh rather than wait on threads that do not exist there.
+    # Start afresh rather than wait on threads that do not exist in the child.
     global _spawner, _runner, _runner_lock, _slot_holder
     _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="arena-spawn")
     _slot_holder = threading.local()  # the child holds none of its parent's flocks
     _runner = None
     _runner_lock = threading.Lock()
     STATS._lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def make_runner(config: JudgeConfig | None = None) -> LeanRunner:

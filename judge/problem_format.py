@@ -59,8 +59,7 @@ class ProblemSpec:
     def statement_fingerprint(self) -> str:
         """Identifies what a verdict depends on: a change here makes a new problem version."""
         payload = json.dumps(
-            [list(self.imports), self.preamble, list(self.definitions),
-             [[t.name, t.signature] for t in self.theorems]],
+            [list(self.imports), self.preamble, list(self.definitions), [[t.name, t.signature] for t in self.theorems]],
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -91,7 +90,7 @@ class ProblemSpec:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any) -> ProblemSpec:
+    def from_dict(cls, data: Any) -> ProblemSpec:  # noqa: C901 - one validation per field, in order
         if not isinstance(data, dict):
             raise InvalidProblem("a problem must be a JSON object")
         unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
@@ -123,9 +122,7 @@ class ProblemSpec:
             if not match:
                 raise InvalidProblem(f"signature of {name!r} must start with 'theorem {name}'")
             if match.group(1) != name:
-                raise InvalidProblem(
-                    f"theorem name {name!r} disagrees with its signature ({match.group(1)!r})"
-                )
+                raise InvalidProblem(f"theorem name {name!r} disagrees with its signature ({match.group(1)!r})")
             if ":=" in signature:
                 raise InvalidProblem(f"signature of {name!r} must not have a proof")
             theorems.append(TheoremSpec(name=name, signature=signature))

@@ -30,6 +30,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TOOLCHAIN_FILE = REPO_ROOT / "lean-toolchain"
@@ -43,17 +44,6 @@ PATCH_VERSION = 3
 SYMBOL_LOOKUP_STOCK = "newSymIndex=Object.keys(lib.exports).indexOf(symbol);"
 SYMBOL_LOOKUP_FIXED = (
     "newSymIndex=(lib.arenaSymbolIndex??=new Map(Object.keys(lib.exports).map((k,i)=>[k,i]))).get(symbol)??-1;"
-)
-# Node leaves a piped stdin non-blocking, so a Lean program that waits for input (the exporter
-# waiting for its job, the replay waiting for a request) got EAGAIN and died with
-# "hardware fault (error code: 29)". Wait 5 ms and read again instead.
-STDIN_READ_STOCK = (
-    'try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE)}catch(e){if(e.toString().includes("EOF"))bytesRead=0;else throw e}'
-)
-STDIN_READ_FIXED = (
-    'for(;;){try{bytesRead=fs.readSync(fd,buf,0,BUFSIZE);break}catch(e){if(e.code==="EAGAIN")'
-    "{Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,5);continue}"
-    'if(e.toString().includes("EOF")){bytesRead=0;break}throw e}}'
 )
 # Stdin. Stock lean.js reads `process.stdin.fd`, which Node makes non-blocking; a read that
 # comes before the data throws EAGAIN and Lean dies ("hardware fault (error code: 29)"), so a
@@ -387,21 +377,21 @@ def provision(cache_dir: Path | None = None, lean: str | None = None, out: io.Te
     config = load_config()
     cache_dir = cache_dir or config.cache_dir
     lean = lean or config.lean
-    out = out or sys.stdout
+    stream: io.TextIOBase | TextIO = out if out is not None else sys.stdout
     if config.sandbox == "bubblewrap":
-        out.write(f"bubblewrap: {ensure_bubblewrap()}\n")
+        stream.write(f"bubblewrap: {ensure_bubblewrap()}\n")
     if lean in ("auto", "native"):
         native = find_native_lean()
         if native is None:
             try_elan_install()
             native = find_native_lean()
         if native is not None:
-            out.write(f"native Lean: {native.binary} ({native.version})\n")
+            stream.write(f"native Lean: {native.binary} ({native.version})\n")
             return "native"
         if lean == "native":
             raise ProvisioningError(f"ARENA_LEAN=native but no lean {toolchain_version()} on PATH")
     offline = ensure_offline_lean(cache_dir)
-    out.write(f"offline Lean: {offline.root} (node {offline.node})\n")
+    stream.write(f"offline Lean: {offline.root} (node {offline.node})\n")
     return "offline"
 
 

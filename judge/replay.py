@@ -1,192 +1,36 @@
 """The trusted kernel replay: a long-lived Lean process (judge/lean/Replay.lean) that rebuilds
-every term from our own request text and adds each declaration to a kernel environment made
-of the problem's imports only. It never sees the submission's files or its `.olean`."""
+every term from our own request text (judge.replay_request) and adds each declaration to a
+kernel environment made of the problem's imports only. It never sees the submission's files or
+its `.olean`."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import json
 import threading
 from pathlib import Path
-from typing import Any
 
-from judge.export_format import Constant, Interner, Name, children_first, name_to_str
-from judge.lean_runner import LeanRunner, LeanSession, Limits, SessionError
+from judge.export_format import Constant, Interner, Name
+from judge.lean_runner import LeanRunner, LeanSession, Limits, SessionEnd, SessionError
+from judge.replay_request import ReplayError, ReplayOutcome, build_request, parse_reply
+from judge.sandbox import LimitHit
+
+__all__ = ["ReplayCrashed", "ReplayError", "ReplayTimeout", "Replayer"]
 
 REPLAY_SOURCE = Path(__file__).with_name("lean") / "Replay.lean"
-
-
-class ReplayError(RuntimeError):
-    """The replay process failed (our fault unless the submission's terms crashed it)."""
 
 
 class ReplayCrashed(ReplayError):
     """The replay process died, hit a limit or did not answer while it checked a request: the
     request is made of the submission's terms, so this is the submission's verdict. `limit` is
-    the runner's cause ("wall", "memory", "timeout", "ended", …)."""
+    the session's cause (a LimitHit or a SessionEnd)."""
 
-    def __init__(self, message: str, limit: str | None) -> None:
+    def __init__(self, message: str, limit: LimitHit | SessionEnd | None) -> None:
         super().__init__(message)
         self.limit = limit
 
 
-@dataclasses.dataclass
-class ReplayOutcome:
-    failure: tuple[str, str] | None  # (declaration, kernel message)
-    added: list[str]
-    axioms: dict[str, list[str]]
-
-
-class _Request:
-    """Renumbers the names, levels and terms the plan needs into dense request tables."""
-
-    def __init__(self, interner: Interner) -> None:
-        self.interner = interner
-        self.lines: list[str] = []
-        self.names: dict[Name, int] = {(): 0}
-        self.levels: dict[int, int] = {0: 0}
-        self.exprs: dict[int, int] = {}
-
-    def emit(self, row: list[Any]) -> None:
-        self.lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-
-    def name(self, name: Name) -> int:
-        found = self.names.get(name)
-        if found is not None:
-            return found
-        # iterative: names may be long (each prefix is a row of its own)
-        depth = len(name)
-        while name[: depth - 1] not in self.names:
-            depth -= 1
-        for end in range(depth, len(name) + 1):
-            prefix, last = name[:end], name[end - 1]
-            found = self.names[prefix] = len(self.names)
-            self.emit(["N", found, self.names[name[: end - 1]], "n" if isinstance(last, int) else "s", last])
-        return found
-
-    def level(self, level_id: int) -> int:
-        found = self.levels.get(level_id)
-        if found is not None:
-            return found
-        node = self.interner.levels[level_id]
-        if node[0] == "param":
-            body = ["param", self.name(node[1])]
-        else:
-            body = [node[0], *(self.level(child) for child in node[1:])]
-        found = self.levels[level_id] = len(self.levels)
-        self.emit(["L", found, *body])
-        return found
-
-    def expr(self, root: int) -> int:
-        for expr_id in children_first(self.interner.exprs, root, self.exprs):
-            self.exprs[expr_id] = index = len(self.exprs)
-            self.emit(["E", index, *self._body(self.interner.exprs[expr_id])])
-        return self.exprs[root]
-
-    def _body(self, node: tuple) -> list[Any]:
-        kind = node[0]
-        e = self.exprs
-        if kind == "bvar":
-            return ["bvar", node[1]]
-        if kind == "sort":
-            return ["sort", self.level(node[1])]
-        if kind == "const":
-            return ["const", self.name(node[1]), [self.level(lvl) for lvl in node[2]]]
-        if kind == "app":
-            return ["app", e[node[1]], e[node[2]]]
-        if kind in ("lam", "pi"):
-            return [kind, self.name(node[1]), e[node[2]], e[node[3]], node[4]]
-        if kind == "let":
-            return ["let", self.name(node[1]), e[node[2]], e[node[3]], e[node[4]], node[5]]
-        if kind == "nat":
-            return ["nat", node[1]]
-        if kind == "str":
-            return ["str", node[1]]
-        if kind == "proj":
-            return ["proj", self.name(node[1]), node[2], e[node[3]]]
-        raise ReplayError(f"cannot replay term kind {kind}")
-
-    def names_of(self, names: tuple[Name, ...]) -> list[int]:
-        return [self.name(n) for n in names]
-
-    def definition_row(self, c: Constant) -> list[Any]:
-        return ["def", self.name(c.name), self.names_of(c.level_params), self.expr(c.type),
-                self.expr(c.value), c.safety, self.names_of(c.all), c.hints]
-
-    def group(self, group: list[Constant]) -> None:
-        inductives = [c for c in group if c.kind == "induct"]
-        if inductives:
-            self._inductive_block(group, inductives)
-            return
-        # Recursive unsafe or partial definitions (the `_unsafe_rec` helpers Lean makes for
-        # code) may mention themselves: the kernel takes them only as a mutual block.
-        if len(group) > 1 or (group[0].kind == "def" and group[0].safety != "safe"):
-            if any(c.kind != "def" for c in group):
-                # only definitions may be mutual; the kernel will refuse the first one
-                for c in group:
-                    self.constant(c)
-                return
-            self.emit(["mutual", [self.definition_row(c) for c in group]])
-            return
-        self.constant(group[0])
-
-    def constant(self, c: Constant) -> None:
-        n, lps, t = self.name(c.name), self.names_of(c.level_params), self.expr(c.type)
-        if c.kind == "axiom":
-            self.emit(["axiom", n, lps, t, c.safety != "safe"])
-        elif c.kind == "def":
-            self.emit(self.definition_row(c))
-        elif c.kind == "thm":
-            self.emit(["thm", n, lps, t, self.expr(c.value), self.names_of(c.all)])
-        elif c.kind == "opaque":
-            self.emit(["opaque", n, lps, t, self.expr(c.value), c.safety != "safe", self.names_of(c.all)])
-        else:
-            # quot, or a constructor/recursor without its inductive: the replay refuses it
-            self.emit([c.kind, n, lps, t])
-
-    def _inductive_block(self, group: list[Constant], inductives: list[Constant]) -> None:
-        by_name = {c.name: c for c in group}
-        first = inductives[0]
-        order = [by_name[n] for n in first.all if n in by_name] or inductives
-        types = []
-        for ind in order:
-            ctors = []
-            for ctor_name in ind.extra[3]:
-                ctor = by_name.get(ctor_name)
-                if ctor is None:
-                    raise ReplayError(f"constructor {name_to_str(ctor_name)} missing from the export")
-                ctors.append([self.name(ctor_name), self.expr(ctor.type)])
-            types.append([self.name(ind.name), self.expr(ind.type), ctors])
-        self.emit(["inductblock", self.names_of(first.level_params), first.extra[0], types,
-                   first.safety != "safe"])
-        # what the kernel generates must equal what the submission claims
-        for c in group:
-            n, lps, t = self.name(c.name), self.names_of(c.level_params), self.expr(c.type)
-            if c.kind == "induct":
-                num_params, num_indices, all_, ctors, nested, is_rec, unsafe, reflexive = c.extra
-                self.emit(["induct", n, lps, t, num_params, num_indices, self.names_of(all_),
-                           self.names_of(ctors), nested, is_rec, unsafe, reflexive])
-            elif c.kind == "ctor":
-                induct, cidx, num_params, num_fields, unsafe = c.extra
-                self.emit(["ctor", n, lps, t, self.name(induct), cidx, num_params, num_fields, unsafe])
-            elif c.kind == "rec":
-                all_, num_params, num_indices, motives, minors, rules, k, unsafe = c.extra
-                rule_rows = [[self.name(r[0]), r[1], self.expr(r[2])] for r in rules]
-                self.emit(["rec", n, lps, t, self.names_of(all_), num_params, num_indices, motives,
-                           minors, rule_rows, k, unsafe])
-            else:
-                self.constant(c)
-
-
-def build_request(request_id: str, imports: list[str], plan: list[list[Constant]],
-                  interner: Interner, axioms_of: list[Name]) -> bytes:  # fmt: skip
-    request = _Request(interner)
-    for group in plan:
-        request.group(group)
-    request.emit(["axioms", [request.name(n) for n in axioms_of]])
-    head = json.dumps(["BEGIN", request_id, ["Init", *imports]], ensure_ascii=False)
-    return ("\n".join([head, *request.lines, '["DONE"]']) + "\n").encode()
+class ReplayTimeout(ReplayCrashed):
+    """The kernel did not finish checking the request in time (its wall limit, or no answer)."""
 
 
 class Replayer:
@@ -208,8 +52,15 @@ class Replayer:
             self._session.wait_for_line(b"ARENA-READY", timeout=self.limits.wall_seconds + 120)
         return self._session
 
-    def replay(self, *, imports: list[str], plan: list[list[Constant]], interner: Interner,
-               axioms_of: list[Name], timeout: float) -> ReplayOutcome:  # fmt: skip
+    def replay(
+        self,
+        *,
+        imports: list[str],
+        plan: list[list[Constant]],
+        interner: Interner,
+        axioms_of: list[Name],
+        timeout: float,
+    ) -> ReplayOutcome:
         with self._lock:
             request_id = f"r{next(self._ids)}"
             payload = build_request(request_id, imports, plan, interner, axioms_of)
@@ -226,6 +77,8 @@ class Replayer:
                 session.close()
                 if exc.cause is None:  # it was already gone before our request: not the submission's
                     raise ReplayError(str(exc)) from exc
+                if exc.cause in (LimitHit.WALL, SessionEnd.TIMEOUT):
+                    raise ReplayTimeout(str(exc), exc.cause) from exc
                 raise ReplayCrashed(str(exc), exc.cause) from exc
         return parse_reply(raw, request_id)
 
@@ -243,21 +96,3 @@ class Replayer:
             if self._session is not None:
                 self._session.close()
                 self._session = None
-
-
-def parse_reply(raw: bytes, request_id: str) -> ReplayOutcome:
-    head, _, body = raw.decode("utf-8", "replace").partition(" ")
-    if head != request_id:
-        raise ReplayError(f"reply to {head!r}, expected {request_id!r}")
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ReplayError("unreadable reply") from exc
-    if "error" in data:
-        raise ReplayError(f"replay refused the request: {data['error']}")
-    failure = data.get("failure")
-    return ReplayOutcome(
-        failure=(failure["name"], failure["detail"]) if failure else None,
-        added=list(data.get("added", [])),
-        axioms={k: list(v) for k, v in (data.get("axioms") or {}).items()},
-    )

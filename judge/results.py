@@ -27,11 +27,52 @@ class Verdict(enum.StrEnum):
         return self is not Verdict.JUDGE_ERROR
 
 
-PRECEDENCE = [v for v in Verdict if v is not Verdict.JUDGE_ERROR]
+PRECEDENCE: list[Verdict] = [v for v in Verdict if v is not Verdict.JUDGE_ERROR]
+
+
+class ReasonCode(enum.StrEnum):
+    """Why a verdict was given; stored with every result and shown in the API, so the values
+    never change. Grouped by the step that finds them."""
+
+    # the submitted text, before Lean runs (source_checks)
+    CODE_TOO_LARGE = "CODE_TOO_LARGE"
+    NUL_BYTE = "NUL_BYTE"
+    INVALID_UTF8 = "INVALID_UTF8"
+    PRELUDE = "PRELUDE"
+    FORBIDDEN_IMPORT = "FORBIDDEN_IMPORT"
+    FORBIDDEN_ATTRIBUTE = "FORBIDDEN_ATTRIBUTE"
+    # the exporter's run: a limit (one code per LimitHit), a crash, its export
+    WALL_LIMIT = "WALL_LIMIT"
+    MEMORY_LIMIT = "MEMORY_LIMIT"
+    OUTPUT_LIMIT = "OUTPUT_LIMIT"
+    PROCESSES_LIMIT = "PROCESSES_LIMIT"
+    LEAN_CRASHED = "LEAN_CRASHED"
+    LEAN_ERROR = "LEAN_ERROR"
+    EXPORT_TAMPERED = "EXPORT_TAMPERED"
+    EXPORT_INVALID = "EXPORT_INVALID"
+    FORBIDDEN_COMMAND = "FORBIDDEN_COMMAND"
+    # the checker (judge.checker), each property's own
+    MISSING = "MISSING"
+    MISMATCH = "MISMATCH"
+    UNSAFE_DEFINITION = "UNSAFE_DEFINITION"
+    CHANGED_DEPENDENCY = "CHANGED_DEPENDENCY"
+    SORRY = "SORRY"
+    FORBIDDEN_AXIOM = "FORBIDDEN_AXIOM"
+    UNSAFE_OR_PARTIAL = "UNSAFE_OR_PARTIAL"
+    NATIVE_REDUCTION = "NATIVE_REDUCTION"
+    # the kernel replay
+    KERNEL_REJECTED = "KERNEL_REJECTED"
+    KERNEL_TIME_LIMIT = "KERNEL_TIME_LIMIT"
+    KERNEL_MEMORY_LIMIT = "KERNEL_MEMORY_LIMIT"
+    KERNEL_CRASHED = "KERNEL_CRASHED"
+    # our own failures (Verdict.JUDGE_ERROR)
+    REPLAY_FAILED = "REPLAY_FAILED"
+    JUDGE_ERROR = "JUDGE_ERROR"
+
 
 # Judge errors the submission itself may have caused (an export it garbled, terms that broke
 # the replay): judged again once, never more.
-SUBMISSION_SUSPECT_ERRORS = {"EXPORT_INVALID", "REPLAY_FAILED"}
+SUBMISSION_SUSPECT_ERRORS = {ReasonCode.EXPORT_INVALID, ReasonCode.REPLAY_FAILED}
 
 
 class TheoremStatus(enum.StrEnum):
@@ -46,7 +87,7 @@ class TheoremStatus(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True)
 class Reason:
-    code: str
+    code: str  # a ReasonCode; a plain str when read back from storage (older codes stay readable)
     declaration: str | None = None
     detail: str = ""
 
@@ -81,16 +122,14 @@ class JudgeResult:
     @property
     def max_attempts(self) -> int | None:
         """At most this many judgings in all for this submission (None: the site's own bound)."""
-        if self.verdict is Verdict.JUDGE_ERROR and any(
-            r.code in SUBMISSION_SUSPECT_ERRORS for r in self.reasons
-        ):
+        if self.verdict is Verdict.JUDGE_ERROR and any(r.code in SUBMISSION_SUSPECT_ERRORS for r in self.reasons):
             return 2
         return None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "verdict": str(self.verdict),
-            "reasons": [dataclasses.asdict(r) for r in self.reasons],
+            "reasons": [{**dataclasses.asdict(r), "code": str(r.code)} for r in self.reasons],
             "theorems": [{"name": t.name, "status": str(t.status)} for t in self.theorems],
             "messages": [dataclasses.asdict(m) for m in self.messages],
             "lean_version": self.lean_version,
@@ -104,9 +143,7 @@ class JudgeResult:
         return cls(
             verdict=Verdict(data["verdict"]),
             reasons=[Reason(**r) for r in data.get("reasons", [])],
-            theorems=[
-                TheoremResult(t["name"], TheoremStatus(t["status"])) for t in data.get("theorems", [])
-            ],
+            theorems=[TheoremResult(t["name"], TheoremStatus(t["status"])) for t in data.get("theorems", [])],
             messages=[Message(**m) for m in data.get("messages", [])],
             lean_version=data.get("lean_version", ""),
             checker_version=data.get("checker_version", ""),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from judge.results import Reason
+from judge.results import Reason, ReasonCode
 
 MAX_CODE_BYTES = 64 * 1024
 
@@ -36,17 +36,17 @@ def check_source(code: bytes | str, allowed_imports: list[str]) -> list[Reason]:
     """Reasons for FORBIDDEN_CONSTRUCT, empty when the text may go to Lean."""
     raw = code.encode("utf-8", "surrogatepass") if isinstance(code, str) else code
     if len(raw) > MAX_CODE_BYTES:
-        return [Reason("CODE_TOO_LARGE", None, f"code is {len(raw)} bytes; the limit is {MAX_CODE_BYTES}")]
+        return [Reason(ReasonCode.CODE_TOO_LARGE, None, f"code is {len(raw)} bytes; the limit is {MAX_CODE_BYTES}")]
     if b"\x00" in raw:
-        return [Reason("NUL_BYTE", None, "code contains a NUL byte")]
+        return [Reason(ReasonCode.NUL_BYTE, None, "code contains a NUL byte")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return [Reason("INVALID_UTF8", None, f"code is not valid UTF-8 (byte {exc.start})")]
+        return [Reason(ReasonCode.INVALID_UTF8, None, f"code is not valid UTF-8 (byte {exc.start})")]
     reasons: list[Reason] = []
     stripped = _STRING.sub('""', _COMMENT.sub(" ", text))
     if _PRELUDE.search(stripped):
-        reasons.append(Reason("PRELUDE", None, "`prelude` is not allowed: the file must import Init"))
+        reasons.append(Reason(ReasonCode.PRELUDE, None, "`prelude` is not allowed: the file must import Init"))
     allowed = set(allowed_imports) | {"Init"}
     for line in stripped.splitlines():
         match = _IMPORT.match(line)
@@ -54,9 +54,11 @@ def check_source(code: bytes | str, allowed_imports: list[str]) -> list[Reason]:
             continue
         for module in match.group(1).split():
             if module not in allowed:
-                reasons.append(Reason("FORBIDDEN_IMPORT", module, "imports beyond the problem's are not allowed"))
+                reasons.append(
+                    Reason(ReasonCode.FORBIDDEN_IMPORT, module, "imports beyond the problem's are not allowed")
+                )
     for match in _FORBIDDEN_ATTRIBUTE.finditer(stripped):
-        reasons.append(Reason("FORBIDDEN_ATTRIBUTE", None, f"the attribute `{match.group(1)}` is not allowed"))
+        reasons.append(Reason(ReasonCode.FORBIDDEN_ATTRIBUTE, None, f"the attribute `{match.group(1)}` is not allowed"))
     return _unique(reasons)
 
 

@@ -32,7 +32,7 @@ NOT_CHECKED = "not_checked"
 SKIPPED = "skipped"
 ERROR = "error"  # the judge failed (our fault): nothing is known about this point
 
-REAL_JUDGE = "judge.api.judge_submission"
+REAL_JUDGE = "judge.pipeline.judge_submission"
 # What a preamble must not contain: each leaves something unproved or unchecked by the kernel.
 UNPROVED_IN_TEXT = re.compile(
     r"(?<![\w.'])(axiom|opaque|sorry|admit|partial|unsafe|implemented_by|extern|native_decide)(?![\w'])"
@@ -99,7 +99,7 @@ class _TemplateOutcome:
 
 
 def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
-    from judge.api import InvalidReference
+    from judge.pipeline import InvalidReference
 
     exporter = _template_exporter()
     if exporter is None:
@@ -189,10 +189,9 @@ def _check_tests(spec: ProblemSpec) -> Check:
 def _template_exporter():
     """The judge's template export: the real one, or the configured double's if it has one."""
     if settings.ARENA_JUDGE == REAL_JUDGE:
-        from judge.api import reference_export
-        from judge.lean_runner import get_runner
+        from judge.pipeline import judge_for
 
-        return lambda spec: reference_export(spec, get_runner())
+        return lambda spec: judge_for().reference_export(spec)
     return getattr(import_string(settings.ARENA_JUDGE), "reference_export", None)
 
 

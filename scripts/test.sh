@@ -43,8 +43,15 @@ if ! command -v docker-compose >/dev/null && [ "$(id -u)" = 0 ] && command -v ap
         || echo "docker-compose could not be installed: its test is skipped" >&2
 fi
 
-echo "== ruff check"
+echo "== ruff check (lint, complexity) and ruff format --check (judge/)"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check judge tests/judge
+
+echo "== mypy (judge/; strict on the trusted modules)"
+.venv/bin/mypy
+
+echo "== import contracts (lint-imports: the judge's trust boundaries, no cycles)"
+.venv/bin/lint-imports
 
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"

@@ -65,7 +65,7 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 echo "database: ${DATABASE_URL:-SQLite, $VAR/arena.sqlite3}"
 echo "queue:    ${CELERY_BROKER_URL:-file system, $VAR/broker}"
-echo "judge:    ${ARENA_JUDGE:-judge.api.judge_submission}"
+echo "judge:    ${ARENA_JUDGE:-judge.pipeline.judge_submission}"
 
 step "Database, sample problems, demo user"
 $PY manage.py migrate --noinput -v0 || fail "migrations failed"

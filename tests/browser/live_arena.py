@@ -21,7 +21,7 @@ import redis
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDING_JUDGE = "tests.site.judge_doubles.recording_judge_double"
-REAL_JUDGE = "judge.api.judge_submission"
+REAL_JUDGE = "judge.pipeline.judge_submission"
 # This branch's ports (the machine is shared): the first free one is taken.
 DEFAULT_PORTS = tuple(int(p) for p in os.environ.get("ARENA_BROWSER_PORTS", "8103,8113").split(","))
 

@@ -72,13 +72,13 @@ def real_runner():
 def runner():
     """The Lean a worker has: a pool of one pre-started exporter, the replay kept alive between
     verdicts. One per test module."""
-    from judge.api import replayer_for
+    from judge.pipeline import judge_for
 
     config = dataclasses.replace(load_config(), pool_size=1)
     runner = lean_runner.make_runner(config)
     yield runner
     # Both, or each module leaves a pre-started Lean (~1 GB, its cgroup) alive to the session's end.
-    replayer_for(runner).close()
+    judge_for(runner).close()
     runner.close()
     runner.close()
 

@@ -1,10 +1,10 @@
 """Test-only variants of the exporter, for control runs: they show an attack's payload really
 does what it claims when a defence is off, so the guarded run's refusal means something.
-Never used by the judge: `judge.api` always runs `judge/lean/Export.lean` as it is."""
+Never used by the judge: `judge.pipeline` always runs `judge/lean/Export.lean` as it is."""
 
 from __future__ import annotations
 
-from judge.api import EXPORTER_SOURCE
+from judge.pipeline import EXPORTER_SOURCE
 
 _POLICY_OFF = [
     ("match checkCommand cmd with", "match (Except.ok () : Except Refusal Unit) with"),

@@ -9,12 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from judge import api
+from judge import pipeline
 from judge.checker import check, replay_plan
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate, sign
 from judge.export_format import ExportError, Interner, parse_export
 from judge.results import Verdict
-from tests.judge.test_exports import ACCEPTED, REFERENCE, SOLVE_ADD, RecordedExportRunner, rows, unrows
+from tests.judge.test_exports import (
+    ACCEPTED,
+    REFERENCE,
+    SOLVE_ADD,
+    SOLVE_ADD_TARGETS,
+    RecordedExportRunner,
+    rows,
+    unrows,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,13 +62,13 @@ def test_export_without_its_end_line_is_missing():
 
 @pytest.fixture
 def recorded_reference(monkeypatch):
-    monkeypatch.setattr(api, "reference_export", lambda problem, runner: REFERENCE)
+    monkeypatch.setattr(pipeline.Judge, "reference_export", lambda judge, problem: REFERENCE)
 
 
 def test_forged_export_is_the_submissions_forbidden_construct(recorded_reference):
     """An honest export written by the file itself, without the job's key: never ACCEPTED."""
     runner = RecordedExportRunner(ACCEPTED, signed=False)
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
     assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT
     assert result.reasons[0].code == "EXPORT_TAMPERED"
     assert result.max_attempts is None  # final, never retried
@@ -68,7 +76,7 @@ def test_forged_export_is_the_submissions_forbidden_construct(recorded_reference
 
 def test_export_begun_and_never_ended_is_tampered(recorded_reference):
     runner = RecordedExportRunner(None, stdout='["BEGIN"]\n["I",0]\n')
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
     assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT and result.reasons[0].code == "EXPORT_TAMPERED"
 
 
@@ -77,7 +85,7 @@ def test_export_begun_and_never_ended_is_tampered(recorded_reference):
 )
 def test_panic_where_the_export_stops_is_a_crash_verdict(recorded_reference, panic):
     runner = RecordedExportRunner(None, stdout='["BEGIN"]\n["N",1,0,"s","a"]\n', stderr=panic, exit_code=1)
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
     assert result.verdict is Verdict.COMPILE_ERROR and result.reasons[0].code == "LEAN_CRASHED"
 
 
@@ -86,7 +94,7 @@ def test_policy_refusal_is_a_forbidden_construct_naming_line_and_construct(recor
         '["M",{"severity":"information","data":"x","pos":{"line":1,"column":0}}]\n'
         '["R","`#eval`",3,0,"this command is not allowed in a submission; remove it"]\n["END"]\n'
     )
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner(refused))
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner(refused))
     assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT
     reason = result.reasons[0]
     assert reason.code == "FORBIDDEN_COMMAND" and reason.declaration == "`#eval`"
@@ -161,9 +169,7 @@ def test_checking_is_linear_in_the_export_size():
             interner=interner,
             reference=reference,
             submission=submission,
-            definitions=["solveAdd"],
-            theorems=["solveAdd_spec"],
-            allowed_imports=[],
+            **SOLVE_ADD_TARGETS,
         )
         replay_plan(submission, interner)
         return time.perf_counter() - started
@@ -174,7 +180,7 @@ def test_checking_is_linear_in_the_export_size():
 
 
 def test_replay_request_of_a_long_name_needs_no_recursion():
-    from judge.replay import _Request
+    from judge.replay_request import _Request
 
     request = _Request(Interner())
     name = tuple(f"c{i}" for i in range(5000))

@@ -12,27 +12,33 @@ from pathlib import Path
 
 import pytest
 
-from judge import api
+from judge import pipeline
 from judge.checker import check
 from judge.export_auth import ExportKey, sign
 from judge.export_format import ExportError, Interner, parse_export
-from judge.lean_runner import Limits, RunResult, SessionError
+from judge.lean_runner import RunResult, SessionError
 from judge.problem_format import load_problem_set
 from judge.results import TheoremStatus, Verdict
+from judge.sandbox import Limits
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = (HERE / "exports" / "solve_add_reference.jsonl").read_text()
 ACCEPTED = (HERE / "exports" / "solve_add_accepted.jsonl").read_text()
 SAMPLES = HERE.parents[1] / "problems" / "samples" / "problems.jsonl"
 SOLVE_ADD = next(p for p in load_problem_set(SAMPLES.read_text()) if p.slug == "solve-add")
+SOLVE_ADD_TARGETS = {"definitions": ["solveAdd"], "theorems": ["solveAdd_spec"], "allowed_imports": []}
 
 
 def run_check(submission_text: str):
     interner = Interner()
     reference = parse_export(REFERENCE, interner)
     submission = parse_export(submission_text, interner)
-    return check(interner=interner, reference=reference, submission=submission,
-                 definitions=["solveAdd"], theorems=["solveAdd_spec"], allowed_imports=[])
+    return check(
+        interner=interner,
+        reference=reference,
+        submission=submission,
+        **SOLVE_ADD_TARGETS,
+    )
 
 
 def rows(text: str) -> list[list]:
@@ -58,8 +64,12 @@ def test_recorded_solution_passes_every_check():
 def test_reference_uses_sorry():
     interner = Interner()
     reference = parse_export(REFERENCE, interner)
-    outcome = check(interner=interner, reference=reference, submission=parse_export(REFERENCE, interner),
-                    definitions=["solveAdd"], theorems=["solveAdd_spec"], allowed_imports=[])
+    outcome = check(
+        interner=interner,
+        reference=reference,
+        submission=parse_export(REFERENCE, interner),
+        **SOLVE_ADD_TARGETS,
+    )
     assert {r.code for _, r in outcome.reasons} == {"SORRY"}
 
 
@@ -165,39 +175,42 @@ class RecordedExportRunner:
         if self.export_text is not None:
             rows = self.export_text.removesuffix('["END"]\n')
             stdout = sign(ExportKey(int(r), int(s)) if self.signed else ExportKey.new(), rows)
-        defaults = dict(stdout=stdout, stderr="", exit_code=0, signal=None, wall_seconds=0.1,
-                        peak_memory_kb=1000, limit_hit=None)
+        defaults = dict(
+            stdout=stdout, stderr="", exit_code=0, signal=None, wall_seconds=0.1, peak_memory_kb=1000, limit_hit=None
+        )
         return RunResult(**{**defaults, **self.result})
 
 
 @pytest.fixture
 def recorded_reference(monkeypatch):
-    monkeypatch.setattr(api, "reference_export", lambda problem, runner: REFERENCE)
+    monkeypatch.setattr(pipeline.Judge, "reference_export", lambda judge, problem: REFERENCE)
 
 
 def test_garbage_export_is_a_judge_error(recorded_reference):
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner("garbage"))
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner("garbage"))
     assert result.verdict is Verdict.JUDGE_ERROR
     assert result.reasons[0].code == "EXPORT_INVALID"
 
 
-@pytest.mark.parametrize(("limit", "verdict"), [("wall", Verdict.TIME_LIMIT), ("memory", Verdict.MEMORY_LIMIT),
-                                                ("output", Verdict.OUTPUT_LIMIT)])
+@pytest.mark.parametrize(
+    ("limit", "verdict"),
+    [("wall", Verdict.TIME_LIMIT), ("memory", Verdict.MEMORY_LIMIT), ("output", Verdict.OUTPUT_LIMIT)],
+)
 def test_limits_map_to_their_verdicts(recorded_reference, limit, verdict):
     runner = RecordedExportRunner(None, limit_hit=limit)
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
     assert result.verdict is verdict
 
 
 def test_crash_of_lean_is_the_submissions_verdict(recorded_reference):
     runner = RecordedExportRunner(None, exit_code=1, stderr="RangeError: Maximum call stack size exceeded")
-    result = api.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
+    result = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=runner)
     assert result.verdict is Verdict.COMPILE_ERROR
     assert result.reasons[0].code == "LEAN_CRASHED"
 
 
 def test_source_checks_come_first(recorded_reference):
-    result = api.judge_submission(SOLVE_ADD, "prelude\n", runner=RecordedExportRunner(ACCEPTED))
+    result = pipeline.judge_submission(SOLVE_ADD, "prelude\n", runner=RecordedExportRunner(ACCEPTED))
     assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT
     assert json.loads(json.dumps(result.to_json()))["verdict"] == "FORBIDDEN_CONSTRUCT"
 
@@ -221,8 +234,8 @@ def test_lying_export_is_rejected_by_the_kernel(real_runner):
     interner = Interner()
     reference = parse_export(REFERENCE, interner)
     submission = parse_export(lying, interner)
-    result = api._Judge(real_runner, None).decide(SOLVE_ADD, interner, reference, submission)
-    api.replayer_for(real_runner).close()
+    result = pipeline.judge_for(real_runner).decide(SOLVE_ADD, interner, reference, submission)
+    pipeline.judge_for(real_runner).close()
     assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
 
 
@@ -236,20 +249,24 @@ def test_binder_names_do_not_matter():
 
 
 def test_a_garbled_export_is_judged_again_once_at_most(recorded_reference):
-    garbled = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner("garbage"))
+    garbled = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner("garbage"))
     assert garbled.max_attempts == 2
-    nothing = api.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner(None))
+    nothing = pipeline.judge_submission(SOLVE_ADD, "def x := 1", runner=RecordedExportRunner(None))
     assert nothing.verdict is Verdict.JUDGE_ERROR and nothing.max_attempts == 2
 
 
 def test_replay_request_numbers_everything_densely_children_first():
-    from judge.replay import build_request
+    from judge.replay_request import build_request
 
     interner = Interner()
     reference = parse_export(REFERENCE, interner)
     submission = parse_export(ACCEPTED, interner)
-    plan = check(interner=interner, reference=reference, submission=submission, definitions=["solveAdd"],
-                 theorems=["solveAdd_spec"], allowed_imports=[]).replay_plan
+    plan = check(
+        interner=interner,
+        reference=reference,
+        submission=submission,
+        **SOLVE_ADD_TARGETS,
+    ).replay_plan
     request = build_request("r7", [], plan, interner, [("solveAdd_spec",)]).decode()
     lines = [json.loads(line) for line in request.splitlines()]
     assert lines[0] == ["BEGIN", "r7", ["Init"]] and lines[-1] == ["DONE"]

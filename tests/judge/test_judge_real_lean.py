@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from judge.api import judge_submission
+from judge.pipeline import judge_submission
 from judge.problem_format import load_problem_set
 from judge.results import TheoremStatus, Verdict
 

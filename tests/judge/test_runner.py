@@ -120,8 +120,9 @@ def wait_ready(runner: OfflineLeanRunner, count: int = 1) -> None:
 
 def test_lean_messages_are_the_json_lines_of_stdout():
     stdout = '[DEBUG:A] x\n{"severity": "error", "data": "boom"}\n{not json\n[1, 2]\n{"severity": "warning"}\n'
-    result = RunResult(stdout=stdout, stderr="", exit_code=0, signal=None, wall_seconds=1.0,
-                       peak_memory_kb=0, limit_hit=None)  # fmt: skip
+    result = RunResult(
+        stdout=stdout, stderr="", exit_code=0, signal=None, wall_seconds=1.0, peak_memory_kb=0, limit_hit=None
+    )
     assert result.lean_messages == [{"severity": "error", "data": "boom"}, {"severity": "warning"}]
 
 
@@ -215,8 +216,13 @@ def test_generic_prestarted_process_serves_a_job(fake_offline):
 
 def test_early_start_process_runs_the_program_before_dispatch(fake_offline):
     runner = fake_offline(pool_size=1)
-    job = LeanJob(args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"},
-                  files={"Sol.lean": b"theirs"}, stdin=b"go", early_start=True)  # fmt: skip
+    job = LeanJob(
+        args=("--stdin", "Export.lean"),
+        static_files={"Export.lean": b"ours"},
+        files={"Sol.lean": b"theirs"},
+        stdin=b"go",
+        early_start=True,
+    )
     first = runner.run(job)  # nothing pre-started yet: a cold run, and the pool fills with this key
     assert not first.prestarted
     wait_ready(runner)
@@ -386,14 +392,16 @@ def test_config_defaults():
 
 
 def test_config_from_environment():
-    config = load_config({
-        "ARENA_LEAN": "offline",
-        "ARENA_LEAN_POOL_SIZE": "0",
-        "ARENA_LEAN_SLOTS": "2",
-        "ARENA_OFFLINE_MEMORY_MB": "5000",
-        "ARENA_OFFLINE_WALL_SECONDS": "30.5",
-        "ARENA_NATIVE_PROCESSES": "16",
-    })  # fmt: skip
+    config = load_config(
+        {
+            "ARENA_LEAN": "offline",
+            "ARENA_LEAN_POOL_SIZE": "0",
+            "ARENA_LEAN_SLOTS": "2",
+            "ARENA_OFFLINE_MEMORY_MB": "5000",
+            "ARENA_OFFLINE_WALL_SECONDS": "30.5",
+            "ARENA_NATIVE_PROCESSES": "16",
+        }
+    )
     assert config.lean == "offline" and config.pool_size == 0 and config.slots == 2
     assert config.offline_limits.memory_bytes == 5000 << 20
     assert config.offline_limits.wall_seconds == 30.5
@@ -421,8 +429,9 @@ def test_stats_of_fake_runs_stay_out_of_the_real_count(fake_native):
 def test_alternating_kinds_of_job_all_find_a_prestarted_process(fake_offline):
     runner = fake_offline(pool_size=1)
     compile_job = LeanJob(args=("--json", "Sol.lean"), files={"Sol.lean": b"x"})
-    export_job = LeanJob(args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"},
-                         stdin=b"go", early_start=True)  # fmt: skip
+    export_job = LeanJob(
+        args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"}, stdin=b"go", early_start=True
+    )
     runner.prestart()
     served = []
     for job in [compile_job, export_job, compile_job, export_job]:
@@ -441,8 +450,15 @@ def test_out_of_memory_messages_map_to_the_memory_limit(fake_native):
     from judge.sandbox import SandboxResult
 
     def result(stderr: bytes, exit_code: int | None = 1):
-        raw = SandboxResult(stdout=b"", stderr=stderr, exit_code=exit_code, signal=None, wall_seconds=1.0,
-                            peak_memory_kb=0, limit_hit=None)  # fmt: skip
+        raw = SandboxResult(
+            stdout=b"",
+            stderr=stderr,
+            exit_code=exit_code,
+            signal=None,
+            wall_seconds=1.0,
+            peak_memory_kb=0,
+            limit_hit=None,
+        )
         return fake_native._result(raw, None, LeanJob(args=()), LIMITS, prestarted=False)
 
     assert result(b"INTERNAL PANIC: out of memory\n").limit_hit == "memory"
@@ -455,8 +471,13 @@ def test_an_early_start_process_is_ready_only_once_its_program_says_so(fake_offl
     """The exporter prints its marker once compiled and waiting: before that, a job taking the
     process would wait for the compile anyway, so the pool must not call it ready."""
     runner = fake_offline(pool_size=1)
-    job = LeanJob(args=("--stdin", "Export.lean"), static_files={"Export.lean": b"ours"},
-                  stdin=b"go", early_start=True, ready_marker=b"NEVER-PRINTED\n")  # fmt: skip
+    job = LeanJob(
+        args=("--stdin", "Export.lean"),
+        static_files={"Export.lean": b"ours"},
+        stdin=b"go",
+        early_start=True,
+        ready_marker=b"NEVER-PRINTED\n",
+    )
     runner.prestart(job)
     time.sleep(3)
     assert [s["ready"] for s in runner.pool_status()] == [False]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from judge.sandbox import CgroupSet, Limits, SandboxSpec, ScratchDir
+from judge.sandbox import Limits, SandboxSpec, ScratchDir
+from judge.sandbox.cgroups import CgroupSet
 
 
 @pytest.fixture
@@ -169,7 +170,7 @@ def test_scratch_files_are_read_back_without_following_links(tmp_path):
 
 
 def test_scratch_dirs_of_dead_processes_are_swept(tmp_path, monkeypatch):
-    from judge import sandbox as sandbox_module
+    from judge.sandbox import scratch as sandbox_module
 
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -210,7 +211,7 @@ def fake_v2_tree(tmp_path: Path, own: str, controllers: str, subtree: str) -> tu
 
 
 def test_cgroup_v2_jobs_go_beside_the_worker(tmp_path):
-    from judge.sandbox import _v2_job_parent
+    from judge.sandbox.cgroups import _v2_job_parent
 
     root, me = fake_v2_tree(tmp_path, "/svc", "cpu memory pids", "memory pids")
     assert _v2_job_parent(root, me) == root / "svc"

@@ -18,10 +18,10 @@ from docker.types import ContainerConfig, HostConfig
 
 import docker
 from judge.config import load_config
-from judge.docker_sandbox import DOCKER_API_VERSION, DockerSandbox, container_spec
 from judge.lean_runner import LeanJob, NativeLeanRunner, RunStats
 from judge.provisioning import NativeLean
 from judge.sandbox import Limits, SandboxError, SandboxSpec, ScratchDir
+from judge.sandbox.docker import DOCKER_API_VERSION, DockerSandbox, container_spec
 
 LIMITS = Limits(wall_seconds=7.0, memory_bytes=512 << 20, output_bytes=1000, processes=48)
 

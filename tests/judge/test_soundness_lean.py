@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from judge import lean_runner
-from judge.api import exporter_job, judge_submission
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
+from judge.pipeline import exporter_job, judge_submission
 from judge.problem_format import load_problem_set
 from judge.results import Verdict
 from tests.judge.exporters import exporter_source, many_files_exporter_source
@@ -227,7 +227,8 @@ theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by
   simp [solveAdd]
 """
 
-HONEST_DEFINITIONS = """structure Point where
+HONEST_DEFINITIONS = (
+    """structure Point where
   x : Int
   y : Int
 deriving Repr, DecidableEq, BEq
@@ -263,9 +264,12 @@ def isOdd' : Nat → Bool
   | 0 => false
   | n + 1 => isEven' n
 end
-""" + HONEST_SOLUTION
+"""
+    + HONEST_SOLUTION
+)
 
-HONEST_COMMANDS = """def fib : Nat → Nat
+HONEST_COMMANDS = (
+    """def fib : Nat → Nat
   | 0 => 0
   | 1 => 1
   | n + 2 => fib n + fib (n + 1)
@@ -282,7 +286,9 @@ theorem opened : succ 0 = 1 := rfl
 namespace Inner
 theorem inside : (1 : Nat) + 1 = 2 := rfl
 end Inner
-""" + HONEST_SOLUTION
+"""
+    + HONEST_SOLUTION
+)
 
 
 @pytest.mark.parametrize("honest", [HONEST_DEFINITIONS, HONEST_COMMANDS], ids=["definitions", "commands"])
@@ -303,7 +309,7 @@ def test_exporter_panic_is_the_submissions_verdict_and_the_next_one_is_judged(ru
 def test_replay_panic_is_the_submissions_verdict_and_the_replay_restarts(runner):
     """A lemma the (unguarded) exporter skipped with debug.skipKernelTC, whose kernel check needs
     `1 <<< 2^40`: the replay process dies on it; the verdict is the submission's."""
-    from judge import api
+    from judge import pipeline
 
     code = (
         "set_option debug.skipKernelTC true in\n"
@@ -311,9 +317,9 @@ def test_replay_panic_is_the_submissions_verdict_and_the_replay_restarts(runner)
     )
     key, run = control_run(runner, code, gate=True)
     interner = Interner()
-    reference = parse_export(api.reference_export(SOLVE_ADD, runner), interner)
+    reference = parse_export(pipeline.judge_for(runner).reference_export(SOLVE_ADD), interner)
     submission = parse_export(authenticate(run.stdout, key), interner)
-    result = api._Judge(runner, None).decide(SOLVE_ADD, interner, reference, submission)
+    result = pipeline.judge_for(runner).decide(SOLVE_ADD, interner, reference, submission)
     assert result.verdict in (Verdict.KERNEL_REJECTED, Verdict.TIME_LIMIT, Verdict.MEMORY_LIMIT), result.to_json()
     after = judge_submission(SOLVE_ADD, SOLUTION, runner=runner)
     assert after.verdict is Verdict.ACCEPTED, after.to_json()
@@ -322,7 +328,7 @@ def test_replay_panic_is_the_submissions_verdict_and_the_replay_restarts(runner)
 def test_skipping_the_kernel_is_caught_by_the_replay(runner):
     """With the policy off (it refuses `debug.*` options), a theorem the exporter never showed
     the kernel still meets it in the replay."""
-    from judge import api
+    from judge import pipeline
 
     code = (
         "set_option debug.skipKernelTC true in\ntheorem bad : (1 : Nat) = 2 := by decide +kernel\n"
@@ -331,8 +337,8 @@ def test_skipping_the_kernel_is_caught_by_the_replay(runner):
     )
     key, run = control_run(runner, code, gate=True)
     interner = Interner()
-    reference = parse_export(api.reference_export(SOLVE_ADD, runner), interner)
+    reference = parse_export(pipeline.judge_for(runner).reference_export(SOLVE_ADD), interner)
     submission = parse_export(authenticate(run.stdout, key), interner)
-    result = api._Judge(runner, None).decide(SOLVE_ADD, interner, reference, submission)
+    result = pipeline.judge_for(runner).decide(SOLVE_ADD, interner, reference, submission)
     assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
     assert result.reasons[0].declaration.split(".")[0] == "bad"

@@ -17,7 +17,7 @@ pytestmark = [
 
 @pytest.fixture
 def real_judge(settings):
-    settings.ARENA_JUDGE = "judge.api.judge_submission"
+    settings.ARENA_JUDGE = "judge.pipeline.judge_submission"
 
 
 def validated(author, data, sent):

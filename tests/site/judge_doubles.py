@@ -1,4 +1,4 @@
-"""Test doubles for the judge at its boundary (judge.api.judge_submission).
+"""Test doubles for the judge at its boundary (judge.pipeline.judge_submission).
 
 The pipeline finds the judge through the ARENA_JUDGE setting (a dotted path) and the checker
 version beside it (the same module's CHECKER_VERSION), so each double here is a module-level
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from judge.problem_format import ProblemSpec
-from judge.results import JudgeResult, Message, Reason, TheoremResult, TheoremStatus, Verdict
+from judge.results import JudgeResult, Message, Reason, ReasonCode, TheoremResult, TheoremStatus, Verdict
 
 CHECKER_VERSION = "double-2"
 LEAN_VERSION = "4.28.0-double"
@@ -32,7 +32,7 @@ def accepted(problem: ProblemSpec) -> JudgeResult:
 def compile_error(problem: ProblemSpec, text: str = "unknown identifier 'oops'") -> JudgeResult:
     return JudgeResult(
         verdict=Verdict.COMPILE_ERROR,
-        reasons=[Reason(code="lean_error", declaration=problem.theorem_names[0], detail=text)],
+        reasons=[Reason(code=ReasonCode.LEAN_ERROR, declaration=problem.theorem_names[0], detail=text)],
         theorems=[TheoremResult(name, TheoremStatus.ERROR) for name in problem.theorem_names],
         messages=[Message("error", 4, 2, 4, 6, text)],
         lean_version=LEAN_VERSION,
@@ -44,7 +44,7 @@ def compile_error(problem: ProblemSpec, text: str = "unknown identifier 'oops'")
 def judge_error(detail: str = "the sandbox failed") -> JudgeResult:
     return JudgeResult(
         verdict=Verdict.JUDGE_ERROR,
-        reasons=[Reason(code="sandbox", detail=detail)],
+        reasons=[Reason(code=ReasonCode.JUDGE_ERROR, detail=detail)],
         lean_version=LEAN_VERSION,
         checker_version=CHECKER_VERSION,
     )
@@ -74,7 +74,7 @@ class RecordingJudgeDouble:
         """The template's export, as problems.validation asks for it: a template containing
         "oops" does not elaborate; any other is answered with the recorded real export of the
         solve-add template (so a problem declaring other names misses its targets)."""
-        from judge.api import InvalidReference
+        from judge.pipeline import InvalidReference
 
         self.calls.append((problem, "<template>"))
         if "oops" in problem.template():

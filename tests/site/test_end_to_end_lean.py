@@ -15,7 +15,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(1200),
-    pytest.mark.skipif(importlib.util.find_spec("judge.api") is None, reason="judge.api has not landed yet"),
+    pytest.mark.skipif(importlib.util.find_spec("judge.pipeline") is None, reason="judge.pipeline has not landed yet"),
 ]
 
 WRONG_IMPLEMENTATION = (
@@ -36,7 +36,7 @@ def test_reference_solution_is_accepted_and_a_wrong_one_is_a_compile_error(
     bad = submission_create(user=user, problem=problem, code=WRONG_IMPLEMENTATION)
 
     flush_test_broker()
-    worker = WorkerProcess("lean", tmp_path, {"ARENA_JUDGE": "judge.api.judge_submission"})
+    worker = WorkerProcess("lean", tmp_path, {"ARENA_JUDGE": "judge.pipeline.judge_submission"})
     try:
         worker.wait_ready()
         send_judge_task(good.pk)

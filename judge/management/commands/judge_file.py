@@ -35,9 +35,9 @@ class Command(BaseCommand):
             self.stderr.write(f"judge_file: {exc}")
             sys.exit(2)
         # imported late: argument errors need no Lean
-        from judge.api import judge_submission
         from judge.config import get_config
         from judge.lean_runner import make_runner
+        from judge.pipeline import judge_submission
 
         # one verdict and exit: a pre-started process for a next job would only take CPU
         runner = make_runner(dataclasses.replace(get_config(), pool_size=0))

@@ -15,7 +15,7 @@ from submissions.services import submission_judge, submission_rejudge
 
 
 def current_checker_version() -> str:
-    """CHECKER_VERSION of the module that holds the judge (judge.api by default)."""
+    """CHECKER_VERSION of the module that holds the judge (judge.pipeline by default)."""
     module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
     return str(import_string(f"{module}.CHECKER_VERSION"))
 

@@ -29,44 +29,12 @@ import subprocess
 import threading
 from typing import Any
 
-from judge.sandbox import (
-    JOB_DIR,
-    SANDBOX_GID,
-    SANDBOX_UID,
-    Sandbox,
-    SandboxError,
-    SandboxProcess,
-    SandboxSpec,
-    ScratchDir,
-)
+from judge.sandbox import seccomp
+from judge.sandbox.base import JOB_DIR, SANDBOX_GID, SANDBOX_UID, LimitHit, Sandbox, SandboxError, SandboxSpec
+from judge.sandbox.process import SandboxProcess
+from judge.sandbox.scratch import ScratchDir
 
 DOCKER_API_VERSION = "1.44"  # Docker Engine 25+
-
-# Syscalls a Lean job never needs and a kernel exploit often does; refused with EPERM.
-_REFUSED_SYSCALLS = [
-    "add_key", "bpf", "delete_module", "finit_module", "init_module", "kexec_file_load", "kexec_load",
-    "keyctl", "mount", "move_mount", "open_by_handle_at", "perf_event_open", "pivot_root", "ptrace",
-    "request_key", "setns", "umount2", "unshare", "userfaultfd",
-]  # fmt: skip
-
-
-def no_process_creation_profile() -> dict[str, Any]:
-    """A Docker seccomp profile with the rules of sandbox.no_process_creation_filter()."""
-    clone_thread = 0x00010000
-    return {
-        "defaultAction": "SCMP_ACT_ALLOW",
-        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],
-        "syscalls": [
-            {"names": ["fork", "vfork"], "action": "SCMP_ACT_KILL_PROCESS"},
-            {
-                "names": ["clone"],
-                "action": "SCMP_ACT_KILL_PROCESS",
-                "args": [{"index": 0, "value": clone_thread, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}],
-            },
-            {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},  # ENOSYS: glibc falls back
-            {"names": _REFUSED_SYSCALLS, "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
-        ],
-    }
 
 
 def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str) -> dict[str, Any]:
@@ -78,7 +46,7 @@ def container_spec(spec: SandboxSpec, scratch: ScratchDir, image: str) -> dict[s
     mounts += [Mount(target=inside, source=host, type="bind", read_only=True) for host, inside in spec.ro_binds]
     security_opt = ["no-new-privileges"]
     if not spec.allow_process_creation:
-        security_opt.append("seccomp=" + json.dumps(no_process_creation_profile(), separators=(",", ":")))
+        security_opt.append("seccomp=" + json.dumps(seccomp.docker_profile(), separators=(",", ":")))
     host_config = HostConfig(
         version=DOCKER_API_VERSION,
         network_mode="none",
@@ -126,8 +94,8 @@ class _AttachedStdin:
 
 
 class _ContainerHandle:
-    """What SandboxProcess needs of a Popen, for a started container: stdin, stdout and stderr
-    (local pipes fed from the multiplexed attach stream), poll() and wait()."""
+    """The ProcessHandle of a started container: stdin, stdout and stderr (local pipes fed from
+    the multiplexed attach stream), poll() and wait(); no local pid (nothing here to signal)."""
 
     def __init__(self, api: Any, cid: str, sock: Any) -> None:
         from docker.utils.socket import frames_iter
@@ -170,11 +138,11 @@ class _ContainerHandle:
         return self.returncode  # type: ignore[return-value]
 
 
-class _ContainerLimits:
-    """The CgroupSet stand-in for a container: the daemon enforces memory and pids; this kills,
+class _ContainerControl:
+    """The ResourceControl of a container: the daemon enforces memory and pids; this kills,
     reads the OOM flag, samples peak memory, and removes the container at the end."""
 
-    memory = pids = "container"  # enforced by the daemon: SandboxProcess runs no watchdog
+    enforces = frozenset({LimitHit.MEMORY, LimitHit.PROCESSES})
 
     def __init__(self, api: Any, cid: str) -> None:
         self.api, self.cid = api, cid
@@ -216,20 +184,18 @@ class _ContainerLimits:
 
 class DockerSandbox(Sandbox):
     name = "docker"
-    supports_spawn = True
 
-    def __init__(self, image: str | None = None, client: Any = None) -> None:
-        from judge.config import get_config
-
-        self.image = image or get_config().docker_image
+    def __init__(self, image: str, client: Any = None) -> None:
+        self.image = image
         self._client = client
 
     @property
-    def client(self):
+    def client(self) -> Any:
         if self._client is None:
             import docker
 
-            self._client = docker.from_env(version=DOCKER_API_VERSION)
+            # (mypy resolves `docker` to the repository's docker/ folder of Dockerfiles)
+            self._client = docker.from_env(version=DOCKER_API_VERSION)  # type: ignore[attr-defined]
         return self._client
 
     def spawn(self, spec: SandboxSpec, scratch: ScratchDir, start_clock: bool = True) -> SandboxProcess:
@@ -249,5 +215,5 @@ class DockerSandbox(Sandbox):
                 api.remove_container(cid, force=True)
             raise SandboxError(f"docker could not start the job container: {exc}") from exc
         handle = _ContainerHandle(api, cid, sock)
-        limits = _ContainerLimits(api, cid)
-        return SandboxProcess(handle, limits, spec.limits, cleanup=lambda: None, start_clock=start_clock)
+        control = _ContainerControl(api, cid)
+        return SandboxProcess(handle, control, spec.limits, start_clock=start_clock)

@@ -1,0 +1,480 @@
+"""The judging pipeline: a problem and a file in, a trusted verdict out.
+
+    source checks → the exporter (untrusted: sandboxed Lean that elaborates the file)
+      → authenticate (export_auth) → parse (export_format) → check (checker)
+      → the kernel replay (replay: trusted Lean fed our own request) → the verdict
+
+Two Lean processes on a verdict's critical path: the exporter (sandboxed, fresh per submission,
+pre-started when the runner keeps a pool) and the trusted replay (kept alive between verdicts).
+A `Judge` owns what lives between verdicts: the runner, the replayer and the reference exports
+(computed once per problem version and cached on disk). `judge_submission` judges with the
+default Judge of this process's runner (it is what settings.ARENA_JUDGE names).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import threading
+import time
+from pathlib import Path
+
+from judge import source_checks
+from judge.axioms import axiom_verdict
+from judge.checker import CheckOutcome, check
+from judge.config import get_config
+from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
+from judge.export_format import Export, ExportError, Interner, parse_export, parse_name
+from judge.fork import reset_after_fork
+from judge.lean_runner import LeanJob, LeanRunner, RunResult, get_runner
+from judge.problem_format import ProblemSpec
+from judge.replay import ReplayCrashed, Replayer, ReplayError, ReplayTimeout
+from judge.results import (
+    PRECEDENCE,
+    JudgeResult,
+    Message,
+    Reason,
+    ReasonCode,
+    TheoremResult,
+    TheoremStatus,
+    Verdict,
+)
+from judge.sandbox import LimitHit, Limits
+
+log = logging.getLogger(__name__)
+
+# Bump when a check changes: verdicts of older versions can then be re-judged.
+CHECKER_VERSION = "2026.12.01"
+
+EXPORTER_SOURCE = Path(__file__).with_name("lean") / "Export.lean"
+EXPORTER_WAITING = b"ARENA-EXPORTER-WAITING\n"  # Export.lean, compiled, waits for its file
+SUBMISSION_FILE = "Sol.lean"
+# How the offline Lean dies (Node's stack overflow, wasm traps, Lean's runtime panics): when the
+# export stops there, the submission's doing, not ours.
+CRASH_MARKERS = (
+    "Maximum call stack size exceeded",
+    "RangeError",
+    "hardware fault",
+    "Aborted(",
+    "INTERNAL PANIC",
+    "RuntimeError",
+    "out of bounds",
+    "Stack overflow",
+    "stack overflow",
+)
+# The exporter's limits: the verdict, the reason and its detail. Starting processes (or threads
+# past the limit) is something a proof never needs.
+LIMIT_VERDICTS: dict[LimitHit, tuple[Verdict, ReasonCode, str]] = {
+    LimitHit.WALL: (Verdict.TIME_LIMIT, ReasonCode.WALL_LIMIT, "Lean ran past the time limit ({seconds:.1f} s)"),
+    LimitHit.MEMORY: (Verdict.MEMORY_LIMIT, ReasonCode.MEMORY_LIMIT, "Lean ran past the memory limit"),
+    LimitHit.OUTPUT: (Verdict.OUTPUT_LIMIT, ReasonCode.OUTPUT_LIMIT, "Lean printed more than the output limit"),
+    LimitHit.PROCESSES: (
+        Verdict.FORBIDDEN_CONSTRUCT,
+        ReasonCode.PROCESSES_LIMIT,
+        "Lean started more processes or threads than allowed",
+    ),
+}
+# Verdicts the checker decides for good: the kernel replay is skipped after any of them.
+DECIDED_BEFORE_KERNEL = {
+    Verdict.FORBIDDEN_CONSTRUCT,
+    Verdict.COMPILE_ERROR,
+    Verdict.STATEMENT_MISMATCH,
+    Verdict.FORBIDDEN_AXIOM,
+}
+
+
+class InvalidReference(RuntimeError):
+    """The problem's own template does not elaborate: the problem is broken, not the submission."""
+
+
+class Judge:
+    """What judging keeps between verdicts: the runner, the replayer (one trusted replay session)
+    and the reference exports of the problems it has judged."""
+
+    def __init__(self, runner: LeanRunner) -> None:
+        self.runner = runner
+        self.replayer = Replayer(runner, runner.default_limits)
+        self._references: dict[str, str] = {}
+        self._reference_lock = threading.Lock()
+
+    def judge(self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None) -> JudgeResult:
+        started = time.monotonic()
+        judgment = _Judgment(self, limits)
+        try:
+            result = judgment.judge(problem, code)
+        except ReplayError as exc:
+            # the replay died or refused our request: the submission's terms may have caused it
+            log.exception("replay failed")
+            result = judgment.finish(
+                Verdict.JUDGE_ERROR, [Reason(ReasonCode.REPLAY_FAILED, None, str(exc)[:2000])], problem
+            )
+        except Exception as exc:  # SlotTimeout, InvalidReference, a sandbox failure: our fault
+            log.exception("judge error")
+            result = judgment.finish(
+                Verdict.JUDGE_ERROR, [Reason(ReasonCode.JUDGE_ERROR, None, str(exc)[:2000])], problem
+            )
+        return dataclasses.replace(result, time_ms=int((time.monotonic() - started) * 1000))
+
+    def decide(
+        self,
+        problem: ProblemSpec,
+        interner: Interner,
+        reference: Export,
+        submission: Export,
+        limits: Limits | None = None,
+    ) -> JudgeResult:
+        """The verdict on an authenticated, parsed export (the checker, then the kernel)."""
+        return _Judgment(self, limits).decide(problem, interner, reference, submission)
+
+    def reference_export(self, problem: ProblemSpec) -> str:
+        """The template's export, per problem version, toolchain and exporter; cached on disk."""
+        cache_key = hashlib.sha256(
+            "\0".join(
+                [
+                    problem.statement_fingerprint,
+                    self.runner.version(),
+                    CHECKER_VERSION,
+                    hashlib.sha256(EXPORTER_SOURCE.read_bytes()).hexdigest(),
+                ]
+            ).encode()
+        ).hexdigest()
+        with self._reference_lock:
+            if cache_key in self._references:
+                return self._references[cache_key]
+            path = get_config().cache_dir / "references" / f"{cache_key}.jsonl"
+            if path.exists():
+                text = path.read_text()
+            else:
+                text = self._export_reference(problem)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(text)
+                tmp.replace(path)
+            self._references[cache_key] = text
+            return text
+
+    def _export_reference(self, problem: ProblemSpec) -> str:
+        key = ExportKey.new()
+        run = run_exporter(self.runner, problem.template().encode(), None, key=key, imports=list(problem.imports))
+        try:
+            text = authenticate(run.stdout, key)
+            export = parse_export(text, Interner())
+        except (ExportError, ExportMissing, ExportTampered) as exc:
+            raise InvalidReference(f"the problem's template could not be exported: {exc}; {run.stderr[-300:]}") from exc
+        if export.refusal is not None:
+            refusal = export.refusal
+            raise InvalidReference(
+                f"the problem's template is refused by the judge's policy: line "
+                f"{refusal.line}: {refusal.construct}: {refusal.why}"
+            )
+        errors = [m for m in export.messages if m["severity"] == "error"]
+        if errors:
+            raise InvalidReference(
+                f"the problem's template does not elaborate: line {errors[0]['line']}: {errors[0]['text'][:300]}"
+            )
+        return text
+
+    def warm_up(self) -> None:
+        """Take the fixed costs off the first verdict (call it when a worker starts): a pre-started
+        exporter, compiled and waiting for its file, and a compiled replay session."""
+        prestart = getattr(self.runner, "prestart", None)
+        if prestart is not None:
+            prestart(exporter_job(b"", None))
+        self.replayer.warm_up()
+
+    def close(self) -> None:
+        """Stop the replay session and forget this Judge (the runner is its owner's to close)."""
+        self.replayer.close()
+        with _judges_lock:
+            if _judges.get(id(self.runner)) is self:
+                del _judges[id(self.runner)]
+
+
+class _Judgment:
+    """One verdict in the making: its limits and the memory its exporter used."""
+
+    def __init__(self, judge: Judge, limits: Limits | None) -> None:
+        self.owner = judge
+        self.runner = judge.runner
+        self.limits = limits
+        self.memory_kb = 0
+
+    def judge(self, problem: ProblemSpec, code: str | bytes) -> JudgeResult:
+        forbidden = source_checks.check_source(code, list(problem.imports))
+        if forbidden:
+            return self.finish(Verdict.FORBIDDEN_CONSTRUCT, forbidden, problem)
+        raw = code.encode() if isinstance(code, str) else code
+        replayer = self.owner.replayer
+        if not replayer.ready:
+            # compile the replay while the exporter works: the two cold starts overlap
+            threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
+        interner = Interner()
+        reference = parse_export(self.owner.reference_export(problem), interner)
+        key = ExportKey.new()
+        run = run_exporter(self.runner, raw, self.limits, key=key, imports=list(problem.imports))
+        self.memory_kb = run.peak_memory_kb
+        if run.limit_hit:
+            verdict, code_, detail = LIMIT_VERDICTS[LimitHit(run.limit_hit)]
+            return self.finish(verdict, [Reason(code_, None, detail.format(seconds=run.wall_seconds))], problem)
+        submission = self._submission(run, key, interner, problem)
+        if isinstance(submission, JudgeResult):
+            return submission
+        return self.decide(problem, interner, reference, submission)
+
+    def _submission(
+        self, run: RunResult, key: ExportKey, interner: Interner, problem: ProblemSpec
+    ) -> Export | JudgeResult:
+        """The submission's export once authenticated and parsed, or the verdict that it is not."""
+        try:
+            text = authenticate(run.stdout, key)
+        except ExportTampered as exc:
+            return self.finish(
+                Verdict.FORBIDDEN_CONSTRUCT, [Reason(ReasonCode.EXPORT_TAMPERED, None, str(exc))], problem
+            )
+        except ExportMissing as exc:
+            return self.finish(*_missing_export(run, exc), problem)
+        try:
+            submission = parse_export(text, interner)
+        except ExportError as exc:
+            return self.finish(Verdict.JUDGE_ERROR, [Reason(ReasonCode.EXPORT_INVALID, None, str(exc))], problem)
+        if submission.refusal is not None:
+            refusal = submission.refusal
+            where = f"line {refusal.line}, column {refusal.column}"
+            detail = f"{where}: {refusal.construct} is not allowed: {refusal.why}"
+            reason = Reason(ReasonCode.FORBIDDEN_COMMAND, refusal.construct, detail)
+            return self.finish(Verdict.FORBIDDEN_CONSTRUCT, [reason], problem)
+        return submission
+
+    def decide(self, problem: ProblemSpec, interner: Interner, reference: Export, submission: Export) -> JudgeResult:
+        messages = [m for m in submission.messages if m["file"] == SUBMISSION_FILE]
+        found: list[tuple[Verdict, Reason]] = []
+        for m in messages:
+            if m["severity"] == "error":
+                found.append(
+                    (Verdict.COMPILE_ERROR, Reason(ReasonCode.LEAN_ERROR, None, f"line {m['line']}: {m['text'][:500]}"))
+                )
+                break
+        outcome = check(
+            interner=interner,
+            reference=reference,
+            submission=submission,
+            definitions=problem.definition_names,
+            theorems=problem.theorem_names,
+            allowed_imports=list(problem.imports),
+        )
+        found += outcome.reasons
+        status = outcome.theorem_status
+        if not any(v in DECIDED_BEFORE_KERNEL for v, _ in found):
+            found += self.replay(problem, interner, outcome, status)
+        verdict = min((v for v, _ in found), key=PRECEDENCE.index, default=Verdict.ACCEPTED)
+        if verdict is Verdict.COMPILE_ERROR:
+            status = {t: TheoremStatus.ERROR if s is TheoremStatus.SORRY else s for t, s in status.items()}
+        ordered = sorted(found, key=lambda item: PRECEDENCE.index(item[0]))
+        return JudgeResult(
+            verdict=verdict,
+            reasons=[r for _, r in ordered],
+            theorems=[TheoremResult(t, status[t]) for t in problem.theorem_names],
+            messages=[_message(m) for m in messages],
+            lean_version=self.runner.version(),
+            checker_version=CHECKER_VERSION,
+            memory_kb=self.memory_kb,
+        )
+
+    def replay(
+        self, problem: ProblemSpec, interner: Interner, outcome: CheckOutcome, status: dict[str, TheoremStatus]
+    ) -> list[tuple[Verdict, Reason]]:
+        targets = [parse_name(n) for n in problem.definition_names + problem.theorem_names]
+        limits = self.limits or self.runner.default_limits
+        try:
+            result = self.owner.replayer.replay(
+                imports=list(problem.imports),
+                plan=outcome.replay_plan,
+                interner=interner,
+                axioms_of=targets,
+                timeout=limits.wall_seconds,
+            )
+        except ReplayTimeout:
+            # the replay reads only our request, rebuilt from the submission's terms: a kernel
+            # check that exhausts or kills it is the submission's; the next request reopens it
+            return [
+                (
+                    Verdict.TIME_LIMIT,
+                    Reason(ReasonCode.KERNEL_TIME_LIMIT, None, "the kernel did not finish checking in time"),
+                )
+            ]
+        except ReplayCrashed as exc:
+            if exc.limit == LimitHit.MEMORY:
+                return [
+                    (
+                        Verdict.MEMORY_LIMIT,
+                        Reason(ReasonCode.KERNEL_MEMORY_LIMIT, None, "the kernel ran out of memory checking the file"),
+                    )
+                ]
+            return [
+                (
+                    Verdict.KERNEL_REJECTED,
+                    Reason(ReasonCode.KERNEL_CRASHED, None, f"the kernel crashed checking the file: {str(exc)[:500]}"),
+                )
+            ]
+        found: list[tuple[Verdict, Reason]] = []
+        if result.failure:
+            name, detail = result.failure
+            found.append((Verdict.KERNEL_REJECTED, Reason(ReasonCode.KERNEL_REJECTED, name, detail[:2000])))
+            for theorem in problem.theorem_names:
+                if status[theorem] is TheoremStatus.PROVED:
+                    status[theorem] = TheoremStatus.KERNEL_REJECTED
+        native = self.runner.kind == "native"
+        for target, axioms in result.axioms.items():
+            for axiom in axioms:
+                found += _axiom_found(target, axiom, native, status)
+        return found
+
+    def finish(self, verdict: Verdict, reasons: list[Reason], problem: ProblemSpec) -> JudgeResult:
+        status = TheoremStatus.ERROR
+        return JudgeResult(
+            verdict=verdict,
+            reasons=list(reasons),
+            theorems=[TheoremResult(t, status) for t in problem.theorem_names],
+            lean_version=_safe_version(self.runner),
+            checker_version=CHECKER_VERSION,
+            memory_kb=self.memory_kb,
+        )
+
+
+def _axiom_found(
+    target: str, axiom: str, native: bool, status: dict[str, TheoremStatus]
+) -> list[tuple[Verdict, Reason]]:
+    """What the kernel's axiom report for one target calls for (the checker's policy), marking
+    the target's status when it is a proved theorem."""
+    verdict = axiom_verdict(parse_name(axiom), closure_complete=native)
+    if verdict is Verdict.INCOMPLETE_PROOF:
+        reason, mark = Reason(ReasonCode.SORRY, target, "uses `sorry`"), TheoremStatus.SORRY
+    elif verdict is Verdict.FORBIDDEN_AXIOM:
+        reason = Reason(ReasonCode.FORBIDDEN_AXIOM, axiom, f"{target} depends on {axiom}")
+        mark = TheoremStatus.FORBIDDEN_AXIOM
+    else:
+        return []
+    if target in status and status[target] is TheoremStatus.PROVED:
+        status[target] = mark
+    return [(verdict, reason)]
+
+
+def _missing_export(run: RunResult, exc: ExportMissing) -> tuple[Verdict, list[Reason]]:
+    if _crashed(run):
+        # e.g. deep recursion or a runtime panic raised on purpose: a verdict of its own
+        return Verdict.COMPILE_ERROR, [
+            Reason(ReasonCode.LEAN_CRASHED, None, "Lean crashed while elaborating the file: " + _crash_line(run))
+        ]
+    if '["BEGIN"]' in run.stdout:
+        # the export began and never ended, with no crash: the process was stopped
+        return Verdict.FORBIDDEN_CONSTRUCT, [Reason(ReasonCode.EXPORT_TAMPERED, None, str(exc))]
+    return Verdict.JUDGE_ERROR, [
+        Reason(
+            ReasonCode.EXPORT_INVALID, None, f"the exporter wrote nothing (exit {run.exit_code}): {run.stderr[-500:]}"
+        )
+    ]
+
+
+def _warm_up_quietly(replayer: Replayer) -> None:
+    try:
+        replayer.warm_up()
+    except Exception:  # the replay itself will try again and report what failed
+        log.info("replay warm-up failed", exc_info=True)
+
+
+def _message(m: dict) -> Message:
+    return Message(
+        severity=m["severity"],
+        line=m["line"],
+        column=m["column"],
+        end_line=m["end_line"],
+        end_column=m["end_column"],
+        text=m["text"],
+    )
+
+
+def _crashed(run: RunResult) -> bool:
+    return any(marker in run.stderr or marker in run.stdout for marker in CRASH_MARKERS)
+
+
+def _crash_line(run: RunResult) -> str:
+    for line in (run.stderr + "\n" + run.stdout).splitlines():
+        if any(marker in line for marker in CRASH_MARKERS):
+            return line.strip()[:300]
+    return "unknown crash"
+
+
+def _safe_version(runner: LeanRunner) -> str:
+    try:
+        return runner.version()
+    except Exception:  # the version is decoration on an error result
+        return ""
+
+
+# --- the two Lean processes -------------------------------------------------------------------
+
+
+def exporter_job(
+    code: bytes,
+    limits: Limits | None,
+    *,
+    key: ExportKey | None = None,
+    imports: list[str] | None = None,
+    source: bytes | None = None,
+    collect: tuple[str, ...] = (),
+) -> LeanJob:
+    """The exporter's job. The go line on stdin carries the one-time MAC key and the problem's
+    imports; `source` and `collect` exist for the tests' unguarded control runs only."""
+    key = key or ExportKey.new()
+    return LeanJob(
+        args=("--run", "Export.lean"),
+        static_files={"Export.lean": source if source is not None else EXPORTER_SOURCE.read_bytes()},
+        files={SUBMISSION_FILE: code},
+        stdin=key.go_line(imports or []),
+        early_start=True,
+        ready_marker=EXPORTER_WAITING,
+        collect=collect,
+        limits=limits,
+    )
+
+
+def run_exporter(
+    runner: LeanRunner, code: bytes, limits: Limits | None, *, key: ExportKey, imports: list[str]
+) -> RunResult:
+    return runner.run(exporter_job(code, limits, key=key, imports=imports))
+
+
+# --- the Judge of each runner (one per process by default) ------------------------------------
+
+_judges: dict[int, Judge] = {}
+_judges_lock = threading.Lock()
+
+
+@reset_after_fork
+def _forget_judges() -> None:
+    # the parent's replay sessions and pools are not the child's
+    global _judges, _judges_lock
+    _judges = {}
+    _judges_lock = threading.Lock()
+
+
+def judge_for(runner: LeanRunner | None = None) -> Judge:
+    """The Judge of `runner` (None: this process's runner), made once per runner."""
+    runner = runner or get_runner()
+    with _judges_lock:
+        found = _judges.get(id(runner))
+        if found is None:
+            found = _judges[id(runner)] = Judge(runner)
+        return found
+
+
+def judge_submission(
+    problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, runner: LeanRunner | None = None
+) -> JudgeResult:
+    """The site's judge (settings.ARENA_JUDGE): the default Judge, or `runner`'s."""
+    return judge_for(runner).judge(problem, code, limits=limits)
+
+
+def warm_up(runner: LeanRunner | None = None) -> None:
+    judge_for(runner).warm_up()
