@@ -60,6 +60,8 @@ def safe_next_url(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(candidate, allowed_hosts=hosts, require_https=request.is_secure()):
         return candidate
     return reverse("problem-list")
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST":

@@ -263,9 +263,7 @@ ARENA_SAMPLE_PROBLEMS = env.str(
 # the text changes: every user accepts the new version before their next submission.
 ARENA_LICENCE_ID = env.str("ARENA_LICENCE_ID", default="cc-by-sa-4.0-open-weights")
 ARENA_LICENCE_VERSION = env.str("ARENA_LICENCE_VERSION", default="1")
-ARENA_LICENCE_NAME = env.str(
-    "ARENA_LICENCE_NAME", default="CC BY-SA 4.0 with the Arena open-weights condition"
-)
+ARENA_LICENCE_NAME = env.str("ARENA_LICENCE_NAME", default="CC BY-SA 4.0 with the Arena open-weights condition")
 # Where the full text lives for the card's license_link; empty: the dump's own LICENSE file.
 ARENA_LICENCE_URL = env.str("ARENA_LICENCE_URL", default="")
 # The host's own clause, appended to CC BY-SA 4.0 (empty: datasets.licence's default text);

@@ -69,8 +69,10 @@ def generate(n_rows: int, n_problems: int) -> None:
         "memory_kb": 0,
     }
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE submissions_judgerun, submissions_submission, problems_problemversion, "
-                    "problems_problem, accounts_datasetpreference, auth_user RESTART IDENTITY CASCADE")  # fmt: skip
+        cur.execute(
+            "TRUNCATE submissions_judgerun, submissions_submission, problems_problemversion, "
+            "problems_problem, accounts_datasetpreference, auth_user RESTART IDENTITY CASCADE"
+        )
         cur.execute(
             """INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
                                       is_active, date_joined)
@@ -145,8 +147,15 @@ def child(mode: str, out_dir: str) -> dict:
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     load = os.getloadavg()[0]
-    return {"mode": mode, "counts": counts, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "bytes": size, "load": load}  # fmt: skip
+    return {
+        "mode": mode,
+        "counts": counts,
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "bytes": size,
+        "load": load,
+    }
 
 
 def main() -> None:
@@ -171,8 +180,10 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as out:
                 proc = subprocess.run(
                     [sys.executable, __file__, "--child", mode, "--out", out],
-                    capture_output=True, text=True, check=True,
-                )  # fmt: skip
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
             result = json.loads(proc.stdout.strip().splitlines()[-1]) | {"n": n}
             assert result["counts"]["solutions"] == n, result
             results.append(result)
@@ -181,9 +192,11 @@ def main() -> None:
     print("| rows | mode | wall (s) | rows/s | exporter CPU (s) | rows/CPU-s | peak RSS (MB) | output (MB) | load |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['n']:,} | {r['mode']} | {r['wall_s']:.2f} | {r['n'] / r['wall_s']:,.0f} | {r['cpu_s']:.2f} "
-              f"| {r['n'] / r['cpu_s']:,.0f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.1f} "
-              f"| {r['load']:.0f} |")  # fmt: skip
+        print(
+            f"| {r['n']:,} | {r['mode']} | {r['wall_s']:.2f} | {r['n'] / r['wall_s']:,.0f} | {r['cpu_s']:.2f} "
+            f"| {r['n'] / r['cpu_s']:,.0f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.1f} "
+            f"| {r['load']:.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -100,21 +100,30 @@ def main() -> int:
     pipeline.judge_for(runner).close()
     runner.close()
 
-    print(f"{'problem':14} {'verdict':9} {'bare cold':>9} {'verdict cold':>12} {'ratio':>6} "
-          f"{'bare pre':>9} {'verdict pre':>11} {'ratio':>6} {'Lean procs':>10}")
+    print(
+        f"{'problem':14} {'verdict':9} {'bare cold':>9} {'verdict cold':>12} {'ratio':>6} "
+        f"{'bare pre':>9} {'verdict pre':>11} {'ratio':>6} {'Lean procs':>10}"
+    )
     for problem in problems:
         slug = problem.slug
-        print(f"{slug:14} {verdicts[slug]:9} {bare_cold[slug]:9.1f} {verdict_cold[slug]:12.1f} "
-              f"{verdict_cold[slug] / bare_cold[slug]:6.2f} {bare_warm[slug]:9.1f} {verdict_warm[slug]:11.1f} "
-              f"{verdict_warm[slug] / bare_warm[slug]:6.2f} {processes[slug]:10}")
-    print(f"back to back ({args.back_to_back} x {problems[0].slug}, pool refilling behind): "
-          + ", ".join(f"{s:.1f}" for s in back) + " s")
+        print(
+            f"{slug:14} {verdicts[slug]:9} {bare_cold[slug]:9.1f} {verdict_cold[slug]:12.1f} "
+            f"{verdict_cold[slug] / bare_cold[slug]:6.2f} {bare_warm[slug]:9.1f} {verdict_warm[slug]:11.1f} "
+            f"{verdict_warm[slug] / bare_warm[slug]:6.2f} {processes[slug]:10}"
+        )
+    print(
+        f"back to back ({args.back_to_back} x {problems[0].slug}, pool refilling behind): "
+        + ", ".join(f"{s:.1f}" for s in back)
+        + " s"
+    )
     slugs = [p.slug for p in problems]
     p50 = statistics.median(verdict_warm[s] for s in slugs)
     ratio = statistics.median(verdict_warm[s] / bare_warm[s] for s in slugs)
     cold_ratio = statistics.median(verdict_cold[s] / bare_cold[s] for s in slugs)
-    print(f"pre-started, one at a time: verdict p50 {p50:.1f} s, verdict/bare p50 {ratio:.2f}x "
-          f"(targets <= 8 s, <= 1.5x); cold: verdict/bare p50 {cold_ratio:.2f}x")
+    print(
+        f"pre-started, one at a time: verdict p50 {p50:.1f} s, verdict/bare p50 {ratio:.2f}x "
+        f"(targets <= 8 s, <= 1.5x); cold: verdict/bare p50 {cold_ratio:.2f}x"
+    )
     return 0
 
 

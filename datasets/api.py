@@ -30,7 +30,7 @@ def dump_json(dump: DatasetDump, request: Request) -> dict:
             "bytes": dump.archive_bytes,
             "sha256": dump.archive_sha256,
             "url": link(dump.archive_name),
-        },  # fmt: skip
+        },
         "files": [
             {"name": name, "bytes": meta["bytes"], "sha256": meta["sha256"], "url": link(name)}
             for name, meta in sorted(dump.files.items())

@@ -135,7 +135,7 @@ def dataset_submission_rows_sql(*, version_ids, checker_version: str) -> tuple[s
             Verdict.ACCEPTED.value,
             checker_version,
             allowed_licences(),
-        ),  # fmt: skip
+        ),
         output_field=BooleanField(),
     )
     rows = (

@@ -138,8 +138,24 @@ def _axioms(result: dict) -> list[str] | None:
 
 
 def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
-    (sub_id, version_id, code, verdict, user_id, username, anonymous, author_kind, model_name, licence,
-     licence_version, lean_version, checker_version, result, finished_iso, created_iso) = values[:16]  # fmt: skip
+    (
+        sub_id,
+        version_id,
+        code,
+        verdict,
+        user_id,
+        username,
+        anonymous,
+        author_kind,
+        model_name,
+        licence,
+        licence_version,
+        lean_version,
+        checker_version,
+        result,
+        finished_iso,
+        created_iso,
+    ) = values[:16]
     result = orjson.loads(result) if isinstance(result, str | bytes) else (result or {})
     version = versions[version_id]
     # An e-mail address used as a username is not a public handle.
@@ -219,8 +235,13 @@ def _write_problems(writers: dict[str, _TableWriter], *, cutoff: datetime, check
         writers["problems"].write(_problem_row(problem, latest))
         if problem.first_published_at <= cutoff:  # else the site still hides its solutions
             for pk, v in problem_versions.items():
-                versions[pk] = {"slug": problem.slug, "licence": problem.licence, "number": v.number,
-                                "fingerprint": v.fingerprint, "statement": _statement(v)}  # fmt: skip
+                versions[pk] = {
+                    "slug": problem.slug,
+                    "licence": problem.licence,
+                    "number": v.number,
+                    "fingerprint": v.fingerprint,
+                    "statement": _statement(v),
+                }
     if not versions:
         return
     sql, params = selectors.dataset_submission_rows_sql(version_ids=versions, checker_version=checker_version)

@@ -25,8 +25,12 @@ def dataset_file(request: HttpRequest, name: str, filename: str) -> FileResponse
     server (FileResponse: wsgi.file_wrapper, sendfile under gunicorn), never whole into memory."""
     path = dump_file_path(name=name, filename=filename)
     content_type = "text/plain; charset=utf-8" if path.suffix in {".md", ".jsonl", ""} else None
-    return FileResponse(path.open("rb"), as_attachment=path.suffix in {".gz", ".parquet", ".jsonl"},
-                        filename=path.name, content_type=content_type)  # fmt: skip
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=path.suffix in {".gz", ".parquet", ".jsonl"},
+        filename=path.name,
+        content_type=content_type,
+    )
 
 
 def dump_file_path(*, name: str, filename: str) -> Path:

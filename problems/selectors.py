@@ -65,6 +65,8 @@ def problem_get_visible(*, slug: str, user) -> Problem:
     ):
         return problem
     raise Problem.DoesNotExist
+
+
 def import_profile_of(imports: list[str]) -> str:
     """The name a problem's import list goes by in the filters: "core" (Init only) or the modules."""
     return " + ".join(imports) if imports else CORE_PROFILE

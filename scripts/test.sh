@@ -43,9 +43,9 @@ if ! command -v docker-compose >/dev/null && [ "$(id -u)" = 0 ] && command -v ap
         || echo "docker-compose could not be installed: its test is skipped" >&2
 fi
 
-echo "== ruff check (lint, complexity) and ruff format --check (judge/)"
+echo "== ruff check (lint, complexity) and ruff format --check"
 .venv/bin/ruff check .
-.venv/bin/ruff format --check judge tests/judge
+.venv/bin/ruff format --check .
 
 echo "== mypy (judge/; strict on the trusted modules)"
 .venv/bin/mypy
