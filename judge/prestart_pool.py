@@ -1,0 +1,129 @@
+"""The pre-start pool: sandboxed Lean processes started ahead of their job.
+
+The offline Lean spends ~10 s loading its runtime before it reads a file, so a runner keeps up to
+`size` processes waiting, each for one job. The pool knows nothing of Lean or of how a process is
+started: the runner spawns a `Prestarted` process (with the key of the jobs it can serve) and
+hands it over; the pool watches it until it says it is ready, hands it to one job, and says which
+kind of process to start next. A process serves one job and is never returned to the pool.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import threading
+from collections.abc import Hashable
+from typing import Any
+
+from judge.sandbox import SandboxProcess, ScratchDir
+
+READY_MARKER = b"ARENA-PRESTART-READY\n"
+
+
+@dataclasses.dataclass
+class Prestarted:
+    """One process in the pool: `key` says which jobs it serves, `early` whether it already runs
+    its job's program (up to the first read of stdin), `marker` what it prints on stderr once
+    ready."""
+
+    key: tuple
+    early: bool
+    proc: SandboxProcess
+    scratch: ScratchDir
+    marker: bytes = READY_MARKER
+    ready: threading.Event = dataclasses.field(default_factory=threading.Event)
+    failed: bool = False
+
+    def discard(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.close()
+        self.scratch.remove()
+
+
+class PrestartPool:
+    def __init__(self, size: int, ready_timeout: float) -> None:
+        self.size = size
+        self.ready_timeout = ready_timeout
+        self._items: list[Prestarted] = []
+        self._lock = threading.Lock()
+        # The kinds of job seen lately, newest last: (key, what to start a process for).
+        self._demand: collections.deque[tuple[tuple, Hashable | None]] = collections.deque(maxlen=4)
+        self._closed = False
+
+    def has_room(self) -> bool:
+        with self._lock:
+            return not self._closed and len(self._items) < self.size
+
+    def add(self, item: Prestarted) -> None:
+        """Take `item` in and watch it until it is ready (or discard it: the pool is closed)."""
+        with self._lock:
+            if self._closed:
+                item.discard()
+                return
+            self._items.append(item)
+        threading.Thread(target=self._await_ready, args=(item,), daemon=True).start()
+
+    def _await_ready(self, item: Prestarted) -> None:
+        ok = item.proc.wait_for(lambda _out, err: item.marker in err, self.ready_timeout)
+        if not ok or not item.proc.alive:
+            item.failed = True
+            with self._lock:
+                if item in self._items:
+                    self._items.remove(item)
+            item.discard()
+        item.ready.set()
+
+    def take(self, want: tuple, generic: tuple) -> Prestarted | None:
+        """A live, ready process for a job of key `want` (or a generic one), out of the pool."""
+        with self._lock:
+            candidates = [i for i in self._items if i.key == want] or [i for i in self._items if i.key == generic]
+            # A ready one first; one still starting beats a cold start (it is further along).
+            candidates.sort(key=lambda i: not i.ready.is_set())
+            item = candidates[0] if candidates else None
+            if item is not None:
+                self._items.remove(item)
+        if item is None:
+            return None
+        # Still starting: it is on the critical path now, so no longer niced.
+        item.proc.renice(0)
+        item.ready.wait(self.ready_timeout)
+        if item.failed or not item.proc.alive:
+            item.discard()
+            return None
+        return item
+
+    def next_to_start(self, key: tuple, job: Any | None) -> tuple[bool, Any | None]:
+        """Record a job of `key` (`job`: what a process for it is started from, None for a generic
+        one) and say whether to start a process now, and for which job (None: a generic one).
+
+        One per kind of job seen lately when the pool has room for each; otherwise a generic one,
+        which serves any job (an early-start job then compiles its program on dispatch). So a
+        runner alternating two kinds of job with a pool of 1 never gets a cold run.
+        """
+        with self._lock:
+            self._demand.append((key, job))
+            if self._closed or len(self._items) >= self.size:
+                return False, None
+            kinds: dict[tuple, Any | None] = {}
+            for k, j in reversed(self._demand):
+                kinds.setdefault(k, j)
+            pooled = [i.key for i in self._items]
+            if len(kinds) <= self.size:
+                return True, next((j for k, j in kinds.items() if k not in pooled), None)
+            return True, None
+
+    def status(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [{"key": i.key[0], "ready": i.ready.is_set(), "alive": i.proc.alive} for i in self._items]
+
+    def items(self) -> list[Prestarted]:
+        with self._lock:
+            return list(self._items)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            items, self._items = self._items, []
+        for item in items:
+            item.discard()
