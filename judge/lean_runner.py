@@ -638,6 +638,21 @@ def make_runner(config: JudgeConfig | None = None) -> LeanRunner:
     return OfflineLeanRunner(config, offline)
 
 
+def current_runner() -> LeanRunner | None:
+    """This process's runner if get_runner() made one (without making one)."""
+    return _runner
+
+
+def close_runner() -> None:
+    """Stop this process's runner, if it has one (its pool: a Lean of ~3.6 GB each); the next
+    get_runner() makes a new one."""
+    global _runner
+    with _runner_lock:
+        runner, _runner = _runner, None
+    if runner is not None:
+        runner.close()
+
+
 def get_runner() -> LeanRunner:
     global _runner
     with _runner_lock:

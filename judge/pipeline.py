@@ -27,7 +27,7 @@ from judge.config import get_config
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Export, ExportError, Interner, parse_export, parse_name
 from judge.fork import reset_after_fork
-from judge.lean_runner import LeanJob, LeanRunner, RunResult, get_runner
+from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, current_runner, get_runner
 from judge.problem_format import ProblemSpec
 from judge.replay import ReplayCrashed, Replayer, ReplayError, ReplayTimeout
 from judge.results import (
@@ -474,6 +474,19 @@ def judge_submission(
 ) -> JudgeResult:
     """The site's judge (settings.ARENA_JUDGE): the default Judge, or `runner`'s."""
     return judge_for(runner).judge(problem, code, limits=limits)
+
+
+def close_default_judge() -> None:
+    """Stop the Lean processes of this process's default Judge (its replay session and its
+    runner's pool), if it has one: for a process that judged and goes on without judging."""
+    runner = current_runner()
+    if runner is None:
+        return
+    with _judges_lock:
+        judge = _judges.get(id(runner))
+    if judge is not None:
+        judge.close()
+    close_runner()
 
 
 def warm_up(runner: LeanRunner | None = None) -> None:

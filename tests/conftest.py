@@ -3,6 +3,17 @@
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="module")
+def no_lean_outlives_its_module():
+    """A module that judged through the site's default judge leaves its replay session and its
+    pre-started exporter (~3.6 GB each) running; the next module's would add to them and the
+    machine runs out of memory and time. Stop them when the module ends."""
+    yield
+    from judge.pipeline import close_default_judge
+
+    close_default_judge()
+
+
 @pytest.fixture(autouse=True)
 def users_accept_the_site_licence(request):
     """Users made in tests have accepted the current site licence, as sign-up makes them do;

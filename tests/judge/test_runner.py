@@ -481,3 +481,15 @@ def test_an_early_start_process_is_ready_only_once_its_program_says_so(fake_offl
     runner.prestart(job)
     time.sleep(3)
     assert [s["ready"] for s in runner.pool_status()] == [False]
+
+
+def test_closing_the_default_judge_stops_its_runner_and_the_next_is_new():
+    from judge import lean_runner, pipeline
+
+    runner = lean_runner.get_runner()
+    judge = pipeline.judge_for()
+    pipeline.close_default_judge()
+    assert lean_runner.current_runner() is None
+    assert pipeline.judge_for() is not judge  # forgotten with its replay session
+    assert lean_runner.current_runner() is not runner
+    pipeline.close_default_judge()
