@@ -21,9 +21,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# live_server listens here (this work's port); Playwright's sync API runs an event loop in the
-# test's thread, where the test itself still uses the ORM.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1:8105")
+# Playwright's sync API runs an event loop in the test's thread, where the test itself still uses
+# the ORM. (live_server takes a free port of its own.)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
