@@ -27,7 +27,7 @@ from judge.config import get_config
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Export, ExportError, Interner, parse_export, parse_name
 from judge.fork import reset_after_fork
-from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, current_runner, get_runner
+from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, get_runner
 from judge.problem_format import ProblemSpec
 from judge.replay import ReplayCrashed, Replayer, ReplayError, ReplayTimeout
 from judge.results import (
@@ -476,15 +476,12 @@ def judge_submission(
     return judge_for(runner).judge(problem, code, limits=limits)
 
 
-def close_default_judge() -> None:
-    """Stop the Lean processes of this process's default Judge (its replay session and its
-    runner's pool), if it has one: for a process that judged and goes on without judging."""
-    runner = current_runner()
-    if runner is None:
-        return
+def close_judges() -> None:
+    """Stop every Judge's replay session and this process's runner (its pre-started pool), if
+    any: for a process that judged and goes on without judging. The next verdict starts afresh."""
     with _judges_lock:
-        judge = _judges.get(id(runner))
-    if judge is not None:
+        judges = list(_judges.values())
+    for judge in judges:
         judge.close()
     close_runner()
 

@@ -5,13 +5,13 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="module")
 def no_lean_outlives_its_module():
-    """A module that judged through the site's default judge leaves its replay session and its
-    pre-started exporter (~3.6 GB each) running; the next module's would add to them and the
-    machine runs out of memory and time. Stop them when the module ends."""
+    """A module that judged leaves replay sessions and a pre-started exporter (~3.6 GB each)
+    running; the next module's would add to them and the machine runs out of memory and time.
+    Stop them when the module ends."""
     yield
-    from judge.pipeline import close_default_judge
+    from judge.pipeline import close_judges
 
-    close_default_judge()
+    close_judges()
 
 
 @pytest.fixture(autouse=True)

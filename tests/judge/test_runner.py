@@ -483,13 +483,15 @@ def test_an_early_start_process_is_ready_only_once_its_program_says_so(fake_offl
     assert [s["ready"] for s in runner.pool_status()] == [False]
 
 
-def test_closing_the_default_judge_stops_its_runner_and_the_next_is_new():
+def test_closing_the_judges_stops_the_runner_and_the_next_are_new():
     from judge import lean_runner, pipeline
 
-    runner = lean_runner.get_runner()
-    judge = pipeline.judge_for()
-    pipeline.close_default_judge()
+    runner, another = lean_runner.get_runner(), lean_runner.make_runner()
+    judge, other = pipeline.judge_for(), pipeline.judge_for(another)
+    pipeline.close_judges()
     assert lean_runner.current_runner() is None
     assert pipeline.judge_for() is not judge  # forgotten with its replay session
     assert lean_runner.current_runner() is not runner
-    pipeline.close_default_judge()
+    assert pipeline.judge_for(another) is not other
+    pipeline.close_judges()
+    another.close()

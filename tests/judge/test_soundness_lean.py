@@ -13,7 +13,7 @@ import pytest
 from judge import lean_runner
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
-from judge.pipeline import exporter_job, judge_submission
+from judge.pipeline import exporter_job, judge_for, judge_submission
 from judge.problem_format import load_problem_set
 from judge.results import Verdict
 from tests.judge.exporters import exporter_source, many_files_exporter_source
@@ -153,7 +153,10 @@ def test_the_compiler_gate_alone_stops_every_payload(runner):
 @pytest.mark.parametrize("attack", ["eval-forged-export", "end-then-eval"])
 def test_guarded_judge_refuses_the_attack(runner, attack):
     collecting = CollectingRunner(runner, tuple(PAYLOAD_FILES.values()))
-    result = judge_submission(SOLVE_ADD, ATTACKS[attack] + SOLUTION, runner=collecting)
+    try:
+        result = judge_submission(SOLVE_ADD, ATTACKS[attack] + SOLUTION, runner=collecting)
+    finally:
+        judge_for(collecting).close()  # its own replay session (~3.6 GB)
     assert result.verdict is Verdict.FORBIDDEN_CONSTRUCT, result.to_json()
     assert result.reasons[0].code == "FORBIDDEN_COMMAND"
     assert "line 1" in result.reasons[0].detail and "remove it" in result.reasons[0].detail
