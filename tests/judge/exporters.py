@@ -27,7 +27,8 @@ def exporter_source(*, policy: bool, gate: bool) -> bytes:
 
 
 _MANY_FILES = [
-    ("public def main (_args : List String) : IO UInt32 := do", "def exportOne (path : String) : IO Unit := do"),
+    ("public def main (args : List String) : IO UInt32 := do", "def exportOne (path : String) : IO Unit := do"),
+    ("  let preloaded ← preloadHeader args opts", "  let preloaded ← preloadHeader [] opts"),
     ('  let input ← IO.FS.readFile "Sol.lean"', "  let input ← IO.FS.readFile path"),
     ("  IO.Process.exit 0", "  pure ()"),
 ]

@@ -103,6 +103,17 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
+    if (!strcmp(mode, "waitgo")) {  /* like the exporter: ready marker, go line, then the file */
+        char line[256] = {0}, data[256] = {0};
+        fprintf(stderr, "ARENA-EXPORTER-WAITING\n");
+        fflush(stderr);
+        if (!fgets(line, sizeof line, stdin)) return 5;
+        int fd = open(argv[2], O_RDONLY);
+        if (fd < 0) return 6;
+        if (read(fd, data, sizeof data - 1) < 0) return 7;
+        printf("%s|%s", line, data);
+        return 0;
+    }
     if (!strcmp(mode, "sleep")) {
         sleep((unsigned)atoi(argv[2]));
         printf("slept\n");

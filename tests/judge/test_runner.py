@@ -72,7 +72,9 @@ def fake_native(sandbox, probe_dir, config):
     native = provisioning.NativeLean(
         binary=prefix / "bin" / "lean", prefix=prefix, version="Lean (version 4.28.0, fake)"
     )
-    yield NativeLeanRunner(config, native, sandbox=sandbox, stats=RunStats())
+    runner = NativeLeanRunner(config, native, sandbox=sandbox, stats=RunStats())
+    yield runner
+    runner.close()
     shutil.rmtree(prefix, ignore_errors=True)
 
 
@@ -410,7 +412,13 @@ def test_config_from_environment():
 
 @pytest.mark.parametrize(
     "env",
-    [{"ARENA_LEAN": "wasm"}, {"ARENA_SANDBOX": "vm"}, {"ARENA_LEAN_SLOTS": "0"}, {"ARENA_OFFLINE_MEMORY_MB": "lots"}],
+    [
+        {"ARENA_LEAN": "wasm"},
+        {"ARENA_SANDBOX": "vm"},
+        {"ARENA_LEAN_SLOTS": "0"},
+        {"ARENA_OFFLINE_MEMORY_MB": "lots"},
+        {"ARENA_LEAN_PRELOAD_IMPORTS": "Mathlib --json"},
+    ],
 )
 def test_config_rejects_bad_values(env):
     with pytest.raises(ConfigError):
@@ -495,3 +503,39 @@ def test_closing_the_judges_stops_the_runner_and_the_next_are_new():
     assert pipeline.judge_for(another) is not other
     pipeline.close_judges()
     another.close()
+
+
+def test_preloaded_imports_go_on_the_command_line_only_for_problems_importing_exactly_them():
+    from judge.pipeline import exporter_job
+
+    assert load_config({"ARENA_LEAN_PRELOAD_IMPORTS": "Mathlib, Std"}).preload_imports == ("Mathlib", "Std")
+    assert load_config({}).preload_imports == ()
+    preload = ("Mathlib", "Std")
+    assert exporter_job(b"", None, imports=["Std", "Mathlib"], preload=preload).args[2:] == ("Std", "Mathlib")
+    assert exporter_job(b"", None, imports=["Mathlib"], preload=preload).args == ("--run", "Export.lean")
+    assert exporter_job(b"", None, imports=[], preload=preload).args == ("--run", "Export.lean")
+    assert exporter_job(b"", None, imports=["Std"]).args == ("--run", "Export.lean")
+
+
+def test_native_runner_prestarts_only_early_start_jobs(fake_native):
+    """Native Lean starts fast: nothing generic is pre-started, but a program of ours that runs up
+    to its go line (the exporter, importing Mathlib first on a Mathlib judge) is."""
+    runner = fake_native
+    assert runner.pool_size == 1
+    runner.run(LeanJob(args=("hello",)))
+    assert runner.pool_status() == []
+    job = LeanJob(
+        args=("waitgo", "Sol.lean"),
+        files={"Sol.lean": b"theirs"},
+        stdin=b"go 1 2\n",
+        early_start=True,
+        ready_marker=b"ARENA-EXPORTER-WAITING\n",
+    )
+    first = runner.run(job)  # nothing pre-started yet: a cold run, and the pool fills with this key
+    assert not first.prestarted and first.stdout == "go 1 2\n|theirs"
+    deadline = time.monotonic() + 30
+    while not any(s["ready"] and s["alive"] for s in runner.pool_status()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runner.pool_status()[0]["key"] == "early"
+    second = runner.run(dataclasses.replace(job, files={"Sol.lean": b"the next one"}))
+    assert second.prestarted and second.stdout == "go 1 2\n|the next one"
