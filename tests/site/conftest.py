@@ -69,3 +69,19 @@ def enqueued(monkeypatch):
     sent: list[tuple[int, int | None]] = []
     monkeypatch.setattr(submission_services, "_enqueue", lambda sid, countdown: sent.append((sid, countdown)))
     return sent
+
+
+@pytest.fixture
+def result_writes(monkeypatch):
+    """Every result write that took effect: (submission id, verdict)."""
+    writes = []
+    original = submission_services.submission_record_result
+
+    def counting(*, run, result):
+        written = original(run=run, result=result)
+        if written:
+            writes.append((run.submission_id, str(result.verdict)))
+        return written
+
+    monkeypatch.setattr(submission_services, "submission_record_result", counting)
+    return writes

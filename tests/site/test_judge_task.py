@@ -4,7 +4,6 @@ JUDGE_ERROR up to three attempts. The judge is the recording double; the broker 
 import pytest
 
 from judge.results import JudgeResult, Reason, Verdict
-from submissions import services
 from submissions.models import JudgeRun, Submission, SubmissionStatus
 from submissions.services import submission_claim, submission_create, submission_record_result
 from submissions.tasks import judge_submission_task
@@ -15,22 +14,6 @@ from tests.site.judge_doubles import CHECKER_VERSION, LEAN_VERSION, accepted, ju
 @pytest.fixture
 def submission(problem, user, enqueued):
     return submission_create(user=user, problem=problem, code=GOOD_CODE)
-
-
-@pytest.fixture
-def result_writes(monkeypatch):
-    """Counts the result writes that took effect (not only the final row)."""
-    writes = []
-    original = services.submission_record_result
-
-    def counting(*, run, result):
-        written = original(run=run, result=result)
-        if written:
-            writes.append((run.pk, str(result.verdict)))
-        return written
-
-    monkeypatch.setattr(services, "submission_record_result", counting)
-    return writes
 
 
 def finished_runs(submission):

@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 
 from judge.results import Verdict
-from submissions import services
 from submissions.models import JudgeRun, Submission, SubmissionStatus
 from submissions.services import submission_create, submission_judge
 from submissions.tasks import judge_submission_task
@@ -25,22 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def owners(django_user_model):
     return [django_user_model.objects.create_user(username=f"owner{i}", password="pass-123-pass") for i in range(4)]
-
-
-@pytest.fixture
-def result_writes(monkeypatch):
-    """Every result write that took effect: (submission id, verdict)."""
-    writes = []
-    original = services.submission_record_result
-
-    def counting(*, run, result):
-        written = original(run=run, result=result)
-        if written:
-            writes.append((run.submission_id, str(result.verdict)))
-        return written
-
-    monkeypatch.setattr(services, "submission_record_result", counting)
-    return writes
 
 
 @pytest.fixture
