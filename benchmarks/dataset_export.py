@@ -85,12 +85,14 @@ def generate(n_rows: int, n_problems: int) -> None:
         )
         cur.execute(
             """INSERT INTO problems_problem (slug, title, description, imports, preamble, definitions, theorems,
-                   reference_solution, tests, difficulty, tags, licence, source, status, created_at, updated_at)
+                   reference_solution, tests, difficulty, tags, licence, source, status, created_at, updated_at,
+                   declared_imports, import_profile, lean_version, upstream_id)
                SELECT 'problem-' || i, 'Problem ' || i, 'Find x with a + x = b.', '[]', '',
                    '["def solveAdd (a b : Int) : Int"]',
                    %s,
                    'def solveAdd (a b : Int) : Int := b - a', '[]', 'easy', '["arithmetic"]', 'CC-BY-4.0',
-                   'benchmark', 'published', now() - interval '60 days', now() - interval '60 days'
+                   'benchmark', 'published', now() - interval '60 days', now() - interval '60 days',
+                   '[]', 'core', '', ''
                FROM generate_series(1, %s) i""",
             [json.dumps([{"name": "solveAdd_spec", "signature": THEOREM}]), n_problems],
         )
@@ -104,7 +106,7 @@ def generate(n_rows: int, n_problems: int) -> None:
         cur.execute(
             """INSERT INTO submissions_submission (user_id, problem_version_id, code, author_kind, model_name,
                    licence, licence_version, status, verdict, result, lean_version, checker_version, judged_by,
-                   judging, attempts, created_at, updated_at, finished_at)
+                   judging, attempts, created_at, updated_at, finished_at, interactive)
                SELECT 1 + i %% 1000, 1 + i %% %s,
                    'def solveAdd (a b : Int) : Int :=' || chr(10) || '  b - a' || chr(10) || chr(10)
                      || 'theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by' || chr(10)
@@ -113,7 +115,7 @@ def generate(n_rows: int, n_problems: int) -> None:
                    CASE WHEN i %% 3 = 0 THEN 'machine' ELSE 'human' END,
                    CASE WHEN i %% 3 = 0 THEN 'prover-7b' ELSE '' END,
                    'cc-by-sa-4.0-open-weights', '1', 'finished', 'ACCEPTED', %s, '4.28.0', %s, 'bench',
-                   1, 1, now(), now(), now()
+                   1, 1, now(), now(), now(), false
                FROM generate_series(1, %s) i""",
             [n_problems, json.dumps(result), CHECKER_VERSION, n_rows],
         )
