@@ -26,6 +26,7 @@ import secrets
 
 PRIME = 2**61 - 1
 BEGIN_LINE = '["BEGIN"]'
+PROBES_LINE = '["PROBES"]'  # the probe section after the export (judge.counterexamples)
 CHUNK = 7
 
 
@@ -73,14 +74,44 @@ def authenticate(stdout: str, key: ExportKey) -> str:
 
     Lines before BEGIN are the runtime's chatter and are ignored; after END only the offline
     build's `[DEBUG:` lines may follow (it prints them at exit)."""
+    return authenticate_sections(stdout, key, None)[0]
+
+
+def authenticate_sections(stdout: str, key: ExportKey, probe_key: ExportKey | None) -> tuple[str, str | None]:
+    """The export's rows, and the probe section's (`["PROBES"]` … its own END, keyed by
+    `probe_key`) when it is complete: a probe section cut short (a crash, a limit) is no
+    section, not a tampering; one that ends with a wrong MAC is."""
     lines = stdout.split("\n")
     try:
         start = lines.index(BEGIN_LINE)
     except ValueError:
         raise ExportMissing("the exporter wrote no export") from None
+    end = _end_of(lines, start, ExportMissing("the export has no end line"))
+    main = _verified(lines, start, end, key, "the export's MAC does not verify")
+    rest = [i for i in range(end + 1, len(lines)) if lines[i].strip() and not lines[i].startswith("[DEBUG:")]
+    if not rest:
+        return main, None
+    if probe_key is None or lines[rest[0]] != PROBES_LINE:
+        raise ExportTampered("bytes after the export's end line")
+    try:
+        probe_end = _end_of(lines, rest[0], ExportMissing("the probe section has no end line"))
+    except ExportMissing:
+        return main, None
+    probes = _verified(lines, rest[0], probe_end, probe_key, "the probe section's MAC does not verify")
+    if any(line.strip() and not line.startswith("[DEBUG:") for line in lines[probe_end + 1 :]):
+        raise ExportTampered("bytes after the probe section's end line")
+    return main, probes
+
+
+def _end_of(lines: list[str], start: int, missing: ExportMissing) -> int:
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith('["END"')), None)
     if end is None:
-        raise ExportMissing("the export has no end line")
+        raise missing
+    return end
+
+
+def _verified(lines: list[str], start: int, end: int, key: ExportKey, tampered: str) -> str:
+    """The rows between `start` (excluded) and the end line, once its count and tag verify."""
     try:
         end_row = json.loads(lines[end])
         count, claimed = end_row[1], int(end_row[2])
@@ -88,8 +119,5 @@ def authenticate(stdout: str, key: ExportKey) -> str:
         raise ExportTampered("the end line is malformed") from exc
     covered = lines[start:end]
     if len(end_row) != 3 or count != len(covered) or not hmac.compare_digest(str(tag(key, covered)), str(claimed)):
-        raise ExportTampered("the export's MAC does not verify")
-    trailing = [line for line in lines[end + 1 :] if line.strip() and not line.startswith("[DEBUG:")]
-    if trailing:
-        raise ExportTampered("bytes after the export's end line")
+        raise ExportTampered(tampered)
     return "\n".join(covered[1:] + ['["END"]']) + "\n"

@@ -219,6 +219,25 @@ class Refusal:
     why: str
 
 
+@dataclasses.dataclass(frozen=True)
+class ProbeOutcome:
+    """A `P` row: what the exporter says of probe `index` (`proved`, `failed`, `skipped`), and
+    the theorems it added: the probe's statement and, if shown, the implementation's value."""
+
+    index: int
+    status: str
+    proved: Name | None
+    value: Name | None
+
+
+@dataclasses.dataclass
+class ProbeSection:
+    """The probe section: the constants the probes added, and a row per probe."""
+
+    constants: dict[Name, Constant]
+    outcomes: list[ProbeOutcome]
+
+
 @dataclasses.dataclass
 class Export:
     imports: list[Name]
@@ -226,6 +245,7 @@ class Export:
     duplicates: set[Name]
     messages: list[dict[str, Any]]
     refusal: Refusal | None = None
+    probes: ProbeSection | None = None
 
 
 # what every constant row starts with: kind, name, level parameters, type
@@ -243,6 +263,7 @@ class _Reader:
         self.duplicates: set[Name] = set()
         self.messages: list[dict[str, Any]] = []
         self.refusal: Refusal | None = None
+        self.outcomes: list[ProbeOutcome] = []
         self.finished = False
 
     def row(self, row: list[Any]) -> None:
@@ -260,6 +281,9 @@ class _Reader:
             self.imports.append(self.name(row[1]))
         elif kind == "R":
             self.refusal = Refusal(_str(row[1])[:200], _nat(row[2]), _nat(row[3]), _str(row[4])[:500])
+        elif kind == "P":
+            proved, value = (None if v is None else self.name(v) for v in (row[3], row[4]))
+            self.outcomes.append(ProbeOutcome(_nat(row[1]), _str(row[2])[:20], proved, value))
         elif kind == "END":
             self.finished = True
         else:
@@ -425,10 +449,33 @@ _CONSTANT_ROWS: dict[str, Callable[..., Constant]] = {
 }
 
 
-def parse_export(text: str, interner: Interner) -> Export:
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_EXPORT_BYTES:
+def parse_export(text: str, interner: Interner, probes: str | None = None) -> Export:
+    """The export's rows (authenticated, without their BEGIN); `probes`: the probe section's,
+    read on from the export's tables (its rows refer to the export's names and terms)."""
+    if (
+        len(text.encode("utf-8", "surrogatepass")) + len((probes or "").encode("utf-8", "surrogatepass"))
+        > MAX_EXPORT_BYTES
+    ):
         raise ExportError("export too large")
     reader = _Reader(interner)
+    _read_rows(reader, text)
+    export = Export(
+        imports=reader.imports,
+        constants=reader.constants,
+        duplicates=reader.duplicates,
+        messages=reader.messages,
+        refusal=reader.refusal,
+    )
+    if probes is not None and export.refusal is None:
+        reader.constants, reader.duplicates, reader.finished = {}, set(), False
+        _read_rows(reader, probes)
+        if reader.duplicates or set(reader.constants) & set(export.constants) or reader.imports != export.imports:
+            raise ExportError("the probe section redeclares a constant")
+        export.probes = ProbeSection(constants=reader.constants, outcomes=reader.outcomes)
+    return export
+
+
+def _read_rows(reader: _Reader, text: str) -> None:
     # only "\n" ends a row: str.splitlines() would also split inside strings at U+2028 etc.
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -447,13 +494,6 @@ def parse_export(text: str, interner: Interner) -> Export:
             raise ExportError("export has too many terms")
     if not reader.finished:
         raise ExportError("export is truncated (no end marker)")
-    return Export(
-        imports=reader.imports,
-        constants=reader.constants,
-        duplicates=reader.duplicates,
-        messages=reader.messages,
-        refusal=reader.refusal,
-    )
 
 
 def _json_row(number: int, line: str) -> list[Any]:

@@ -20,11 +20,12 @@ import threading
 import time
 from pathlib import Path
 
-from judge import source_checks
+from judge import counterexamples, source_checks
 from judge.axioms import axiom_verdict
 from judge.checker import CheckOutcome, check
 from judge.config import get_config
-from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
+from judge.counterexamples import ProbeRequest
+from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate, authenticate_sections
 from judge.export_format import Export, ExportError, Interner, parse_export, parse_name
 from judge.fork import reset_after_fork
 from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, get_runner
@@ -75,6 +76,10 @@ LIMIT_VERDICTS: dict[LimitHit, tuple[Verdict, ReasonCode, str]] = {
         "Lean started more processes or threads than allowed",
     ),
 }
+# What a kernel-checked counterexample replaces (every other verdict outranks it).
+REPLACED_BY_COUNTEREXAMPLE = {Verdict.COMPILE_ERROR, Verdict.KERNEL_REJECTED, Verdict.INCOMPLETE_PROOF}
+# Limits that, hit after the export's end line, stopped only the probes.
+PROBE_PHASE_LIMITS = {LimitHit.WALL, LimitHit.MEMORY, LimitHit.OUTPUT}
 # Verdicts the checker decides for good: the kernel replay is skipped after any of them.
 DECIDED_BEFORE_KERNEL = {
     Verdict.FORBIDDEN_CONSTRUCT,
@@ -200,6 +205,7 @@ class _Judgment:
         self.runner = judge.runner
         self.limits = limits
         self.memory_kb = 0
+        self.verdicts: set[Verdict] = set()  # every verdict the checks found, once decided
 
     def judge(self, problem: ProblemSpec, code: str | bytes) -> JudgeResult:
         forbidden = source_checks.check_source(code, list(problem.imports))
@@ -212,23 +218,34 @@ class _Judgment:
             threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
         interner = Interner()
         reference = parse_export(self.owner.reference_export(problem), interner)
+        probes = counterexamples.plan_search(problem, reference, interner, seed=hashlib.sha256(raw).hexdigest())
         key = ExportKey.new()
-        run = run_exporter(self.runner, raw, self.limits, key=key, imports=list(problem.imports))
+        run = run_exporter(self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes)
         self.memory_kb = run.peak_memory_kb
-        if run.limit_hit:
+        if run.limit_hit and not (LimitHit(run.limit_hit) in PROBE_PHASE_LIMITS and _export_ended(run, key, probes)):
             verdict, code_, detail = LIMIT_VERDICTS[LimitHit(run.limit_hit)]
             return self.finish(verdict, [Reason(code_, None, detail.format(seconds=run.wall_seconds))], problem)
-        submission = self._submission(run, key, interner, problem)
+        submission = self._submission(run, key, interner, problem, probes)
         if isinstance(submission, JudgeResult):
             return submission
-        return self.decide(problem, interner, reference, submission)
+        result = self.decide(problem, interner, reference, submission)
+        if result.verdict in REPLACED_BY_COUNTEREXAMPLE and submission.probes is not None:
+            found = self.counterexample(problem, interner, reference, submission, probes)
+            if found is not None:
+                result = _wrong_answer(result, self.verdicts, found)
+        return result
 
     def _submission(
-        self, run: RunResult, key: ExportKey, interner: Interner, problem: ProblemSpec
+        self,
+        run: RunResult,
+        key: ExportKey,
+        interner: Interner,
+        problem: ProblemSpec,
+        probes: ProbeRequest | None = None,
     ) -> Export | JudgeResult:
         """The submission's export once authenticated and parsed, or the verdict that it is not."""
         try:
-            text = authenticate(run.stdout, key)
+            text, probe_text = authenticate_sections(run.stdout, key, probes.key if probes else None)
         except ExportTampered as exc:
             return self.finish(
                 Verdict.FORBIDDEN_CONSTRUCT, [Reason(ReasonCode.EXPORT_TAMPERED, None, str(exc))], problem
@@ -236,7 +253,7 @@ class _Judgment:
         except ExportMissing as exc:
             return self.finish(*_missing_export(run, exc), problem)
         try:
-            submission = parse_export(text, interner)
+            submission = parse_export(text, interner, probes=probe_text)
         except ExportError as exc:
             return self.finish(Verdict.JUDGE_ERROR, [Reason(ReasonCode.EXPORT_INVALID, None, str(exc))], problem)
         if submission.refusal is not None:
@@ -246,6 +263,33 @@ class _Judgment:
             reason = Reason(ReasonCode.FORBIDDEN_COMMAND, refusal.construct, detail)
             return self.finish(Verdict.FORBIDDEN_CONSTRUCT, [reason], problem)
         return submission
+
+    def counterexample(
+        self, problem: ProblemSpec, interner: Interner, reference: Export, submission: Export, probes: ProbeRequest
+    ) -> counterexamples.Counterexample | None:
+        """The first refutation the exporter proved that passes the trusted checks and the
+        kernel replay (judge.counterexamples), or None. Nothing here fails the verdict: a replay
+        that fails or times out means no counterexample."""
+        for candidate in counterexamples.candidates(problem, interner, reference, submission, probes):
+            try:
+                outcome = self.owner.replayer.replay(
+                    imports=list(problem.imports),
+                    plan=candidate.plan,
+                    interner=interner,
+                    axioms_of=list(candidate.checked_names),
+                    timeout=(self.limits or self.runner.default_limits).wall_seconds,
+                )
+            except ReplayError:
+                log.info("a counterexample's replay failed", exc_info=True)
+                continue
+            native = self.runner.kind == "native"
+            if outcome.failure is None and not any(
+                axiom_verdict(parse_name(axiom), closure_complete=native) is not None
+                for axioms in outcome.axioms.values()
+                for axiom in axioms
+            ):
+                return candidate.counterexample
+        return None
 
     def decide(self, problem: ProblemSpec, interner: Interner, reference: Export, submission: Export) -> JudgeResult:
         messages = [m for m in submission.messages if m["file"] == SUBMISSION_FILE]
@@ -269,6 +313,7 @@ class _Judgment:
         if not any(v in DECIDED_BEFORE_KERNEL for v, _ in found):
             found += self.replay(problem, interner, outcome, status)
         verdict = min((v for v, _ in found), key=PRECEDENCE.index, default=Verdict.ACCEPTED)
+        self.verdicts = {v for v, _ in found}
         if verdict is Verdict.COMPILE_ERROR:
             status = {t: TheoremStatus.ERROR if s is TheoremStatus.SORRY else s for t, s in status.items()}
         ordered = sorted(found, key=lambda item: PRECEDENCE.index(item[0]))
@@ -361,6 +406,25 @@ def _axiom_found(
     return [(verdict, reason)]
 
 
+def _export_ended(run: RunResult, key: ExportKey, probes: ProbeRequest) -> bool:
+    """The export's own section is complete: a limit hit after it stopped only the probes."""
+    try:
+        authenticate_sections(run.stdout, key, probes.key)
+    except (ExportTampered, ExportMissing):
+        return False
+    return True
+
+
+def _wrong_answer(result: JudgeResult, verdicts: set[Verdict], found: counterexamples.Counterexample) -> JudgeResult:
+    """The verdict WRONG_ANSWER in place of what it replaces; the proof check's reasons stay."""
+    kept = [v for v in verdicts if v not in REPLACED_BY_COUNTEREXAMPLE]
+    verdict = min([*kept, Verdict.WRONG_ANSWER], key=PRECEDENCE.index)
+    reason = Reason(ReasonCode.COUNTEREXAMPLE, found.theorem, found.summary())
+    return dataclasses.replace(
+        result, verdict=verdict, reasons=[reason, *result.reasons], counterexample=found.to_json()
+    )
+
+
 def _missing_export(run: RunResult, exc: ExportMissing) -> tuple[Verdict, list[Reason]]:
     if _crashed(run):
         # e.g. deep recursion or a runtime panic raised on purpose: a verdict of its own
@@ -425,6 +489,7 @@ def exporter_job(
     preload: tuple[str, ...] = (),
     source: bytes | None = None,
     collect: tuple[str, ...] = (),
+    probes: ProbeRequest | None = None,
 ) -> LeanJob:
     """The exporter's job. The go line on stdin carries the one-time MAC key and the problem's
     imports. When the problem imports exactly the modules of `preload` (the worker's
@@ -438,7 +503,7 @@ def exporter_job(
         args=("--run", "Export.lean", *preloaded),
         static_files={"Export.lean": source if source is not None else EXPORTER_SOURCE.read_bytes()},
         files={SUBMISSION_FILE: code},
-        stdin=key.go_line(imports),
+        stdin=key.go_line(imports) + (probes.line() if probes else counterexamples.NO_PROBES_LINE),
         early_start=True,
         ready_marker=EXPORTER_WAITING,
         collect=collect,
@@ -447,9 +512,15 @@ def exporter_job(
 
 
 def run_exporter(
-    runner: LeanRunner, code: bytes, limits: Limits | None, *, key: ExportKey, imports: list[str]
+    runner: LeanRunner,
+    code: bytes,
+    limits: Limits | None,
+    *,
+    key: ExportKey,
+    imports: list[str],
+    probes: ProbeRequest | None = None,
 ) -> RunResult:
-    return runner.run(exporter_job(code, limits, key=key, imports=imports, preload=_preload_of(runner)))
+    return runner.run(exporter_job(code, limits, key=key, imports=imports, preload=_preload_of(runner), probes=probes))
 
 
 def _preload_of(runner: LeanRunner) -> tuple[str, ...]:

@@ -18,6 +18,9 @@ class Verdict(enum.StrEnum):
     FORBIDDEN_AXIOM = "FORBIDDEN_AXIOM"
     KERNEL_REJECTED = "KERNEL_REJECTED"
     INCOMPLETE_PROOF = "INCOMPLETE_PROOF"
+    # a spec theorem refuted on concrete inputs (judge.counterexamples); it replaces only
+    # COMPILE_ERROR, KERNEL_REJECTED and INCOMPLETE_PROOF: everything above outranks it
+    WRONG_ANSWER = "WRONG_ANSWER"
     ACCEPTED = "ACCEPTED"
     # Our own fault, never the submission's verdict.
     JUDGE_ERROR = "JUDGE_ERROR"
@@ -62,6 +65,7 @@ class ReasonCode(enum.StrEnum):
     NATIVE_REDUCTION = "NATIVE_REDUCTION"
     # the kernel replay
     KERNEL_REJECTED = "KERNEL_REJECTED"
+    COUNTEREXAMPLE = "COUNTEREXAMPLE"
     KERNEL_TIME_LIMIT = "KERNEL_TIME_LIMIT"
     KERNEL_MEMORY_LIMIT = "KERNEL_MEMORY_LIMIT"
     KERNEL_CRASHED = "KERNEL_CRASHED"
@@ -118,6 +122,8 @@ class JudgeResult:
     checker_version: str = ""
     time_ms: int = 0
     memory_kb: int = 0
+    # WRONG_ANSWER's evidence (judge.counterexamples.Counterexample.to_json)
+    counterexample: dict[str, Any] | None = None
 
     @property
     def max_attempts(self) -> int | None:
@@ -136,6 +142,7 @@ class JudgeResult:
             "checker_version": self.checker_version,
             "time_ms": self.time_ms,
             "memory_kb": self.memory_kb,
+            **({"counterexample": self.counterexample} if self.counterexample else {}),
         }
 
     @classmethod
@@ -149,4 +156,5 @@ class JudgeResult:
             checker_version=data.get("checker_version", ""),
             time_ms=int(data.get("time_ms", 0)),
             memory_kb=int(data.get("memory_kb", 0)),
+            counterexample=data.get("counterexample"),
         )
