@@ -32,6 +32,7 @@ from judge.export_format import Constant, Export, Interner, Name, expr_children,
 from judge.problem_format import ProblemSpec
 
 MAX_PROBES = 48
+AUDITED_TESTS = 3  # an ACCEPTED file's outputs compared with this many tests (spec audit)
 TESTS_PER_THEOREM = 10
 GENERATED_PER_THEOREM = 16
 BUDGET_MS = 10_000
@@ -49,6 +50,7 @@ class Probe:
     negate: bool = True
     output: str | None = None
     value: bool = False
+    when_clean: bool = False  # run only on a file that leaves nothing unproved (a spec audit)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,7 @@ class Probe:
             "out": self.output,
             "neg": self.negate,
             "value": self.value,
+            "when_clean": self.when_clean,
         }
 
 
@@ -130,7 +133,7 @@ def plan_search(problem: ProblemSpec, reference: Export, interner: Interner, *, 
         if const is None:
             continue
         binders = leading_binders(interner, const.type)
-        definition = _implementation(problem, reference, interner, binders)
+        definition = implementation_of(problem, reference, interner, binders)
         probes = [
             Probe(theorem, definition, tuple(args), f"test {number}", value=definition is not None)
             for number, args in _test_inputs(problem, reference, interner, binders, definition)
@@ -147,16 +150,60 @@ def plan_search(problem: ProblemSpec, reference: Export, interner: Interner, *, 
         key=lambda p: int(p.origin.split()[1]),
     )
     generated = [p for group in _round_robin(per_theorem) for p in group if not p.origin.startswith("test")]
-    return ProbeRequest(probes=tuple((tests_first + generated)[:MAX_PROBES]))
+    audits = audit_probes(problem, reference, interner)
+    return ProbeRequest(probes=tuple((audits + tests_first + generated)[:MAX_PROBES]))
 
 
-def _implementation(problem: ProblemSpec, reference: Export, interner: Interner, binders: Binders) -> str | None:
+def audit_probes(problem: ProblemSpec, reference: Export, interner: Interner) -> list[Probe]:
+    """For a file that proves everything: does its implementation return each test's expected
+    output? A probe `f inputs ≠ expected` that Lean proves shows the spec too weak (the file is
+    ACCEPTED, so it meets the spec, yet disagrees with the test)."""
+    audits: list[Probe] = []
+    shaped = shaped_theorems(problem, reference, interner)
+    if not shaped:
+        return []
+    _theorem, definition, parameter_names, shapes, result = shaped[0]
+    for number, test in enumerate(problem.tests, start=1):
+        if len(audits) >= AUDITED_TESTS:
+            break
+        if not isinstance(test, dict) or "input" not in test or "output" not in test:
+            continue
+        args = probe_inputs.test_arguments(test["input"], parameter_names, shapes)
+        expected = probe_inputs.lean_text(test["output"], result)
+        if args is not None and expected is not None:
+            audits.append(
+                Probe("", definition, tuple(args), f"test {number}", output=expected, value=True, when_clean=True)
+            )
+    return audits
+
+
+def implementation_of(problem: ProblemSpec, reference: Export, interner: Interner, binders: Binders) -> str | None:
     """The definition to implement whose parameters are the theorem's inputs, in order."""
     for name in problem.definition_names:
         const = reference.constants.get(parse_name(name))
         if const is not None and leading_binders(interner, const.type).types == binders.types and binders.types:
             return name
     return None
+
+
+def shaped_theorems(
+    problem: ProblemSpec, reference: Export, interner: Interner
+) -> list[tuple[str, str, list[str], list[probe_inputs.Shape], probe_inputs.Shape | None]]:
+    """(theorem, implementation, its parameter names, their shapes, its result's shape) for each
+    theorem whose inputs are the implementation's parameters."""
+    found = []
+    for theorem in problem.theorem_names:
+        const = reference.constants.get(parse_name(theorem))
+        if const is None:
+            continue
+        binders = leading_binders(interner, const.type)
+        definition = implementation_of(problem, reference, interner, binders)
+        if definition is None:
+            continue
+        own = leading_binders(interner, reference.constants[parse_name(definition)].type)
+        result = probe_inputs.shape_of(interner, own.body)
+        found.append((theorem, definition, own.names, binders.shapes, result))
+    return found
 
 
 def _test_inputs(
@@ -242,7 +289,7 @@ def candidates(
         if outcome.status != "proved" or not 0 <= outcome.index < len(request.probes):
             continue
         probe = request.probes[outcome.index]
-        if not probe.negate or probe.output is not None or outcome.proved != (request.namespace, "p", outcome.index):
+        if probe.when_clean or probe.output is not None or outcome.proved != (request.namespace, "p", outcome.index):
             continue
         const = section.constants.get(outcome.proved)
         reference_const = reference.constants.get(parse_name(probe.theorem))
@@ -277,6 +324,75 @@ def candidates(
             definition=probe.definition if returned is not None else None,
         )
         yield Candidate(found, replay_group(reached, interner), tuple(checked))
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditFinding:
+    """An ACCEPTED file whose implementation does not return a test's expected output."""
+
+    test: int
+    definition: str
+    inputs: list[str]
+    expected: str
+    returned: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def audit_candidates(
+    interner: Interner, submission: Export, request: ProbeRequest
+) -> Iterator[tuple[AuditFinding, list[list[Constant]], tuple[Name, ...]]]:
+    """The audit probes the exporter proved whose statement is `¬ f inputs = out` for the
+    implementation `f` and closed terms, reaching nothing unproved."""
+    section = submission.probes
+    if section is None:
+        return
+    known = {**submission.constants, **section.constants}
+    for outcome in section.outcomes:
+        if outcome.status != "proved" or not 0 <= outcome.index < len(request.probes):
+            continue
+        probe = request.probes[outcome.index]
+        const = section.constants.get(outcome.proved) if outcome.proved is not None else None
+        if not probe.when_clean or probe.definition is None or const is None or const.kind != "thm":
+            continue
+        if outcome.proved != (request.namespace, "p", outcome.index):
+            continue
+        negated = _negated(interner, const.type)
+        equation = _equation(interner, negated, parse_name(probe.definition)) if negated is not None else None
+        reached = closure([const.name], known, interner) if equation is not None else None
+        if equation is None or reached is None:
+            continue
+        args, _output = equation
+        checked = [const.name]
+        value = section.constants.get(outcome.value) if outcome.value is not None else None
+        returned = _returned(interner, value, parse_name(probe.definition), args) if value is not None else None
+        value_reach = closure([value.name], known, interner) if value is not None and returned is not None else None
+        if value is not None and value_reach is not None:
+            reached.update(value_reach)
+            checked.append(value.name)
+        else:
+            returned = None
+        finding = AuditFinding(
+            test=int(probe.origin.split()[1]),
+            definition=probe.definition,
+            inputs=list(probe.args),
+            expected=probe.output or "",
+            returned=returned,
+        )
+        yield finding, replay_group(reached, interner), tuple(checked)
+
+
+def _equation(interner: Interner, type_id: int, definition: Name) -> tuple[list[int], int] | None:
+    """(args, out) when the term is `definition args = out` with closed args and out."""
+    head, eq_args = probe_inputs._spine(interner, type_id)
+    if head != ("Eq",) or len(eq_args) != 3:
+        return None
+    applied, args = probe_inputs._spine(interner, eq_args[1])
+    loose = _LooseBvars(interner)
+    if applied != definition or any(loose.range(a) for a in [*args, eq_args[2]]):
+        return None
+    return args, eq_args[2]
 
 
 def _negated(interner: Interner, type_id: int) -> int | None:

@@ -20,13 +20,13 @@ import threading
 import time
 from pathlib import Path
 
-from judge import counterexamples, source_checks
+from judge import counterexamples, source_checks, test_consistency
 from judge.axioms import axiom_verdict
 from judge.checker import CheckOutcome, check
 from judge.config import get_config
 from judge.counterexamples import ProbeRequest
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate, authenticate_sections
-from judge.export_format import Export, ExportError, Interner, parse_export, parse_name
+from judge.export_format import Constant, Export, ExportError, Interner, Name, parse_export, parse_name
 from judge.fork import reset_after_fork
 from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, get_runner
 from judge.problem_format import ProblemSpec
@@ -180,6 +180,48 @@ class Judge:
             )
         return text
 
+    def check_tests(self, problem: ProblemSpec) -> list[test_consistency.TestCheck]:
+        """Each of the problem's tests: consistent, inconsistent or undecided with its spec
+        (judge.test_consistency), the proofs replayed by the kernel. Raises InvalidReference
+        when the template does not export."""
+        interner = Interner()
+        reference = parse_export(self.reference_export(problem), interner)
+        test_plan = test_consistency.plan(problem, reference, interner)
+        proved: set[int] = set()
+        if test_plan.planned:
+            key = ExportKey.new()
+            request = test_plan.request
+            run = run_exporter(
+                self.runner, problem.template().encode(), None, key=key, imports=list(problem.imports), probes=request
+            )
+            try:
+                text, probe_text = authenticate_sections(run.stdout, key, request.key)
+                export = parse_export(text, interner, probes=probe_text)
+            except (ExportError, ExportMissing, ExportTampered) as exc:
+                raise InvalidReference(f"the problem's template could not be exported: {exc}") from exc
+            reached = test_consistency.proved_probes(interner, export, request)
+            proved = self._confirmed(problem, interner, reached)
+        return test_consistency.decide(test_plan, proved, problem)
+
+    def _confirmed(self, problem: ProblemSpec, interner: Interner, reached: dict[int, dict]) -> set[int]:
+        """The probes whose proofs the kernel replays, all at once (one failing: the others
+        again without it, at most three times)."""
+        for _ in range(3):
+            if not reached:
+                return set()
+            outcome = self.replayer.replay(
+                imports=list(problem.imports),
+                plan=test_consistency.replay_plan_of(reached, interner),
+                interner=interner,
+                axioms_of=[],
+                timeout=self.runner.default_limits.wall_seconds,
+            )
+            if outcome.failure is None:
+                return set(reached)
+            failed = parse_name(outcome.failure[0])
+            reached = {i: r for i, r in reached.items() if failed not in r}
+        return set()
+
     def warm_up(self) -> None:
         """Take the fixed costs off the first verdict (call it when a worker starts): a pre-started
         exporter, compiled and waiting for its file, and a compiled replay session."""
@@ -233,6 +275,13 @@ class _Judgment:
             found = self.counterexample(problem, interner, reference, submission, probes)
             if found is not None:
                 result = _wrong_answer(result, self.verdicts, found)
+        elif result.verdict is Verdict.ACCEPTED and submission.probes is not None:
+            audit = [
+                finding.to_json()
+                for finding, plan, checked in counterexamples.audit_candidates(interner, submission, probes)
+                if self._replays(problem, interner, plan, checked)
+            ]
+            result = dataclasses.replace(result, spec_audit=audit)
         return result
 
     def _submission(
@@ -271,25 +320,31 @@ class _Judgment:
         kernel replay (judge.counterexamples), or None. Nothing here fails the verdict: a replay
         that fails or times out means no counterexample."""
         for candidate in counterexamples.candidates(problem, interner, reference, submission, probes):
-            try:
-                outcome = self.owner.replayer.replay(
-                    imports=list(problem.imports),
-                    plan=candidate.plan,
-                    interner=interner,
-                    axioms_of=list(candidate.checked_names),
-                    timeout=(self.limits or self.runner.default_limits).wall_seconds,
-                )
-            except ReplayError:
-                log.info("a counterexample's replay failed", exc_info=True)
-                continue
-            native = self.runner.kind == "native"
-            if outcome.failure is None and not any(
-                axiom_verdict(parse_name(axiom), closure_complete=native) is not None
-                for axioms in outcome.axioms.values()
-                for axiom in axioms
-            ):
+            if self._replays(problem, interner, candidate.plan, candidate.checked_names):
                 return candidate.counterexample
         return None
+
+    def _replays(
+        self, problem: ProblemSpec, interner: Interner, plan: list[list[Constant]], checked: tuple[Name, ...]
+    ) -> bool:
+        """The kernel adds the plan and the `checked` theorems rest on no forbidden axiom."""
+        try:
+            outcome = self.owner.replayer.replay(
+                imports=list(problem.imports),
+                plan=plan,
+                interner=interner,
+                axioms_of=list(checked),
+                timeout=(self.limits or self.runner.default_limits).wall_seconds,
+            )
+        except ReplayError:
+            log.info("a probe's replay failed", exc_info=True)
+            return False
+        native = self.runner.kind == "native"
+        return outcome.failure is None and not any(
+            axiom_verdict(parse_name(axiom), closure_complete=native) is not None
+            for axioms in outcome.axioms.values()
+            for axiom in axioms
+        )
 
     def decide(self, problem: ProblemSpec, interner: Interner, reference: Export, submission: Export) -> JudgeResult:
         messages = [m for m in submission.messages if m["file"] == SUBMISSION_FILE]

@@ -124,6 +124,9 @@ class JudgeResult:
     memory_kb: int = 0
     # WRONG_ANSWER's evidence (judge.counterexamples.Counterexample.to_json)
     counterexample: dict[str, Any] | None = None
+    # an ACCEPTED file that disagrees with the problem's tests: the spec is too weak
+    # (judge.counterexamples.AuditFinding.to_json, one per test)
+    spec_audit: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
     def max_attempts(self) -> int | None:
@@ -143,6 +146,7 @@ class JudgeResult:
             "time_ms": self.time_ms,
             "memory_kb": self.memory_kb,
             **({"counterexample": self.counterexample} if self.counterexample else {}),
+            **({"spec_audit": self.spec_audit} if self.spec_audit else {}),
         }
 
     @classmethod
@@ -157,4 +161,5 @@ class JudgeResult:
             time_ms=int(data.get("time_ms", 0)),
             memory_kb=int(data.get("memory_kb", 0)),
             counterexample=data.get("counterexample"),
+            spec_audit=list(data.get("spec_audit") or []),
         )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from problems.models import Problem, ProblemChange, ProblemValidation, ProblemVersion
+from problems.models import Problem, ProblemChange, ProblemValidation, ProblemVersion, SpecAuditFlag
 from problems.services import problem_save
 
 
@@ -99,4 +99,16 @@ class ProblemChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SpecAuditFlag)
+class SpecAuditFlagAdmin(admin.ModelAdmin):
+    """Accepted solutions that disagree with a problem's tests (recorded by the judge)."""
+
+    list_display = ["problem", "test_number", "submission", "problem_version", "created_at"]
+    list_filter = ["problem"]
+    readonly_fields = ["problem", "problem_version", "submission", "test_number", "evidence", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -93,6 +93,11 @@ def problem_proposal_view(request: HttpRequest, slug: str) -> HttpResponse:
         "changes": problem.changes.select_related("user")[:100] if request.user.is_staff else None,
         "may_edit": _may_edit(request.user, problem),
         "show_reference": _may_see_private(request.user, problem),
+        "spec_audit_flags": (
+            problem.spec_audit_flags.select_related("submission", "problem_version")[:50]
+            if _may_see_private(request.user, problem)
+            else None
+        ),
     }
     template = "problems/_validation.html" if request.headers.get("HX-Request") else "problems/proposal.html"
     return render(request, template, context)

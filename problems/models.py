@@ -182,3 +182,25 @@ class ProblemChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem.slug}: {self.action} by {self.user or 'system'}"
+
+
+class SpecAuditFlag(models.Model):
+    """An ACCEPTED solution whose implementation disagrees with one of the problem's tests,
+    decided by Lean: the specification is too weak (or the test wrong). For maintainers."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="spec_audit_flags")
+    problem_version = models.ForeignKey(ProblemVersion, on_delete=models.CASCADE, related_name="spec_audit_flags")
+    submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="spec_audit_flags")
+    test_number = models.PositiveIntegerField()  # the test's place in the problem's list, from 1
+    # judge.counterexamples.AuditFinding: inputs, expected, returned (each as Lean writes it)
+    evidence = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["problem", "test_number", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "test_number"], name="spec_audit_once_per_submission_test")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem.slug}: test {self.test_number} disagrees with submission {self.submission_id}"

@@ -244,6 +244,28 @@ def problem_retire(*, problem: Problem, user, note: str = "") -> Problem:
     return problem
 
 
+def spec_audit_record(*, submission, findings: list[dict[str, Any]]) -> int:
+    """Flag the problem of an ACCEPTED submission whose implementation disagrees with its tests
+    (judge.counterexamples.AuditFinding, as JSON); once per submission and test. The count made."""
+    from problems.models import SpecAuditFlag
+
+    made = 0
+    version = submission.problem_version
+    for finding in findings:
+        test = finding.get("test")
+        if not isinstance(test, int) or test < 1:
+            continue
+        _flag, created = SpecAuditFlag.objects.get_or_create(
+            submission=submission,
+            test_number=test,
+            defaults={"problem_id": version.problem_id, "problem_version": version, "evidence": finding},
+        )
+        made += created
+    if made:
+        logger.warning("spec audit: %s disagrees with %d test(s) of %s", submission, made, version)
+    return made
+
+
 def problem_validation_request(*, problem: Problem, user=None) -> ProblemValidation:
     """A queued validation of the problem as it is now, sent to its profile's queue on commit."""
     validation = ProblemValidation.objects.create(

@@ -9,8 +9,9 @@ being rewritten: adapt here, in one place). Checks, in order:
 3. template: every body `sorry`, it elaborates with the problem's imports only and yields exactly
    the declared targets (each definition a `def`, each theorem a `theorem`, once);
 4. reference solution: if given, ACCEPTED by the real judge;
-5. tests: each consistent with the spec, decided by Lean: needs the counterexample checker
-   (issue 16), which does not exist yet, so this point says "not checked yet", never "passed".
+5. tests: each consistent with the spec, decided by Lean (`judge.test_consistency`): one
+   inconsistent test fails the point; a test Lean cannot decide leaves it "not checked" (listed),
+   never "passed".
 """
 
 from __future__ import annotations
@@ -176,14 +177,34 @@ def _check_reference_solution(spec: ProblemSpec) -> Check:
 
 
 def _check_tests(spec: ProblemSpec) -> Check:
+    from judge.pipeline import InvalidReference
+
     if not spec.tests:
         return Check("tests", SKIPPED, "no tests given")
-    return Check(
-        "tests",
-        NOT_CHECKED,
-        f"{len(spec.tests)} test(s) given; their consistency with the spec is decided by Lean once the "
-        "counterexample checker (issue 16) exists: not checked yet",
-    )
+    checker = _test_checker()
+    if checker is None:
+        return Check("tests", NOT_CHECKED, "the configured judge cannot check tests")
+    try:
+        checks = checker(spec)
+    except InvalidReference as exc:
+        return Check("tests", FAILED, str(exc))
+    lines = "; ".join(f"test {c.number}: {c.status} ({c.detail})" for c in checks)[:4000]
+    counts = {status: sum(c.status == status for c in checks) for status in ("consistent", "inconsistent", "undecided")}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    if counts["inconsistent"]:
+        return Check("tests", FAILED, f"{summary}: {lines}")
+    if counts["undecided"] or len(checks) < len(spec.tests):
+        return Check("tests", NOT_CHECKED, f"{summary}; Lean could not decide every test: {lines}")
+    return Check("tests", PASSED, f"{summary}: {lines}")
+
+
+def _test_checker():
+    """The judge's test check: the real one, or the configured double's if it has one."""
+    if settings.ARENA_JUDGE == REAL_JUDGE:
+        from judge.pipeline import judge_for
+
+        return lambda spec: judge_for().check_tests(spec)
+    return getattr(import_string(settings.ARENA_JUDGE), "check_tests", None)
 
 
 def _template_exporter():

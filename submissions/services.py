@@ -46,7 +46,7 @@ from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus
 from problems.profiles import UnknownProfile, missing_modules_message, profile_get, profiles
 from problems.selectors import problem_latest_version
-from problems.services import problem_version_sync
+from problems.services import problem_version_sync, spec_audit_record
 from submissions.models import AuthorKind, JudgeRun, Submission, SubmissionStatus
 from submissions.signals import submission_finished
 
@@ -288,6 +288,8 @@ def submission_record_result(*, run: JudgeRun, result: JudgeResult) -> bool:
             delay = settings.ARENA_JUDGE_RETRY_DELAY_SECONDS
             _enqueue_on_commit(run.submission_id, countdown=delay)
         else:
+            if result.spec_audit:
+                spec_audit_record(submission=run.submission, findings=result.spec_audit)
             _announce_finished_on_commit(run.submission_id)
     return True
 
