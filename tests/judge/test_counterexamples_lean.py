@@ -54,7 +54,10 @@ def test_a_wrong_membership_on_lists_gets_one(runner):
 
 
 def test_a_counterexample_satisfies_the_theorems_hypothesis(runner):
-    code = "def f (n : Nat) : Nat := if n < 3 then n else 0\n\ntheorem f_spec (n : Nat) (h : n ≥ 5) : f n = n := by\n  sorry\n"
+    code = (
+        "def f (n : Nat) : Nat := if n < 3 then n else 0\n\n"
+        "theorem f_spec (n : Nat) (h : n ≥ 5) : f n = n := by\n  sorry\n"
+    )
     result = judge_submission(AT_LEAST_FIVE, code, runner=runner)
     assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
     assert int(inputs(result)["n"]) >= 5

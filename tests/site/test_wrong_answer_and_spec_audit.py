@@ -49,7 +49,7 @@ def test_a_wrong_answer_shows_its_counterexample(submission, signed_in, problem)
     assert "<code>a</code> = <code>0</code>" in page and "returns <code>-1</code>" in page
 
 
-def test_an_accepted_solution_that_disagrees_with_a_test_flags_the_problem(submission, problem, client, django_user_model):
+def test_an_accepted_solution_disagreeing_with_a_test_flags_the_problem(submission, problem, client, django_user_model):
     record(submission, dataclasses.replace(accepted(problem.to_spec()), spec_audit=[FINDING]))
     flag = SpecAuditFlag.objects.get()
     assert (flag.problem, flag.submission, flag.test_number) == (problem, submission, 2)
