@@ -76,6 +76,8 @@ class JudgeConfig:
     native_limits: Limits = NATIVE_DEFAULTS
     docker_image: str = "arena-judge:latest"
     preload_imports: tuple[str, ...] = ()
+    # look for a counterexample when a submission fails its proofs (judge.counterexamples)
+    counterexamples: bool = True
 
     def limits_for(self, kind: str) -> Limits:
         return self.native_limits if kind == "native" else self.offline_limits
@@ -137,6 +139,7 @@ def load_config(env: Mapping[str, str] | None = None) -> JudgeConfig:
         native_limits=_limits(env, "NATIVE", NATIVE_DEFAULTS),
         docker_image=env.get("ARENA_DOCKER_IMAGE") or "arena-judge:latest",
         preload_imports=_module_names(env.get("ARENA_LEAN_PRELOAD_IMPORTS", "")),
+        counterexamples=env.get("ARENA_COUNTEREXAMPLES", "1").strip().lower() not in ("0", "off", "false", "no"),
     )
 
 

@@ -100,6 +100,8 @@ class Judge:
     def __init__(self, runner: LeanRunner) -> None:
         self.runner = runner
         self.replayer = Replayer(runner, runner.default_limits)
+        # the probes after the file (ARENA_COUNTEREXAMPLES): counterexamples and spec audits
+        self.probes = (getattr(runner, "config", None) or get_config()).counterexamples
         self._references: dict[str, str] = {}
         self._reference_lock = threading.Lock()
 
@@ -260,22 +262,30 @@ class _Judgment:
             threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
         interner = Interner()
         reference = parse_export(self.owner.reference_export(problem), interner)
-        probes = counterexamples.plan_search(problem, reference, interner, seed=hashlib.sha256(raw).hexdigest())
+        probes = (
+            counterexamples.plan_search(problem, reference, interner, seed=hashlib.sha256(raw).hexdigest())
+            if self.owner.probes
+            else None
+        )
         key = ExportKey.new()
         run = run_exporter(self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes)
         self.memory_kb = run.peak_memory_kb
-        if run.limit_hit and not (LimitHit(run.limit_hit) in PROBE_PHASE_LIMITS and _export_ended(run, key, probes)):
+        if run.limit_hit and not (
+            probes is not None and LimitHit(run.limit_hit) in PROBE_PHASE_LIMITS and _export_ended(run, key, probes)
+        ):
             verdict, code_, detail = LIMIT_VERDICTS[LimitHit(run.limit_hit)]
             return self.finish(verdict, [Reason(code_, None, detail.format(seconds=run.wall_seconds))], problem)
         submission = self._submission(run, key, interner, problem, probes)
         if isinstance(submission, JudgeResult):
             return submission
         result = self.decide(problem, interner, reference, submission)
-        if result.verdict in REPLACED_BY_COUNTEREXAMPLE and submission.probes is not None:
+        if probes is None or submission.probes is None:
+            return result
+        if result.verdict in REPLACED_BY_COUNTEREXAMPLE:
             found = self.counterexample(problem, interner, reference, submission, probes)
             if found is not None:
                 result = _wrong_answer(result, self.verdicts, found)
-        elif result.verdict is Verdict.ACCEPTED and submission.probes is not None:
+        elif result.verdict is Verdict.ACCEPTED:
             audit = [
                 finding.to_json()
                 for finding, plan, checked in counterexamples.audit_candidates(interner, submission, probes)
