@@ -164,6 +164,10 @@ class Judge:
     def _export_reference(self, problem: ProblemSpec) -> str:
         key = ExportKey.new()
         run = run_exporter(self.runner, problem.template().encode(), None, key=key, imports=list(problem.imports))
+        if run.limit_hit:
+            raise InvalidReference(
+                f"the problem's template hit the {run.limit_hit} limit after {run.wall_seconds:.0f} s"
+            )
         try:
             text = authenticate(run.stdout, key)
             export = parse_export(text, Interner())

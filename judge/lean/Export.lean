@@ -582,7 +582,7 @@ After the file, in a fresh root scope (no `namespace`, `open` or `variable` of t
 probe instantiates a spec theorem of the file with concrete inputs (Lean terms the runner
 sends), optionally puts an output in place of the implementation's application to those inputs
 (a problem's test), negates it when asked, and tries to prove the result by evaluation
-(`decide`, then `decide +kernel`: nothing is compiled). A proved probe becomes a theorem named
+(`decide`, or the tactics the request lists: nothing is compiled). A proved probe becomes a theorem named
 under the job's nonce, exported in a section of its own with its own MAC; the trusted side
 checks its statement against the reference's and replays it. Nothing here is trusted. -/
 
