@@ -207,7 +207,10 @@ def _tests(folder: Path, task: dict[str, Any], quirks: list[str]) -> list[dict[s
             if rejected:
                 tests.append({"input": row["input"], "rejected": True})
             elif "expected" in row:
-                tests.append({"input": row["input"], "output": row["expected"]})
+                test = {"input": row["input"], "output": row["expected"]}
+                if isinstance(row.get("unexpected"), list) and row["unexpected"]:
+                    test["wrong_outputs"] = row["unexpected"]  # each must fail the spec (validation)
+                tests.append(test)
             else:
                 raise _Reject(f"{file.name}: a test without `expected`")
     return tests

@@ -120,7 +120,7 @@ def test_verina_task_folder(validations_sent):
     assert problem.reference_solution.startswith(
         "def addOne (n : Nat) (h_precond : addOne_precond (n)) : Nat :=\n  n + 1"
     )
-    assert problem.tests == [{"input": {"n": 1}, "output": 2}, {"input": {"n": 0}, "output": 1}]
+    assert problem.tests == [{"input": {"n": 1}, "output": 2, "wrong_outputs": [1]}, {"input": {"n": 0}, "output": 1}]
     assert (problem.licence, problem.lean_version, problem.imports) == (
         "Apache-2.0",
         "leanprover/lean4:v4.23.0",

@@ -29,10 +29,13 @@ def validated(author, data, sent):
 
 def test_valid_proposal_validates_and_is_published(author, maintainer, proposal_data, validations_sent, real_judge):
     proposal_data["preamble"] = "def offset : Int := 0"
+    proposal_data["tests"] = [{"input": "1 3", "output": "2", "wrong_outputs": ["3"]}]
 
     problem, validation, checks = validated(author, proposal_data, validations_sent)
 
     assert validation.status == "passed", validation.checks
+    assert checks["tests"]["status"] == "passed", checks["tests"]
+    assert "test 1: consistent" in checks["tests"]["detail"]
     assert checks["template"]["status"] == "passed"
     assert checks["preamble_export"]["status"] == "passed"
     assert checks["reference_solution"] == {
@@ -71,3 +74,16 @@ def test_template_that_does_not_elaborate_is_caught(author, proposal_data, valid
     assert checks["template"]["status"] == "failed"
     assert "does not elaborate" in checks["template"]["detail"]
     assert "Int.undefinedThing" in checks["template"]["detail"]
+
+
+def test_a_test_inconsistent_with_the_spec_is_caught(author, proposal_data, validations_sent, real_judge):
+    # 1 + 5 ≠ 3: the expected output contradicts solveAdd_spec
+    proposal_data["tests"] = [{"input": "1 3", "output": "2"}, {"input": {"a": 1, "b": 3}, "output": "5"}]
+    proposal_data["reference_solution"] = ""
+
+    _problem, validation, checks = validated(author, proposal_data, validations_sent)
+
+    assert validation.status == "failed"
+    assert checks["tests"]["status"] == "failed", checks["tests"]
+    assert "test 1: consistent" in checks["tests"]["detail"]
+    assert "test 2: inconsistent (the expected output fails solveAdd_spec)" in checks["tests"]["detail"]
