@@ -2,7 +2,8 @@
 exported by datasets.services; wall time, rows/s and peak RSS for each N, side by side.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/arena_datasets_bench \\
-        .venv/bin/python benchmarks/dataset_export.py [--sizes 10000,100000] [--problems 100]
+        .venv/bin/python benchmarks/dataset_export.py [--sizes 10000,100000] [--problems 100] \\
+        [--modes jsonl,full] [--baseline REV]
 
 The database named in DATABASE_URL is created if missing and its submissions are replaced:
 never point it at a database you want to keep. Each measurement runs in a fresh child process,
@@ -13,16 +14,26 @@ so its peak RSS (ru_maxrss) is its own. Modes:
 
 Every accepted row is written twice (solutions.jsonl and submissions.jsonl): rows/s counts the
 N solutions per second of the whole run, not lines.
+
+--baseline REV also runs each mode with the `datasets` package of git revision REV (extracted
+with `git archive`, first on the child's sys.path; the rest of the tree is this one), on the
+same rows in the same run, and compares the SHA-256 of every JSONL (and Parquet) file the two
+wrote: the figures say whether the output stayed byte for byte the same.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib
+import io
+import itertools
 import json
 import os
 import resource
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -68,6 +79,8 @@ def generate(n_rows: int, n_problems: int) -> None:
         "time_ms": 1300,
         "memory_kb": 0,
     }
+    # As the site stores it: the digest the field's pre_save makes, in the migration's SQL.
+    digest_sql = importlib.import_module("submissions.migrations.0005_submission_code_digest").DIGEST_SQL
     with connection.cursor() as cur:
         cur.execute(
             "TRUNCATE submissions_judgerun, submissions_submission, problems_problemversion, "
@@ -104,28 +117,33 @@ def generate(n_rows: int, n_problems: int) -> None:
         )
         # ~1 KB of distinct Lean per row: a real solution followed by a distinct comment block.
         cur.execute(
-            """INSERT INTO submissions_submission (user_id, problem_version_id, code, author_kind, model_name,
-                   licence, licence_version, status, verdict, result, lean_version, checker_version, judged_by,
-                   judging, attempts, created_at, updated_at, finished_at, interactive)
-               SELECT 1 + i %% 1000, 1 + i %% %s,
-                   'def solveAdd (a b : Int) : Int :=' || chr(10) || '  b - a' || chr(10) || chr(10)
-                     || 'theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by' || chr(10)
-                     || '  unfold solveAdd' || chr(10) || '  omega' || chr(10)
-                     || '-- ' || i || ' ' || repeat(md5(i::text) || chr(10) || '-- ', 26),
+            f"""INSERT INTO submissions_submission (user_id, problem_version_id, code, code_digest, author_kind,
+                   model_name, licence, licence_version, status, verdict, result, lean_version, checker_version,
+                   judged_by, judging, attempts, created_at, updated_at, finished_at, interactive)
+               SELECT 1 + i %% 1000, 1 + i %% %s, code, {digest_sql},
                    CASE WHEN i %% 3 = 0 THEN 'machine' ELSE 'human' END,
                    CASE WHEN i %% 3 = 0 THEN 'prover-7b' ELSE '' END,
                    'cc-by-sa-4.0-open-weights', '1', 'finished', 'ACCEPTED', %s, '4.28.0', %s, 'bench',
                    1, 1, now(), now(), now(), false
-               FROM generate_series(1, %s) i""",
+               FROM (SELECT i, 'def solveAdd (a b : Int) : Int :=' || chr(10) || '  b - a' || chr(10) || chr(10)
+                     || 'theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by' || chr(10)
+                     || '  unfold solveAdd' || chr(10) || '  omega' || chr(10)
+                     || '-- ' || i || ' ' || repeat(md5(i::text) || chr(10) || '-- ', 26) AS code
+                     FROM generate_series(1, %s) i) generated""",
             [n_problems, json.dumps(result), CHECKER_VERSION, n_rows],
         )
-        cur.execute("ANALYZE")
+    with connection.cursor() as cur:
+        # Outside a transaction: VACUUM sets the hint bits and the visibility map a table that has
+        # been live a while has, or else the first export after the insert pays for them alone.
+        cur.execute("VACUUM ANALYZE")
 
 
 THEOREM = "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b"
 
 
-def child(mode: str, out_dir: str) -> dict:
+def child(mode: str, out_dir: str, datasets_from: str | None) -> dict:
+    if datasets_from:
+        sys.path.insert(0, datasets_from)
     _django()
     from django.conf import settings
     from django.utils import timezone
@@ -146,9 +164,12 @@ def child(mode: str, out_dir: str) -> dict:
         dump = dataset_export()
         counts = dump.counts
         size = dump.archive_bytes
+        folder = Path(out_dir) / dump.name
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     load = os.getloadavg()[0]
+    # after the measurement: what was written, to compare with the baseline's
+    sha256 = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.suffix in (".jsonl", ".parquet")}
     return {
         "mode": mode,
         "counts": counts,
@@ -157,7 +178,24 @@ def child(mode: str, out_dir: str) -> dict:
         "peak_rss_mb": usage.ru_maxrss / 1024,
         "bytes": size,
         "load": load,
+        "sha256": sha256,
     }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def extract_datasets(rev: str, into: str) -> str:
+    """The `datasets` package as it was at rev, in a folder of its own."""
+    archive = subprocess.run(["git", "archive", rev, "datasets"], cwd=ROOT, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
 
 
 def main() -> None:
@@ -165,39 +203,77 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--problems", type=int, default=100)
     parser.add_argument("--modes", default="jsonl,full")
+    parser.add_argument("--baseline", metavar="REV", help="also run the datasets package of this git revision")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the table shows the median")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--datasets-from", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.out)))
+        print(json.dumps(child(args.child, args.out, args.datasets_from)))
         return
     ensure_database(os.environ["DATABASE_URL"])
     _django()
+    with tempfile.TemporaryDirectory() as baseline_dir:
+        codes = {"this tree": None}
+        if args.baseline:
+            codes[args.baseline] = extract_datasets(args.baseline, baseline_dir)
+        results = run(args, codes)
+    print_table(results, baseline=args.baseline)
+
+
+def run(args, codes: dict[str, str | None]) -> list[dict]:
+    """Every (mode, code) args.repeat times, the codes taking turns, on the same generated rows."""
     results = []
     for n in [int(s) for s in args.sizes.split(",")]:
         started = time.perf_counter()
         generate(n, args.problems)
         print(f"generated {n:,} rows in {time.perf_counter() - started:.1f} s", flush=True)
-        for mode in args.modes.split(","):
+        for mode, _, (code, datasets_from) in itertools.product(
+            args.modes.split(","), range(args.repeat), codes.items()
+        ):
+            command = [sys.executable, __file__, "--child", mode]
+            if datasets_from:
+                command += ["--datasets-from", datasets_from]
             with tempfile.TemporaryDirectory() as out:
-                proc = subprocess.run(
-                    [sys.executable, __file__, "--child", mode, "--out", out],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-            result = json.loads(proc.stdout.strip().splitlines()[-1]) | {"n": n}
+                proc = subprocess.run([*command, "--out", out], capture_output=True, text=True, check=True)
+            result = json.loads(proc.stdout.strip().splitlines()[-1]) | {"n": n, "code": code}
             assert result["counts"]["solutions"] == n, result
             results.append(result)
             print(json.dumps(result), flush=True)
-    print()
-    print("| rows | mode | wall (s) | rows/s | exporter CPU (s) | rows/CPU-s | peak RSS (MB) | output (MB) | load |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    return results
+
+
+def _files_as_baseline(runs: list[dict], base_runs: list[dict]) -> str:
+    """Whether every run wrote the same bytes as every run of the baseline."""
+    digests = {json.dumps(r["sha256"], sort_keys=True) for r in runs + base_runs}
+    if len(digests) == 1:
+        return "identical"
+    base = base_runs[0]["sha256"]
+    differ = {name for r in runs for name, digest in r["sha256"].items() if digest != base.get(name)}
+    return "DIFFER: " + ", ".join(sorted(differ or {"(file list)"}))
+
+
+def print_table(results: list[dict], *, baseline: str | None) -> None:
+    groups: dict[tuple, list[dict]] = {}
     for r in results:
+        groups.setdefault((r["n"], r["mode"], r["code"]), []).append(r)
+    print()
+    print(
+        "| rows | mode | code | runs | wall (s), median | rows/s | wall range (s) | exporter CPU (s) | rows/CPU-s "
+        "| peak RSS (MB) | output (MB) | load | files as baseline |"
+    )
+    print("|---:|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    for (n, mode, code), runs in groups.items():
+        walls = sorted(r["wall_s"] for r in runs)
+        r = sorted(runs, key=lambda r: r["wall_s"])[(len(runs) - 1) // 2]  # the median run (lower middle)
+        same = "—"
+        if baseline and code != baseline:
+            same = _files_as_baseline(runs, groups[(n, mode, baseline)])
         print(
-            f"| {r['n']:,} | {r['mode']} | {r['wall_s']:.2f} | {r['n'] / r['wall_s']:,.0f} | {r['cpu_s']:.2f} "
-            f"| {r['n'] / r['cpu_s']:,.0f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.1f} "
-            f"| {r['load']:.0f} |"
+            f"| {n:,} | {mode} | {code} | {len(runs)} | {r['wall_s']:.2f} | {n / r['wall_s']:,.0f} "
+            f"| {walls[0]:.2f}–{walls[-1]:.2f} | {r['cpu_s']:.2f} | {n / r['cpu_s']:,.0f} | {r['peak_rss_mb']:.0f} "
+            f"| {r['bytes'] / 1e6:.1f} | {r['load']:.0f} | {same} |"
         )
 
 

@@ -9,18 +9,21 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     DateTimeField,
+    Exists,
     F,
     Func,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
 )
-from django.db.models.expressions import RawSQL
 
 from datasets.models import DatasetDump
 from judge.results import Verdict
@@ -47,8 +50,6 @@ SUBMISSION_COLUMNS = (
     "finished_iso",
     "created_iso",
 )
-# Trailing blanks on a line and blank lines at either end make no difference between solutions.
-NORMALISE_PATTERN = r"[ \t\r\f\v]+$"
 
 
 def _iso_utc(field: str) -> Func:
@@ -104,39 +105,22 @@ def dataset_submissions(*, version_ids, checker_version: str, accepted_only: boo
     return queryset
 
 
-# The first (lowest id) ACCEPTED submission of each problem and normalised code: what
-# solutions.jsonl keeps. The filters are dataset_submissions' own, restated in SQL because
-# Django cannot DISTINCT ON an expression inside a subquery.
-_FIRST_OF_EACH_SOLUTION = """
-    submissions_submission.id IN (
-        SELECT DISTINCT ON (problem_id, digest) id FROM (
-            SELECT s.id, v.problem_id, md5(btrim(regexp_replace(s.code, %s, '', 'gn'), E'\\n')) AS digest
-            FROM submissions_submission s JOIN problems_problemversion v ON v.id = s.problem_version_id
-            WHERE s.problem_version_id = ANY(%s) AND s.status = %s AND s.verdict = %s
-              AND s.checker_version = %s AND s.licence = ANY(%s)
-        ) accepted
-        ORDER BY problem_id, digest, id
-    )"""
-
-
 def dataset_submission_rows_sql(*, version_ids, checker_version: str) -> tuple[str, tuple]:
     """SQL and parameters for every row of submissions.jsonl in id order, each with a last
-    column `is_solution`: ACCEPTED and the first of its exact duplicates (normalised code) on its
-    problem, i.e. a row of solutions.jsonl too. PostgreSQL only (DISTINCT ON)."""
+    column `is_solution`: ACCEPTED and the first (lowest id) of its exact duplicates (same
+    normalised code, by the stored digest) on its problem, i.e. a row of solutions.jsonl too."""
     version_ids = list(version_ids)
     queryset = dataset_submissions(version_ids=version_ids, checker_version=checker_version, accepted_only=False)
-    # The database drops duplicates: the export's memory stays flat whatever the row count.
-    first_of_each = RawSQL(
-        _FIRST_OF_EACH_SOLUTION,
-        (
-            NORMALISE_PATTERN,
-            version_ids,
-            SubmissionStatus.FINISHED.value,
-            Verdict.ACCEPTED.value,
-            checker_version,
-            allowed_licences(),
-        ),
-        output_field=BooleanField(),
+    # An index probe per accepted row (submission_accepted_digest): the database drops the
+    # duplicates as the rows stream, and the export's memory stays flat whatever the row count.
+    earlier_twins = dataset_submissions(version_ids=version_ids, checker_version=checker_version, accepted_only=True)
+    earlier_twins = earlier_twins.filter(
+        code_digest=OuterRef("code_digest"),
+        id__lt=OuterRef("id"),
+        problem_version__problem_id=OuterRef("problem_version__problem_id"),
+    )
+    first_of_each = Case(
+        When(verdict=Verdict.ACCEPTED, then=~Exists(earlier_twins)), default=Value(False), output_field=BooleanField()
     )
     rows = (
         queryset.annotate(

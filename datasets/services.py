@@ -1,9 +1,10 @@
 """Making a dump: stream the rows a dump may hold into JSONL and Parquet, then write the card,
 the licence, the checksums and one archive, and record the dump.
 
-Memory stays flat whatever the row count: rows come from server-side cursors one problem at a
-time, each line is written as it is made, and Parquet is written one row group at a time. The
-only state that grows is the per-problem set of solution digests used to drop duplicates.
+Memory stays flat whatever the row count: the submissions arrive as one stream in chunks (the
+database works on the next rows while these are written), each line is written as it is made,
+and Parquet is written one row group at a time. Duplicates are dropped by the database (a
+stored digest of each submission's normalised code), so no set of seen solutions grows here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import hmac
 import json
 import logging
 import os
-import re
 import shutil
 import tarfile
 import time
@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
+import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -44,18 +45,15 @@ FILES = ("problems", "solutions", "submissions")
 CHECKSUMS_FILE = "SHA256SUMS"
 ROW_GROUP_ROWS = 5000
 _BUFFER_BYTES = 1 << 20
+# Rows per chunk of the submissions' stream (chunked results need libpq 17; one row at a time
+# before it, slower but still streaming).
+_STREAM_ROWS = 2000
 
 
 def current_checker_version() -> str:
     """CHECKER_VERSION of the module that holds the judge (judge.pipeline by default), read now."""
     module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
     return str(import_string(f"{module}.CHECKER_VERSION"))
-
-
-def normalised_code(code: str) -> str:
-    """What makes two solutions the same: trailing blanks on a line and blank lines at either end
-    do not count (selectors.normalised_code_digest does the same in SQL)."""
-    return re.sub(selectors.NORMALISE_PATTERN, "", code, flags=re.MULTILINE).strip("\n")
 
 
 def author_pseudonym(user_id: int) -> str:
@@ -78,12 +76,13 @@ class _TableWriter:
         self._jsonl = (self.folder / f"{self.name}.jsonl").open("wb", buffering=_BUFFER_BYTES)
         self._parquet = pq.ParquetWriter(self.folder / f"{self.name}.parquet", self.schema) if self.parquet else None
 
-    def write(self, row: dict, line: bytes | None = None) -> None:
-        """line: the row already serialised (one row goes to two files, made once)."""
-        self._jsonl.write(line or orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
+    def write(self, line: bytes, row: dict | None = None) -> None:
+        """line: one JSON object and its newline; row: the same parsed, if the caller has it
+        (Parquet is written from the line's own values, so the two files cannot disagree)."""
+        self._jsonl.write(line)
         self.rows += 1
         if self._parquet is not None:
-            self._batch.append(row)
+            self._batch.append(row if row is not None else orjson.loads(line))
             if len(self._batch) >= ROW_GROUP_ROWS:
                 self._flush()
 
@@ -129,15 +128,34 @@ def _problem_row(problem: Problem, version: ProblemVersion) -> dict:
 
 def _axioms(result: dict) -> list[str] | None:
     """The axioms the verdict recorded, if the judge's result lists them (today it does not)."""
-    if isinstance(result.get("axioms"), list):
-        return sorted({str(a) for a in result["axioms"]})
-    per_theorem = [t.get("axioms") for t in result.get("theorems", []) if isinstance(t, dict)]
-    if per_theorem and all(isinstance(a, list) for a in per_theorem):
-        return sorted({str(a) for axioms in per_theorem for a in axioms})
-    return None
+    axioms = result.get("axioms")
+    if isinstance(axioms, list):
+        return sorted({str(a) for a in axioms})
+    per_theorem = []
+    for theorem in result.get("theorems", []):
+        if isinstance(theorem, dict):
+            listed = theorem.get("axioms")
+            if not isinstance(listed, list):
+                return None  # a theorem without its list: the record has no axioms
+            per_theorem.append(listed)
+    return sorted({str(a) for listed in per_theorem for a in listed}) if per_theorem else None
+
+
+def _version_head(problem: Problem, version: ProblemVersion) -> dict:
+    """What every submission row of this version begins with, its statement serialised once
+    (orjson splices a Fragment's bytes as they are: the bytes it would make of the values)."""
+    statement = {key: orjson.Fragment(orjson.dumps(value)) for key, value in _statement(version).items()}
+    return {
+        "problem": problem.slug,
+        "problem_version": version.number,
+        "problem_fingerprint": version.fingerprint,
+        **statement,
+    }
 
 
 def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
+    """The row of one submission, for orjson only (its statement is pre-serialised). Called once
+    per row of the dump: kept to plain lookups."""
     (
         sub_id,
         version_id,
@@ -162,10 +180,7 @@ def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
     author = author_pseudonym(user_id) if anonymous or "@" in username else username
     return {
         "id": sub_id,
-        "problem": version["slug"],
-        "problem_version": version["number"],
-        "problem_fingerprint": version["fingerprint"],
-        **version["statement"],
+        **version["head"],
         "code": code,
         "verdict": verdict,
         "author": author,
@@ -177,28 +192,38 @@ def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
         "lean_version": lean_version,
         "checker_version": checker_version,
         "axioms": _axioms(result),
-        "theorem_results": [
-            {"name": str(t.get("name", "")), "status": str(t.get("status", ""))} for t in result.get("theorems", [])
-        ],
-        "reasons": [
-            {"code": str(r.get("code", "")), "declaration": r.get("declaration"), "detail": str(r.get("detail", ""))}
-            for r in result.get("reasons", [])
-        ],
-        "messages": [
-            {
-                "severity": str(m.get("severity", "")),
-                "line": m.get("line"),
-                "column": m.get("column"),
-                "end_line": m.get("end_line"),
-                "end_column": m.get("end_column"),
-                "text": str(m.get("text", "")),
-            }
-            for m in result.get("messages", [])
-        ],
+        "theorem_results": _theorem_results(result.get("theorems", [])),
+        "reasons": _reasons(result.get("reasons", [])),
+        "messages": _messages(result.get("messages", [])),
         "time_ms": result.get("time_ms"),
         "verdict_time": finished_iso,
         "submitted_at": created_iso,
     }
+
+
+def _theorem_results(theorems: list) -> list[dict]:
+    return [{"name": str(t.get("name", "")), "status": str(t.get("status", ""))} for t in theorems]
+
+
+def _reasons(reasons: list) -> list[dict]:
+    return [
+        {"code": str(r.get("code", "")), "declaration": r.get("declaration"), "detail": str(r.get("detail", ""))}
+        for r in reasons
+    ]
+
+
+def _messages(messages: list) -> list[dict]:
+    return [
+        {
+            "severity": str(m.get("severity", "")),
+            "line": m.get("line"),
+            "column": m.get("column"),
+            "end_line": m.get("end_line"),
+            "end_column": m.get("end_column"),
+            "text": str(m.get("text", "")),
+        }
+        for m in messages
+    ]
 
 
 def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, parquet: bool = True) -> dict[str, int]:
@@ -206,12 +231,16 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
     writers = {name: _TableWriter(folder, name, parquet) for name in FILES}
     cutoff = selectors.embargo_cutoff(now=now)
     if connection.vendor != "postgresql":
-        raise NotImplementedError("dataset dumps need PostgreSQL (server-side cursors, DISTINCT ON)")
+        raise NotImplementedError("dataset dumps need PostgreSQL (a streamed query in one snapshot)")
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
             if outermost:
                 _consistent_snapshot()
+            with connection.cursor() as cursor:
+                # The duplicate check's subplan makes the estimated cost look large enough for
+                # JIT compilation, which took longer (~0.4 s) than it could ever save here.
+                cursor.execute("SET LOCAL jit = off")
             _write_problems(writers, cutoff=cutoff, checker_version=checker_version)
     finally:
         for writer in writers.values():
@@ -220,8 +249,8 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
 
 
 def _consistent_snapshot() -> None:
-    """Every file from one snapshot; inside a transaction the cursors also stream, where an
-    autocommit cursor (WITH HOLD) is copied whole at each commit."""
+    """Every file from one snapshot: the problems read first and the submissions streamed after
+    see the same database."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -229,33 +258,34 @@ def _consistent_snapshot() -> None:
 
 def _write_problems(writers: dict[str, _TableWriter], *, cutoff: datetime, checker_version: str) -> None:
     versions: dict[int, dict] = {}  # of the problems whose solutions may be shown
-    for problem in selectors.dataset_problems().iterator(chunk_size=500):
+    # the versions of 500 problems in one query, not one query per problem
+    for problem in selectors.dataset_problems().prefetch_related("versions").iterator(chunk_size=500):
         problem_versions = selectors.dataset_problem_versions(problem=problem)
         latest = max(problem_versions.values(), key=lambda v: v.number)
-        writers["problems"].write(_problem_row(problem, latest))
+        writers["problems"].write(orjson.dumps(_problem_row(problem, latest), option=orjson.OPT_APPEND_NEWLINE))
         if problem.first_published_at <= cutoff:  # else the site still hides its solutions
             for pk, v in problem_versions.items():
-                versions[pk] = {
-                    "slug": problem.slug,
-                    "licence": problem.licence,
-                    "number": v.number,
-                    "fingerprint": v.fingerprint,
-                    "statement": _statement(v),
-                }
+                versions[pk] = {"head": _version_head(problem, v), "licence": problem.licence}
     if not versions:
         return
+    _write_submissions(writers, versions, checker_version=checker_version)
+
+
+def _write_submissions(writers: dict[str, _TableWriter], versions: dict[int, dict], *, checker_version: str) -> None:
     sql, params = selectors.dataset_submission_rows_sql(version_ids=versions, checker_version=checker_version)
-    # A server-side cursor of psycopg itself: rows arrive in batches, never all at once, and
-    # skip Django's per-row converters (times are text already, the result is parsed here).
-    with connection.connection.cursor(name="dataset_export") as cursor:
-        cursor.itersize = 2000
-        cursor.execute(sql, params)
-        for values in cursor:
-            row = _submission_row(values, versions)
-            line = orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
-            writers["submissions"].write(row, line)
-            if values[-1]:
-                writers["solutions"].write(row, line)
+    submissions, solutions = writers["submissions"], writers["solutions"]
+    parquet = submissions.parquet
+    chunk = _STREAM_ROWS if psycopg.pq.version() >= 170000 else 1
+    # A stream, not a server-side cursor's FETCH after FETCH: the database produces the next
+    # chunk while this process writes the last one (two cores at work, not one at a time). The
+    # rows skip Django's per-row converters (times are text already, the result is parsed here).
+    with connection.connection.cursor() as cursor:
+        for values in cursor.stream(sql, params, size=chunk):
+            line = orjson.dumps(_submission_row(values, versions), option=orjson.OPT_APPEND_NEWLINE)
+            row = orjson.loads(line) if parquet else None
+            submissions.write(line, row)
+            if values[-1]:  # is_solution
+                solutions.write(line, row)
 
 
 def sha256_file(path: Path) -> str:

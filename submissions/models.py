@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -24,10 +27,35 @@ class AuthorKind(models.TextChoices):
     MACHINE = "machine", "Machine"
 
 
+# Trailing blanks on a line and blank lines at either end make no difference between solutions.
+_TRAILING_BLANKS = re.compile(r"[ \t\r\f\v]+$", re.MULTILINE)
+
+
+def normalised_code(code: str) -> str:
+    """What makes two solutions the same (the dataset dump keeps the first of each)."""
+    return _TRAILING_BLANKS.sub("", code).strip("\n")
+
+
+def normalised_code_digest(code: str) -> bytes:
+    return hashlib.sha256(normalised_code(code).encode()).digest()
+
+
+class NormalisedCodeDigestField(models.BinaryField):
+    """SHA-256 of the row's normalised `code`, made whenever the row is written (save, create and
+    bulk_create all call pre_save; a QuerySet.update() of `code` does not): a dataset dump finds
+    duplicate solutions by this digest and an index, instead of normalising every solution again."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> bytes:
+        digest = normalised_code_digest(model_instance.code)
+        setattr(model_instance, self.attname, digest)
+        return digest
+
+
 class Submission(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     problem_version = models.ForeignKey(ProblemVersion, on_delete=models.PROTECT, related_name="submissions")
     code = models.TextField()
+    code_digest = NormalisedCodeDigestField()
     # Who wrote the code: set at creation (from the API token or run), kept in dataset rows.
     author_kind = models.CharField(max_length=10, choices=AuthorKind.choices, default=AuthorKind.HUMAN)
     model_name = models.CharField(max_length=200, blank=True, help_text="The model that wrote it, for machines.")
@@ -63,6 +91,12 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="submission_user_created"),
             models.Index(fields=["problem_version", "verdict"], name="submission_version_verdict"),
+            # A dump's duplicate check: an earlier ACCEPTED submission with the same normalised code.
+            models.Index(
+                fields=["code_digest", "id"],
+                name="submission_accepted_digest",
+                condition=models.Q(verdict=Verdict.ACCEPTED),
+            ),
             models.Index(fields=["status", "updated_at"], name="submission_status_updated"),
             # The fair claim and the in-flight limit read these per owner on every claim/submission.
             models.Index(

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from datasets.services import dataset_export, normalised_code
+from datasets.services import dataset_export
 from judge.results import Verdict
-from submissions.models import Submission
+from submissions.models import Submission, normalised_code
 from submissions.services import submission_judge
 from tests.site.conftest import GOOD_CODE
 
