@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('problems', '0002_authoring_validation_moderation'),
-        ('submissions', '0005_verdict_wrong_answer'),
+        ('submissions', '0006_verdict_wrong_answer'),
     ]
 
     operations = [

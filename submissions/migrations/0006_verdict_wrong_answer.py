@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('submissions', '0004_submission_interactive_claimed_at'),
+        ('submissions', '0005_submission_code_digest'),
     ]
 
     operations = [
