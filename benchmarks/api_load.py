@@ -4,9 +4,10 @@ recording double (no Lean), load from Debian's wrk (apt-get install wrk).
     DATABASE_URL=postgres://... CELERY_BROKER_URL=redis://... \\
         .venv/bin/python benchmarks/api_load.py [--port 8102] [--seconds 15] [--connections 32]
 
-Scenarios, each against two gunicorn set-ups (the baseline is scripts/up.sh's: 2 sync workers,
-which close every connection; the tuned one: 2 gthread workers x 8 threads, keep-alive 5 s,
-so a slow client holds one thread, not a worker):
+Scenarios, each against the gunicorn set-ups of CONFIGS (--config to choose). Every set-up
+starts from gunicorn.conf.py (gunicorn reads it from the working directory: gevent workers,
+keep-alive 5 s, the access log, which goes to var/live/access-<port>.log here) and overrides
+it with its own flags:
 
 - poll: GET one of 200 submissions at random (token auth, throttles counted in the cache),
   on the unversioned /api/submissions/<id>/ and on /api/v1/submissions/<id>/;
@@ -36,12 +37,19 @@ from live_stack import Stack, environment, manage, prepare  # noqa: E402
 from arena_client import ArenaClient  # noqa: E402
 
 GTHREAD = ["--workers", "2", "--worker-class", "gthread", "--threads", "8", "--keep-alive", "5"]
+GTHREAD_2X4 = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "5"]
 # (gunicorn flags, persistent database connections): Django's default CONN_MAX_AGE=0 opens a
 # PostgreSQL connection (a backend process) for every request.
 CONFIGS = {
-    "sync (up.sh)": (["--workers", "2"], False),
+    # scripts/up.sh's: gunicorn.conf.py as it is (until 2026-12-01 23:03 up.sh ran 2 sync workers)
+    "gevent (up.sh)": (["--workers", "2"], False),
+    "sync": (["--workers", "2", "--worker-class", "sync"], False),
     "gthread 2x8, keep-alive 5": (GTHREAD, False),
     "gthread 2x8, ka 5, conn_max_age": (GTHREAD, True),
+    # fewer threads: once a poll is ~1 ms of Python, 8 threads per process mostly wait for the GIL
+    "gthread 2x4, ka 5, conn_max_age": (GTHREAD_2X4, True),
+    # a connection per greenlet, kept while its client keeps the connection alive
+    "gevent, conn_max_age": (["--workers", "2"], True),
 }
 
 POLL_LUA = """
