@@ -89,7 +89,8 @@ class Stack:
         self.processes.append(
             subprocess.Popen(
                 [str(ROOT / ".venv" / "bin" / "gunicorn"), "arena.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-                + ["--no-control-socket", "--error-logfile", str(log_dir / f"web-{port}.log"), *gunicorn_args],
+                + ["--no-control-socket", "--error-logfile", str(log_dir / f"web-{port}.log")]
+                + ["--access-logfile", str(log_dir / f"access-{port}.log"), *gunicorn_args],
                 cwd=ROOT,
                 env=env,
             )

@@ -110,9 +110,11 @@ class ProblemListView(V1View, generics.ListAPIView):
     pagination_class = ProblemPagination
 
     def get_queryset(self):
-        return selectors.problem_list_filtered(
+        problems = selectors.problem_list_filtered(
             user=self.request.user, **_query(serializers.ProblemFilters, self.request)
         )
+        # the listed columns only: a problem's statement, tests and reference are wide JSON and text
+        return problems.only(*(name for name in self.serializer_class.Meta.fields if name != "url"))
 
     @extend_schema(parameters=[serializers.ProblemFilters])
     def get(self, request: Request, *args, **kwargs) -> Response:

@@ -11,7 +11,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -96,11 +96,16 @@ def token_authenticate(*, key: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(key), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    # At most one write a minute per token: polling must not write on every request.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(seconds=60):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token_mark_used(token_id=token.pk, last_used_at=token.last_used_at)
     return token
+
+
+def token_mark_used(*, token_id: int, last_used_at: datetime | None) -> None:
+    """Record that the token was used now, at most once a minute: polling must not write on
+    every request."""
+    now = timezone.now()
+    if last_used_at is None or now - last_used_at > timedelta(seconds=60):
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 # --- Submissions through the API ------------------------------------------------------------

@@ -4,13 +4,18 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bots import api
+from bots.status_poll import with_lean_poll
 
 urlpatterns = [
     path("problems/", api.ProblemListView.as_view(), name="api-v1-problem-list"),
     path("problems/<slug:slug>/", api.ProblemDetailView.as_view(), name="api-v1-problem-detail"),
     path("submissions/", api.SubmissionListCreateView.as_view(), name="api-v1-submission-list"),
     path("submissions/batch/", api.BatchCreateView.as_view(), name="api-v1-batch-create"),
-    path("submissions/<int:submission_id>/", api.SubmissionDetailView.as_view(), name="api-v1-submission-detail"),
+    path(
+        "submissions/<int:submission_id>/",
+        with_lean_poll(api.SubmissionDetailView.as_view()),
+        name="api-v1-submission-detail",
+    ),
     path("batches/<int:batch_id>/", api.BatchDetailView.as_view(), name="api-v1-batch-detail"),
     path("tokens/", api.TokenListCreateView.as_view(), name="api-v1-token-list"),
     path("tokens/<int:token_id>/", api.TokenRevokeView.as_view(), name="api-v1-token-revoke"),

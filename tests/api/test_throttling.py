@@ -44,3 +44,39 @@ def test_counts_live_in_the_shared_database_cache(api, problem, settings):
     assert sum("throttle:user:" in key for key in keys) == 1  # the signed-in request
     assert sum("throttle:ip:" in key for key in keys) == 1  # the anonymous one
     cache.clear()
+
+
+def test_on_redis_one_round_trip_counts_what_the_cache_counts(api, problem, settings):
+    """With CACHE_URL=redis://… a count is SET NX EX + INCRBY on a client of the process; the
+    key, the number and its expiry are those of cache.add()/cache.incr()."""
+    from django.core.cache import caches
+
+    from bots.throttling import count_request
+    from tests.site.celery_workers import TEST_REDIS_URL
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": "throttle-test",
+        }
+    }
+    redis_cache = caches["default"]
+    client = redis_cache._cache.get_client(write=True)
+
+    def forget() -> None:  # only this test's keys: other tests may share the Redis database
+        for key in client.keys("throttle-test:*"):
+            client.delete(key)
+
+    forget()
+    try:
+        settings.ARENA_API_USER_RATE = "2/min"
+        assert [api.get("/api/v1/tokens/").status_code for _ in range(3)] == [200, 200, 429]
+        assert count_request(scope="t", who="x", rate="5/h", cost=2) is None
+        (key,) = client.keys("throttle-test:1:throttle:t:x:*")
+        assert redis_cache.get(key.decode().split(":", 2)[2]) == 2  # the cache reads the raw count
+        assert 3600 <= client.ttl(key) <= 3601
+        assert count_request(scope="t", who="x", rate="5/h", cost=4) is not None  # refused...
+        assert redis_cache.get(key.decode().split(":", 2)[2]) == 2  # ...and counted nothing
+    finally:
+        forget()
