@@ -225,7 +225,8 @@ ARENA_METRICS_QUEUES = env.list("ARENA_METRICS_QUEUES", default=["judge", "judge
 
 # --- The judge and the judging pipeline -------------------------------------------------
 
-# The callable that judges one submission: judge_submission(problem, code, *, limits=None).
+# The callable that judges one submission: judge_submission(problem, code, *, limits=None, owner=None)
+# (owner: the submitter; one exporter process may judge an owner's submissions in a row).
 ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.pipeline.judge_submission")
 # Submissions larger than this (UTF-8 bytes) are refused before anything is stored.
 ARENA_MAX_CODE_BYTES = 64 * 1024

@@ -118,6 +118,10 @@ class JudgeResult:
     checker_version: str = ""
     time_ms: int = 0
     memory_kb: int = 0
+    # Where the time went, in ms: `sandbox_ms` (getting the exporter going: a pre-started or
+    # kept process, a Lean slot), `exporter_ms`, `replay_ms`; `exporter_reused` is 1 when the
+    # exporter had served the same owner before. Empty for a verdict reached before Lean.
+    phases: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def max_attempts(self) -> int | None:
@@ -127,6 +131,7 @@ class JudgeResult:
         return None
 
     def to_json(self) -> dict[str, Any]:
+        phases: dict[str, Any] = {"phases": dict(self.phases)} if self.phases else {}
         return {
             "verdict": str(self.verdict),
             "reasons": [{**dataclasses.asdict(r), "code": str(r.code)} for r in self.reasons],
@@ -136,6 +141,7 @@ class JudgeResult:
             "checker_version": self.checker_version,
             "time_ms": self.time_ms,
             "memory_kb": self.memory_kb,
+            **phases,
         }
 
     @classmethod
@@ -149,4 +155,5 @@ class JudgeResult:
             checker_version=data.get("checker_version", ""),
             time_ms=int(data.get("time_ms", 0)),
             memory_kb=int(data.get("memory_kb", 0)),
+            phases={str(k): int(v) for k, v in data.get("phases", {}).items()},
         )

@@ -575,17 +575,15 @@ def preloadHeader (mods : List String) (opts : Options) : IO (Option Preloaded) 
     let (env, msgs) ← processHeader header opts msgs ctx (mainModule := `Sol)
     pure (some { words := headerWords header [], env, msgs })
 
-/-- Elaborates `Sol.lean` once the runner says go, writes the export on stdout, and exits at
-once (nothing the file started may write after the end line). -/
-public def main (args : List String) : IO UInt32 := do
-  let opts : Options := Elab.async.set {} false
-  -- `--run Export.lean M…`: import M… now, before the job (a pre-started exporter is ready
-  -- only once they are loaded)
-  let preloaded ← preloadHeader args opts
+/-- One job: once the runner says go, elaborates `Sol.lean` (read afresh, on the environment
+`processHeader` makes afresh) and writes its export on stdout, `BEGIN` to `END`. False when
+stdin is closed: no more jobs. -/
+def exportJob (preloaded : Option Preloaded) (opts : Options) : IO Bool := do
   let stderr ← IO.getStderr
   stderr.putStrLn "ARENA-EXPORTER-WAITING"
   stderr.flush
   let go ← (← IO.getStdin).getLine
+  if go.isEmpty then return false
   let (r, s, allowed) ← match words go with
     | "go" :: r :: s :: mods => pure (r.toNat!, s.toNat!, "Init" :: mods)
     | _ => throw (IO.userError "bad go line")
@@ -626,4 +624,19 @@ public def main (args : List String) : IO UInt32 := do
     : M Unit).run st0
   stdout.putStrLn ("[\"END\"," ++ toString st.lines ++ ",\"" ++ toString st.mac.tag ++ "\"]")
   stdout.flush
+  return true
+
+/-- Jobs one after another until stdin closes: the runner may send one owner's submissions to
+the same process, each with its own go line (a fresh key) and its own `Sol.lean`. -/
+partial def exportJobs (preloaded : Option Preloaded) (opts : Options) : IO Unit := do
+  if (← exportJob preloaded opts) then exportJobs preloaded opts
+
+/-- Exports each job the runner sends, then exits at once (nothing a file started may write
+after its end line). -/
+public def main (args : List String) : IO UInt32 := do
+  let opts : Options := Elab.async.set {} false
+  -- `--run Export.lean M…`: import M… now, before the first job (a pre-started exporter is
+  -- ready only once they are loaded)
+  let preloaded ← preloadHeader args opts
+  exportJobs preloaded opts
   IO.Process.exit 0
