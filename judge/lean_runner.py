@@ -596,17 +596,16 @@ class LeanRunner:
         )
 
     def _take_kept(self, job: LeanJob, key: tuple) -> Prestarted | None:
-        """The process kept for this job's owner, once it waits for its next job having written
-        nothing since its last (anything else: it is discarded)."""
+        """The process kept for this job's owner, if it is alive and has written nothing since its
+        last job but its ready marker (waiting for its next go line) and runtime chatter;
+        otherwise it is discarded."""
         if not self.reuses(job) or job.reuse_key is None:
             return None
         item = self.pool.take_kept(key, job.reuse_key)
         if item is None:
             return None
-        proc = item.proc
-        waiting = proc.wait_for(lambda _out, err: item.marker in err, 30.0)
-        stdout, stderr = proc.snapshot()
-        if waiting and proc.alive and _only_chatter(stdout) and _only_chatter(stderr.replace(item.marker, b"", 1)):
+        stdout, stderr = item.proc.snapshot()
+        if item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr.replace(item.marker, b"")):
             return item
         item.discard()
         return None
