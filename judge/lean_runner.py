@@ -605,7 +605,9 @@ class LeanRunner:
         if item is None:
             return None
         stdout, stderr = item.proc.snapshot()
-        if item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr.replace(item.marker, b"")):
+        for marker in {item.marker, job.ready_marker} - {b""}:
+            stderr = stderr.replace(marker, b"")
+        if item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr):
             return item
         item.discard()
         return None
@@ -634,7 +636,8 @@ class LeanRunner:
                 raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
             result = self._result(raw, scratch, job, limits, prestarted=True, reused=served)
             if finished and result.limit_hit is None:
-                item.owner, item.jobs = job.reuse_key, item.jobs + 1
+                # it now runs this job's program (a generic process too): it serves jobs of this key
+                item.key, item.owner, item.jobs = self._key(job, limits), job.reuse_key, item.jobs + 1
                 if self._may_serve_again(item, limits):
                     handoff = result.handoff = Handoff(self.pool, item)
             return result

@@ -155,6 +155,14 @@ def test_a_process_serves_the_same_owners_next_job_with_that_jobs_file_and_key(m
     assert runner.stats.reused_jobs == 1
 
 
+def test_a_generic_prestarted_process_is_kept_for_the_job_it_ran(make_runner):
+    runner = make_runner()
+    runner.prestart()  # a generic process: the job's program starts at dispatch
+    first = run(runner, job("alice"))
+    second = run(runner, job("alice"))
+    assert first.prestarted and second.reused and served(second)["process"] == served(first)["process"]
+
+
 def test_a_job_of_another_owner_never_runs_in_a_process_that_served_an_owner(make_runner):
     runner = make_runner(exporter_kept=2)
     runner.prestart(job(None))
