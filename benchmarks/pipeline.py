@@ -280,8 +280,10 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=40.0, help="quiet seconds before each lone one (default 40)")
     parser.add_argument("--modes", default="reuse,one-job", help="comma-separated: reuse, one-job")
     args = parser.parse_args()
-    base_env = environment()
-    base_env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/arena_pipeline")
+    base_env = environment(
+        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/arena_pipeline"),
+        CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/4"),
+    )
     tokens = prepare(base_env)
     shell(base_env, SEED_HUMAN)
     print(f"load average at start: {os.getloadavg()}", flush=True)
