@@ -202,9 +202,21 @@ def report(name: str, posts: dict[int, float], rows: dict[int, list]) -> dict:
     }
 
 
+def worker_started(stack: Stack, timeout: float = 180.0) -> str:
+    """Wait for the worker to say it is ready; its sizing line (the real judge's) if any."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = stack.worker_log.read_text() if stack.worker_log.exists() else ""
+        if " ready." in text:
+            sizing = [line.split("judge sizing:", 1)[1] for line in text.splitlines() if "judge sizing:" in line]
+            return sizing[-1].strip() if sizing else "no sizing line (a judge double)"
+        time.sleep(0.5)
+    raise RuntimeError(f"the worker did not start in {timeout:.0f} s: see {stack.worker_log}")
+
+
 def run_mode(mode: str, args, base_env: dict[str, str], tokens: dict[str, str]) -> list[dict]:
     env = environment(
-        ARENA_JUDGE=REAL_JUDGE,
+        ARENA_JUDGE=args.judge,
         LOG_LEVEL="INFO",
         ARENA_LEAN_SLOT_DIR=str(ROOT / "var" / "live" / "slots"),
         **{k: v for k, v in base_env.items() if k in ("DATABASE_URL", "CELERY_BROKER_URL")},
@@ -215,8 +227,7 @@ def run_mode(mode: str, args, base_env: dict[str, str], tokens: dict[str, str]) 
     results = []
     stack = Stack(env, PORT, ["--workers", "2"], worker_args=("-P", "prefork"), worker_log_level="INFO")
     try:
-        sizing = [line for line in stack.worker_log.read_text().splitlines() if "judge sizing:" in line]
-        print(f"[{mode}] {sizing[-1].split('judge sizing:', 1)[1].strip() if sizing else 'no sizing line'}")
+        print(f"[{mode}] {worker_started(stack)}", flush=True)
         api = Api(stack.url, tokens["token"])
         warm = Api(stack.url, tokens["other_token"])
         # the worker warms up in the background (exporter and replay compiled): one verdict, then quiet
@@ -279,6 +290,7 @@ def main() -> int:
     parser.add_argument("--lone", type=int, default=5, help="lone submissions on the idle site (default 5)")
     parser.add_argument("--idle", type=float, default=40.0, help="quiet seconds before each lone one (default 40)")
     parser.add_argument("--modes", default="reuse,one-job", help="comma-separated: reuse, one-job")
+    parser.add_argument("--judge", default=REAL_JUDGE, help="ARENA_JUDGE (a double checks the harness without Lean)")
     args = parser.parse_args()
     base_env = environment(
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/arena_pipeline"),
