@@ -1,10 +1,17 @@
 """The Celery app: configuration comes from Django settings prefixed CELERY_."""
 
+import logging
 import os
 import threading
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger, worker_process_init
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    celeryd_after_setup,
+    celeryd_init,
+    worker_process_init,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
 
@@ -28,12 +35,46 @@ def structured_worker_logs(logger, **_kwargs) -> None:
             handler.setFormatter(formatter_for("json"))
 
 
+def _judges_with_lean() -> bool:
+    """This worker runs the real judge (not a test double)."""
+    return os.environ.get("ARENA_JUDGE", "judge.pipeline.judge_submission") == "judge.pipeline.judge_submission"
+
+
+_sizing_lines: list[str] = []
+
+
+@celeryd_init.connect
+def size_the_judge(conf=None, options=None, **_kwargs) -> None:
+    """Before the worker forks its judging processes: derive their number (unless `-c` or
+    ARENA_JUDGE_CONCURRENCY says) and their pre-started pool from the memory the worker may use
+    (judge/sizing.py); the line saying what was chosen and why is logged once logging is set up."""
+    if not _judges_with_lean() or conf is None:
+        return
+    from django.conf import settings
+
+    from judge.sizing import size_this_worker
+
+    given = (options or {}).get("concurrency")
+    if given is None and settings.ARENA_JUDGE_CONCURRENCY != "auto":
+        given = int(settings.ARENA_JUDGE_CONCURRENCY)
+    sizing = size_this_worker(concurrency=int(given) if given is not None else None)
+    if given is None:
+        conf.worker_concurrency = sizing.concurrency
+    _sizing_lines.append(sizing.describe())
+
+
+@celeryd_after_setup.connect
+def log_the_sizing(**_kwargs) -> None:
+    for line in _sizing_lines:
+        logging.getLogger("judge.sizing").info(line)
+
+
 @worker_process_init.connect
 def warm_up_judge(**_kwargs) -> None:
     """Start the judge's Lean processes when a worker process starts, in the background: the
     offline Lean takes tens of seconds to compile the exporter and the replay, which would
     otherwise land on the first submission. Off for judge doubles and with ARENA_JUDGE_WARM_UP=0."""
-    if os.environ.get("ARENA_JUDGE", "judge.pipeline.judge_submission") != "judge.pipeline.judge_submission":
+    if not _judges_with_lean():
         return
     if os.environ.get("ARENA_JUDGE_WARM_UP", "1") in ("0", "false", "no"):
         return

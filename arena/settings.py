@@ -225,15 +225,17 @@ ARENA_METRICS_QUEUES = env.list("ARENA_METRICS_QUEUES", default=["judge", "judge
 
 # --- The judge and the judging pipeline -------------------------------------------------
 
-# The callable that judges one submission: judge_submission(problem, code, *, limits=None).
+# The callable that judges one submission: judge_submission(problem, code, *, limits=None, owner=None)
+# (owner: the submitter; one exporter process may judge an owner's submissions in a row).
 ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.pipeline.judge_submission")
 # Submissions larger than this (UTF-8 bytes) are refused before anything is stored.
 ARENA_MAX_CODE_BYTES = 64 * 1024
 # Judgings of one submission before it is given up as JUDGE_ERROR.
 ARENA_JUDGE_MAX_ATTEMPTS = env.int("ARENA_JUDGE_MAX_ATTEMPTS", default=3)
-# Lean processes per worker machine. One offline Lean needs ~3.6 GB: concurrency N needs
-# N x 3.6 GB free besides the site, so the default of 1 suits a small machine.
-ARENA_JUDGE_CONCURRENCY = env.int("ARENA_JUDGE_CONCURRENCY", default=1)
+# Celery processes that judge on a worker. "auto": as many as the memory the worker may use
+# allows (judge/sizing.py: one offline Lean needs ~3.6 GB, and each judging process keeps a pool,
+# a kept exporter and a replay), chosen and logged when the worker starts; or a number.
+ARENA_JUDGE_CONCURRENCY = env.str("ARENA_JUDGE_CONCURRENCY", default="auto")
 # The longest one judging may take (the judge waits for a Lean slot, then runs up to two Lean
 # processes under their own wall limits); past it the judging is a JUDGE_ERROR, retried.
 ARENA_JUDGE_TIME_LIMIT_SECONDS = env.int("ARENA_JUDGE_TIME_LIMIT_SECONDS", default=3600)
@@ -329,7 +331,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_WORKER_CONCURRENCY = ARENA_JUDGE_CONCURRENCY
+# "auto": 1 until the worker sizes itself at start (arena/celery.py; judge doubles stay at 1)
+CELERY_WORKER_CONCURRENCY = 1 if ARENA_JUDGE_CONCURRENCY == "auto" else int(ARENA_JUDGE_CONCURRENCY)
 # Past the soft limit the judge is interrupted (a JUDGE_ERROR, retried); a judge that does not
 # let go is killed a minute later, and the sweep re-queues its submission.
 CELERY_TASK_SOFT_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS

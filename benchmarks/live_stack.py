@@ -1,8 +1,9 @@
 """A live Arena on loopback for the API fuzz run and the load benchmark: gunicorn, a Celery
 worker judging with the recording double (never Lean), PostgreSQL and Redis from the environment.
 
-Used by benchmarks/api_fuzz.py and benchmarks/api_load.py; every process it starts is stopped
-by stop() (their process ids only).
+Used by benchmarks/api_fuzz.py and benchmarks/api_load.py, and by benchmarks/pipeline.py with the
+real judge (`environment(ARENA_JUDGE=...)`) and a prefork worker (`worker_args`); every process it
+starts is stopped by stop() (their process ids only).
 """
 
 from __future__ import annotations
@@ -79,13 +80,22 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
 
 
 class Stack:
-    def __init__(self, env: dict[str, str], port: int, gunicorn_args: list[str], worker: bool = True) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int,
+        gunicorn_args: list[str],
+        worker: bool = True,
+        worker_args: tuple[str, ...] = ("-P", "solo"),
+        worker_log_level: str = "WARNING",
+    ) -> None:
         self.env = env
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.processes: list[subprocess.Popen] = []
         log_dir = ROOT / "var" / "live"
         log_dir.mkdir(parents=True, exist_ok=True)
+        self.worker_log = log_dir / f"worker-{port}.log"
         self.processes.append(
             subprocess.Popen(
                 [str(ROOT / ".venv" / "bin" / "gunicorn"), "arena.wsgi:application", "--bind", f"127.0.0.1:{port}"]
@@ -99,8 +109,8 @@ class Stack:
             self.processes.append(
                 subprocess.Popen(
                     [str(ROOT / ".venv" / "bin" / "celery"), "-A", "arena", "worker", "-Q", "judge,celery"]
-                    + ["-P", "solo", "-n", f"bench-{port}@%h", "-l", "WARNING"]
-                    + ["--logfile", str(log_dir / f"worker-{port}.log")],
+                    + [*worker_args, "-n", f"bench-{port}@%h", "-l", worker_log_level]
+                    + ["--logfile", str(self.worker_log)],
                     cwd=ROOT,
                     env=env,
                 )

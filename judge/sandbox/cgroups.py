@@ -169,6 +169,12 @@ class CgroupSet:
         )
         return int(text) if text.strip().isdigit() else None
 
+    def memory_bytes(self) -> int | None:
+        if self.memory is None:
+            return None
+        text = self._read(self.memory, "memory.usage_in_bytes" if self.version == 1 else "memory.current")
+        return int(text) if text.strip().isdigit() else None
+
     def memory_limit_reached(self) -> bool:
         if self.memory is None:
             return False

@@ -147,14 +147,16 @@ class _ContainerControl:
     def __init__(self, api: Any, cid: str) -> None:
         self.api, self.cid = api, cid
         self._peak = 0
+        self._usage: int | None = None
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
         while not self._stop.is_set():
             with contextlib.suppress(Exception):
-                usage = self.api.stats(self.cid, stream=False).get("memory_stats", {}).get("max_usage") or 0
-                self._peak = max(self._peak, int(usage))
+                memory = self.api.stats(self.cid, stream=False).get("memory_stats", {})
+                self._usage = int(memory.get("usage") or 0) or None
+                self._peak = max(self._peak, int(memory.get("max_usage") or 0), self._usage or 0)
             self._stop.wait(0.5)
 
     def members(self) -> list[int]:
@@ -175,6 +177,9 @@ class _ContainerControl:
 
     def peak_memory_bytes(self) -> int | None:
         return self._peak
+
+    def memory_bytes(self) -> int | None:
+        return self._usage
 
     def remove(self) -> None:
         self._stop.set()

@@ -139,7 +139,8 @@ class SandboxProcess:
 
     def start_clock(self, keep_output: bool = False) -> None:
         """Start the wall clock and the output count; earlier output becomes the preamble
-        unless `keep_output` (it is then part of the result but not of the count)."""
+        unless `keep_output` (it is then part of the result but not of the count). A process
+        that serves several jobs starts it again for each (finish_job stops it)."""
         with self._cond:
             if self._clock_start is not None:
                 return
@@ -160,6 +161,44 @@ class SandboxProcess:
                 if left <= 0 or (self._exited and not any(t.is_alive() for t in self._readers)):
                     return predicate(self._out[0], self._out[1])
                 self._cond.wait(min(left, 0.5))
+
+    def finish_job(self, done: Callable[[bytearray], bool], timeout: float) -> SandboxResult | None:
+        """The end of the current job of a process that serves several jobs, each started with
+        start_clock(): once `done(stdout)` holds, this job's result (its output so far, its wall
+        time, no exit status) and the clock stopped, so the process may wait for the next job
+        without a limit running. None when the process ended or was killed first (or `timeout`
+        passed): wait() then has the result."""
+        if not self.wait_for(lambda out, _err: done(out), timeout):
+            return None
+        with self._cond:
+            if self.limit_hit is not None or self._clock_start is None or self.handle.poll() is not None:
+                return None
+            result = SandboxResult(
+                stdout=bytes(self._out[0]),
+                stderr=bytes(self._out[1]),
+                exit_code=None,
+                signal=None,
+                wall_seconds=max(0.0, time.monotonic() - self._clock_start),
+                peak_memory_kb=self._peak_kb(),
+                limit_hit=None,
+            )
+            self._clock_start = None
+            self._out = [bytearray(), bytearray()]
+            self._counted = 0
+        return result
+
+    def memory_bytes(self) -> int | None:
+        """The memory the sandbox holds now (its cgroup's usage, else the RSS of its processes)."""
+        current = self.control.memory_bytes()
+        if current is not None:
+            return current
+        if self.handle.pid is None:
+            return None
+        return _status_sum(_descendants(self.handle.pid), "VmRSS") * 1024
+
+    def _peak_kb(self) -> int:
+        peak = self.control.peak_memory_bytes()
+        return peak // 1024 if peak is not None else self._peak_rss_kb
 
     def drop_output(self, upto: int) -> None:
         """Forget the first `upto` bytes of stdout (consumed by a line protocol); call it from
@@ -284,8 +323,7 @@ class SandboxProcess:
             limit = LimitHit.PROCESSES  # the no-process-creation seccomp filter
         if limit is None and self.control.memory_limit_reached() and (sig is not None or rc != 0):
             limit = LimitHit.MEMORY
-        peak = self.control.peak_memory_bytes()
-        peak_kb = peak // 1024 if peak is not None else self._peak_rss_kb
+        peak_kb = self._peak_kb()
         end = self._end if self._end is not None else time.monotonic()
         start = self._clock_start if self._clock_start is not None else end
         self._result = SandboxResult(

@@ -9,7 +9,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from judge.sandbox.base import SANDBOX_GID, SANDBOX_UID
@@ -97,6 +97,21 @@ class ScratchDir:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 return None
             return f.read(cap + 1)
+
+    def clear(self, keep: Collection[str] = ()) -> None:
+        """Remove everything in the directory but the top-level names in `keep`: what the last
+        job of a process that serves several left behind. Links are removed, never followed."""
+        fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for name in os.listdir(fd):
+                if name in keep:
+                    continue
+                if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+                    shutil.rmtree(self.path / name, ignore_errors=True)  # fd-based: no link followed
+                else:
+                    os.unlink(name, dir_fd=fd)
+        finally:
+            os.close(fd)
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

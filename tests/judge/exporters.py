@@ -27,29 +27,29 @@ def exporter_source(*, policy: bool, gate: bool) -> bytes:
 
 
 _MANY_FILES = [
-    ("public def main (args : List String) : IO UInt32 := do", "def exportOne (path : String) : IO Unit := do"),
-    ("  let preloaded ← preloadHeader args opts", "  let preloaded ← preloadHeader [] opts"),
+    (
+        "def exportJob (preloaded : Option Preloaded) (opts : Options) : IO Bool := do",
+        "def exportJob (path : String) (preloaded : Option Preloaded) (opts : Options) : IO Bool := do",
+    ),
     ('  let input ← IO.FS.readFile "Sol.lean"', "  let input ← IO.FS.readFile path"),
-    ("  IO.Process.exit 0", "  pure ()"),
+    (
+        "partial def exportJobs (preloaded : Option Preloaded) (opts : Options) : IO Unit := do\n"
+        "  if (← exportJob preloaded opts) then exportJobs preloaded opts\n",
+        "partial def exportJobs (preloaded : Option Preloaded) (opts : Options) : List String → IO Unit\n"
+        "  | [] => pure ()\n"
+        "  | f :: fs => do let _ ← exportJob f preloaded opts; exportJobs preloaded opts fs\n",
+    ),
+    ("  let preloaded ← preloadHeader args opts", "  let preloaded ← preloadHeader [] opts"),
+    ("  exportJobs preloaded opts\n", "  exportJobs preloaded opts args\n"),
 ]
-_MANY_MAIN = """
-
-partial def exportAll : List String → IO Unit
-  | [] => pure ()
-  | f :: fs => do exportOne f; exportAll fs
-
-public def main (args : List String) : IO UInt32 := do
-  exportAll args
-  return 0
-"""
 
 
 def many_files_exporter_source() -> bytes:
     """Export.lean, defences on, exporting each file named on its command line in turn (one go
-    line each): many policy cases for the price of one Lean start. Test-only: the judge runs
-    one file per process."""
+    line each): many policy cases for the price of one Lean start. Test-only: the judge's
+    exporter reads `Sol.lean` for each job."""
     text = EXPORTER_SOURCE.read_text(encoding="utf-8")
     for old, new in _MANY_FILES:
         assert text.count(old) == 1, f"Export.lean changed: {old!r} not found once"
         text = text.replace(old, new)
-    return (text + _MANY_MAIN).encode()
+    return text.encode()

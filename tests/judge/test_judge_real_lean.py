@@ -1,16 +1,22 @@
 """Verdicts of the real judge on the real Lean: each case asserts the verdict and its reason.
 
 One runner serves the module, with a pool of one pre-started exporter, and the replay session
-stays alive between verdicts, as in production.
+stays alive between verdicts, as in production. Every case runs in both exporter modes: one
+owner's submissions judged in a row by one exporter process (reuse, the default), and a fresh
+exporter process for every submission (ARENA_EXPORTER_JOBS_PER_PROCESS=1): the verdicts must
+be the same.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from judge.pipeline import judge_submission
+from judge import lean_runner
+from judge.config import load_config
+from judge.pipeline import judge_for, judge_submission
 from judge.problem_format import load_problem_set
 from judge.results import TheoremStatus, Verdict
 
@@ -22,8 +28,22 @@ PROBLEMS = {p.slug: p for p in load_problem_set(SAMPLES.read_text(encoding="utf-
 SPEC = "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b"
 
 
+EXPORTER_MODES = {"reuse": {}, "one-job-per-process": {"exporter_jobs": 1}}
+
+
+@pytest.fixture(scope="module", params=sorted(EXPORTER_MODES))
+def runner(request):
+    """The worker's Lean (a pool of one, the replay kept alive) in one exporter mode."""
+    config = dataclasses.replace(load_config(), pool_size=1, **EXPORTER_MODES[request.param])
+    runner = lean_runner.make_runner(config)
+    yield runner
+    judge_for(runner).close()
+    runner.close()
+
+
 def judge(runner, slug: str, code: str):
-    return judge_submission(PROBLEMS[slug], code, runner=runner)
+    # one owner for the whole module, as a bot's stream of attempts
+    return judge_submission(PROBLEMS[slug], code, runner=runner, owner="user:tests")
 
 
 def codes(result) -> list[str]:

@@ -84,8 +84,11 @@ def test_another_header_is_imported_as_usual(preloading_runner):
 
 def test_verdicts_through_the_preloaded_exporter_are_the_usual_ones(preloading_runner):
     ready_prestarted(preloading_runner)
-    accepted = judge_for(preloading_runner).judge(PROBLEM, "import Std\n" + BODY)
+    accepted = judge_for(preloading_runner).judge(PROBLEM, "import Std\n" + BODY, owner="user:tests")
     assert accepted.verdict is Verdict.ACCEPTED, accepted.to_json()
-    ready_prestarted(preloading_runner)
-    wrong = judge_for(preloading_runner).judge(PROBLEM, "import Std\n" + BODY.replace("b - a", "a - b"))
+    # the same owner's next file, on the same exporter process: its own environment again
+    wrong = judge_for(preloading_runner).judge(
+        PROBLEM, "import Std\n" + BODY.replace("b - a", "a - b"), owner="user:tests"
+    )
     assert wrong.verdict is Verdict.COMPILE_ERROR, wrong.to_json()
+    assert wrong.phases["exporter_reused"] == 1

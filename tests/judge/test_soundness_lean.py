@@ -296,16 +296,16 @@ end Inner
 
 @pytest.mark.parametrize("honest", [HONEST_DEFINITIONS, HONEST_COMMANDS], ids=["definitions", "commands"])
 def test_honest_constructs_stay_accepted(runner, honest):
-    result = judge_submission(SOLVE_ADD, honest, runner=runner)
+    result = judge_submission(SOLVE_ADD, honest, runner=runner, owner="user:tests")
     assert result.verdict is Verdict.ACCEPTED, result.to_json()
 
 
 def test_exporter_panic_is_the_submissions_verdict_and_the_next_one_is_judged(runner):
     code = "theorem big : (1 <<< (2 ^ 40) : Nat) > 0 := by decide\n" + SOLUTION
-    result = judge_submission(SOLVE_ADD, code, runner=runner)
+    result = judge_submission(SOLVE_ADD, code, runner=runner, owner="user:tests")
     assert result.verdict is Verdict.COMPILE_ERROR, result.to_json()
     assert result.verdict is not Verdict.JUDGE_ERROR
-    after = judge_submission(SOLVE_ADD, SOLUTION, runner=runner)
+    after = judge_submission(SOLVE_ADD, SOLUTION, runner=runner, owner="user:tests")
     assert after.verdict is Verdict.ACCEPTED, after.to_json()
 
 

@@ -59,10 +59,12 @@ class RecordingJudgeDouble:
 
     def reset(self) -> None:
         self.calls: list[tuple[ProblemSpec, str]] = []
+        self.owners: list[str | None] = []  # the `owner` of each judging call
         self.script: list[JudgeResult | Exception] = []
 
-    def __call__(self, problem: ProblemSpec, code: str, *, limits=None) -> JudgeResult:
+    def __call__(self, problem: ProblemSpec, code: str, *, limits=None, owner: str | None = None) -> JudgeResult:
         self.calls.append((problem, code))
+        self.owners.append(owner)
         if self.script:
             outcome = self.script.pop(0)
             if isinstance(outcome, Exception):
@@ -86,7 +88,7 @@ class SleepingJudgeDouble:
     """For real worker processes: sleeps ARENA_TEST_JUDGE_SLEEP seconds, appends one line per
     call to ARENA_TEST_JUDGE_CALLS (a file), then answers like RecordingJudgeDouble."""
 
-    def __call__(self, problem: ProblemSpec, code: str, *, limits=None) -> JudgeResult:
+    def __call__(self, problem: ProblemSpec, code: str, *, limits=None, owner: str | None = None) -> JudgeResult:
         calls = os.environ.get("ARENA_TEST_JUDGE_CALLS")
         if calls:
             with Path(calls).open("a") as f:

@@ -146,3 +146,14 @@ def test_a_retried_submission_is_left_to_its_own_delayed_message(
 
     judge_submission_task.apply(args=[submission.pk])  # its own message, once the countdown ends
     assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.FINISHED
+
+
+def test_the_judge_is_told_whose_submission_it_judges(problem, user, other_user, enqueued, judge_double):
+    """The owner lets one exporter process judge an account's submissions in a row (never
+    another account's): it must be the submission's account, whatever message claimed it."""
+    mine = submission_create(user=user, problem=problem, code=GOOD_CODE)
+    theirs = submission_create(user=other_user, problem=problem, code=GOOD_CODE + "\n-- bob's")
+    judge_submission_task.apply(args=[mine.pk])
+    judge_submission_task.apply(args=[mine.pk])  # a turn: it claims bob's, the one left
+    by_code = dict(zip([code for _, code in judge_double.calls], judge_double.owners, strict=True))
+    assert by_code == {GOOD_CODE: f"user:{user.pk}", theirs.code: f"user:{other_user.pk}"}
