@@ -48,15 +48,15 @@ def size_the_judge(conf=None, options=None, **_kwargs) -> None:
     """Before the worker forks its judging processes: derive their number (unless `-c` or
     ARENA_JUDGE_CONCURRENCY says) and their pre-started pool from the memory the worker may use
     (judge/sizing.py); the line saying what was chosen and why is logged once logging is set up."""
-    if not _judges_with_lean() or conf is None:
+    if conf is None:
         return
-    from django.conf import settings
-
+    given = (options or {}).get("concurrency")  # None: neither `-c` nor a number in the settings
+    if not _judges_with_lean():
+        if given is None:
+            conf.worker_concurrency = 1  # a judge double needs no more
+        return
     from judge.sizing import size_this_worker
 
-    given = (options or {}).get("concurrency")
-    if given is None and settings.ARENA_JUDGE_CONCURRENCY != "auto":
-        given = int(settings.ARENA_JUDGE_CONCURRENCY)
     sizing = size_this_worker(concurrency=int(given) if given is not None else None)
     if given is None:
         conf.worker_concurrency = sizing.concurrency

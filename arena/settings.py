@@ -331,8 +331,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# "auto": 1 until the worker sizes itself at start (arena/celery.py; judge doubles stay at 1)
-CELERY_WORKER_CONCURRENCY = 1 if ARENA_JUDGE_CONCURRENCY == "auto" else int(ARENA_JUDGE_CONCURRENCY)
+# "auto": unset here, so that a worker can tell `-c` from nothing; it sizes itself at start
+# (arena/celery.py; a worker with a judge double takes 1)
+CELERY_WORKER_CONCURRENCY = None if ARENA_JUDGE_CONCURRENCY == "auto" else int(ARENA_JUDGE_CONCURRENCY)
 # Past the soft limit the judge is interrupted (a JUDGE_ERROR, retried); a judge that does not
 # let go is killed a minute later, and the sweep re-queues its submission.
 CELERY_TASK_SOFT_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS

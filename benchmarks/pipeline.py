@@ -236,12 +236,13 @@ def run_mode(mode: str, args, base_env: dict[str, str], tokens: dict[str, str]) 
         print(f"[{mode}] warm after {time.monotonic() - started:.0f} s; idle {args.idle:.0f} s", flush=True)
         time.sleep(args.idle)
 
-        posts = dict(api.submit(slug, code) for slug, code in attempts(args.count))
-        results.append(report("batch", posts, wait_finished(env, list(posts), timeout=args.count * 120)))
+        count = args.count if mode == "reuse" or args.one_job_count is None else args.one_job_count
+        posts = dict(api.submit(slug, code) for slug, code in attempts(count))
+        results.append(report("batch", posts, wait_finished(env, list(posts), timeout=count * 300)))
         print(f"[{mode}] batch done", flush=True)
         time.sleep(args.idle)
 
-        posts = dict(api.submit(slug, code) for slug, code in attempts(args.count))
+        posts = dict(api.submit(slug, code) for slug, code in attempts(count))
         human: dict[int, float] = {}
 
         def human_at_half(done: int) -> None:
@@ -250,7 +251,7 @@ def run_mode(mode: str, args, base_env: dict[str, str], tokens: dict[str, str]) 
                 pk, posted = browser.submit(*attempts(1)[0])
                 human[pk] = posted
 
-        rows = wait_finished(env, list(posts), timeout=args.count * 120, on_progress=human_at_half)
+        rows = wait_finished(env, list(posts), timeout=count * 300, on_progress=human_at_half)
         rows.update(wait_finished(env, list(human), timeout=600))
         results.append(report("batch+human (bot)", posts, rows))
         results.append(report("batch+human (human)", human, rows))
@@ -287,6 +288,9 @@ def print_table(all_results: dict[str, list[dict]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=50, help="the bot's submissions per batch (default 50)")
+    parser.add_argument(
+        "--one-job-count", type=int, default=None, help="the same in one-job mode (default: --count; it is slow)"
+    )
     parser.add_argument("--lone", type=int, default=5, help="lone submissions on the idle site (default 5)")
     parser.add_argument("--idle", type=float, default=40.0, help="quiet seconds before each lone one (default 40)")
     parser.add_argument("--modes", default="reuse,one-job", help="comma-separated: reuse, one-job")

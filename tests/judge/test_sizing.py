@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import types
 
 import pytest
@@ -75,13 +76,12 @@ def test_the_worker_passes_its_pool_and_mode_to_its_judging_processes():
 
 
 @pytest.fixture
-def worker_environment(monkeypatch, settings):
+def worker_environment(monkeypatch):
     for name in ("ARENA_JUDGE", "ARENA_LEAN_POOL_SIZE", "ARENA_EXPORTER_JOBS_PER_PROCESS"):
         monkeypatch.setenv(name, "")  # restored after the test, whatever the hook writes
     monkeypatch.delenv("ARENA_JUDGE")
     monkeypatch.setenv("ARENA_LEAN", "offline")
     monkeypatch.setenv("ARENA_WORKER_MEMORY_MB", str(24 << 10))
-    settings.ARENA_JUDGE_CONCURRENCY = "auto"
     yield
     from judge.config import get_config
 
@@ -91,7 +91,7 @@ def worker_environment(monkeypatch, settings):
 def test_a_starting_worker_sizes_its_concurrency_and_logs_one_line(worker_environment, caplog):
     from arena import celery
 
-    conf = types.SimpleNamespace(worker_concurrency=1)
+    conf = types.SimpleNamespace(worker_concurrency=None)
     celery._sizing_lines.clear()
     celery.size_the_judge(conf=conf, options={"concurrency": None})
     assert conf.worker_concurrency == 1
@@ -99,6 +99,16 @@ def test_a_starting_worker_sizes_its_concurrency_and_logs_one_line(worker_enviro
         celery.log_the_sizing()
     [record] = [r for r in caplog.records if r.name == "judge.sizing"]
     assert record.getMessage().startswith("judge sizing: 25.8 GB usable (ARENA_WORKER_MEMORY_MB); offline Lean")
+    assert record.getMessage().endswith("another process would only wait for one") or os.cpu_count() == 1
+
+
+def test_a_worker_with_a_judge_double_judges_one_at_a_time(worker_environment, monkeypatch):
+    from arena import celery
+
+    monkeypatch.setenv("ARENA_JUDGE", "tests.site.judge_doubles.recording_judge_double")
+    conf = types.SimpleNamespace(worker_concurrency=None)
+    celery.size_the_judge(conf=conf, options={"concurrency": None})
+    assert conf.worker_concurrency == 1
 
 
 def test_a_concurrency_given_on_the_command_line_is_kept(worker_environment):
