@@ -46,7 +46,7 @@ CONFIGS = {
     "sync": (["--workers", "2", "--worker-class", "sync"], False),
     "gthread 2x8, keep-alive 5": (GTHREAD, False),
     "gthread 2x8, ka 5, conn_max_age": (GTHREAD, True),
-    # fewer threads: once a poll is ~1 ms of Python, 8 threads per process mostly wait for the GIL
+    # fewer threads: a lean poll is ~1 ms of Python, so 8 threads per process may only queue for the GIL
     "gthread 2x4, ka 5, conn_max_age": (GTHREAD_2X4, True),
     # a connection per greenlet, kept while its client keeps the connection alive
     "gevent, conn_max_age": (["--workers", "2"], True),
