@@ -147,8 +147,15 @@ class Browser:
 def rows_of(env: dict[str, str], ids: list[int]) -> dict[int, list]:
     import psycopg
 
-    with psycopg.connect(env["DATABASE_URL"]) as conn:
-        rows = conn.execute(ROWS, (ids,)).fetchall()
+    for attempt in range(10):
+        try:
+            with psycopg.connect(env["DATABASE_URL"], connect_timeout=30) as conn:
+                rows = conn.execute(ROWS, (ids,)).fetchall()
+            break
+        except psycopg.OperationalError:  # a loaded machine: PostgreSQL answers late, not never
+            if attempt == 9:
+                raise
+            time.sleep(5)
     return {
         row[0]: [row[0], row[1], row[2], *(float(x) if x is not None else None for x in row[3:6]), *row[6:]]
         for row in rows
