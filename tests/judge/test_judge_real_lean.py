@@ -90,10 +90,11 @@ theorem sumList_cons (x : Nat) (xs : List Nat) : sumList (x :: xs) = x + sumList
     assert result.verdict is Verdict.ACCEPTED, result.to_json()
 
 
-def test_wrong_implementation_is_a_compile_error(runner):
+def test_wrong_implementation_is_a_wrong_answer(runner):
     code = f"def solveAdd (a b : Int) : Int := a + b\n\n{SPEC} := by\n  simp [solveAdd]\n  omega\n"
     result = judge(runner, "solve-add", code)
-    assert result.verdict is Verdict.COMPILE_ERROR
+    # its proof fails (COMPILE_ERROR), and a counterexample shows why (test_counterexamples_lean.py)
+    assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
     assert "LEAN_ERROR" in codes(result)
     assert result.messages and result.messages[0].severity == "error"
     assert result.messages[0].line in (3, 4, 5)

@@ -55,7 +55,8 @@ def test_wrong_reference_solution_fails_with_the_reason(author, proposal_data, v
 
     assert validation.status == "failed"
     assert checks["reference_solution"]["status"] == "failed"
-    assert checks["reference_solution"]["detail"].startswith("COMPILE_ERROR: LEAN_ERROR: line ")
+    # a wrong implementation: the judge shows where it is wrong (issue 16)
+    assert checks["reference_solution"]["detail"].startswith("WRONG_ANSWER: COUNTEREXAMPLE: solveAdd_spec is false for")
 
 
 def test_template_that_does_not_elaborate_is_caught(author, proposal_data, validations_sent, real_judge):

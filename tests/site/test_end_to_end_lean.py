@@ -56,5 +56,5 @@ def test_reference_solution_is_accepted_and_a_wrong_one_is_a_compile_error(
     assert good.verdict == Verdict.ACCEPTED, good.result
     assert good.result["theorems"] == [{"name": "solveAdd_spec", "status": "proved"}]
     assert good.lean_version and good.checker_version
-    assert bad.verdict == Verdict.COMPILE_ERROR, bad.result
+    assert bad.verdict == Verdict.WRONG_ANSWER, bad.result  # a counterexample (issue 16)
     assert any(message["severity"] == "error" for message in bad.result["messages"])
