@@ -202,7 +202,7 @@ def check_statement_dependencies(
             )
             continue
         frontier |= interner.constants_in(ref.term_roots(), visited)
-        frontier |= _related_names(ref)
+        frontier |= related_names(ref)
     return found
 
 
@@ -331,7 +331,7 @@ def _identical(interner: Interner, ref: Constant, sub: Constant) -> bool:
     )
 
 
-def _related_names(const: Constant) -> set[Name]:
+def related_names(const: Constant) -> set[Name]:
     """Constructors and recursors belong to their inductive (and back)."""
     if isinstance(const.extra, InductiveInfo):
         return set(const.extra.ctors) | set(const.all)
@@ -378,7 +378,7 @@ def _reachable(
         yield name, const
         if const is None:
             continue
-        for used in interner.constants_in(const.term_roots(), visited) | _related_names(const):
+        for used in interner.constants_in(const.term_roots(), visited) | related_names(const):
             if used not in seen:
                 seen.add(used)
                 order.append(used)

@@ -26,7 +26,7 @@ from typing import Any
 
 from judge import probe_inputs
 from judge.axioms import axiom_verdict
-from judge.checker import replay_plan
+from judge.checker import related_names, replay_plan
 from judge.export_auth import ExportKey
 from judge.export_format import Constant, Export, Interner, Name, expr_children, name_to_str, parse_name
 from judge.problem_format import ProblemSpec
@@ -511,21 +511,11 @@ def closure(start: list[Name], constants: dict[Name, Constant], interner: Intern
         if const.kind in ("axiom", "opaque") or const.safety != "safe":
             return None
         reached[name] = const
-        for used in interner.constants_in(const.term_roots(), visited) | _related(const):
+        for used in interner.constants_in(const.term_roots(), visited) | related_names(const):
             if used not in seen:
                 seen.add(used)
                 order.append(used)
     return reached
-
-
-def _related(const: Constant) -> set[Name]:
-    from judge.export_format import ConstructorInfo, InductiveInfo
-
-    if isinstance(const.extra, InductiveInfo):
-        return set(const.extra.ctors) | set(const.all)
-    if isinstance(const.extra, ConstructorInfo):
-        return {const.extra.induct}
-    return set(const.all) if const.kind == "rec" else set()
 
 
 def replay_group(constants: dict[Name, Constant], interner: Interner) -> list[list[Constant]]:
