@@ -190,6 +190,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _this_tree() -> str:
+    """The checked-out commit, + if the tree has changes."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
+    return head.strip() + ("+" if dirty.stdout.strip() else "")
+
+
 def extract_datasets(rev: str, into: str) -> str:
     """The `datasets` package as it was at rev, in a folder of its own."""
     archive = subprocess.run(["git", "archive", rev, "datasets"], cwd=ROOT, capture_output=True, check=True).stdout
@@ -215,7 +222,7 @@ def main() -> None:
     ensure_database(os.environ["DATABASE_URL"])
     _django()
     with tempfile.TemporaryDirectory() as baseline_dir:
-        codes = {"this tree": None}
+        codes = {_this_tree(): None}
         if args.baseline:
             codes[args.baseline] = extract_datasets(args.baseline, baseline_dir)
         results = run(args, codes)

@@ -209,6 +209,23 @@ def report(name: str, posts: dict[int, float], rows: dict[int, list]) -> dict:
     }
 
 
+def clean_slate(env: dict[str, str]) -> None:
+    """Leave nothing of an earlier, interrupted run to be judged with this one: its submissions
+    still waiting are marked finished (JUDGE_ERROR) and the broker's queues are emptied."""
+    import subprocess
+
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], connect_timeout=30) as conn:
+        conn.execute(
+            "UPDATE submissions_submission SET status = 'finished', verdict = 'JUDGE_ERROR', finished_at = now()"
+            " WHERE status IN ('queued', 'running')"
+            " AND user_id IN (SELECT id FROM auth_user WHERE username LIKE 'bench-%%')"
+        )
+    celery = str(ROOT / ".venv" / "bin" / "celery")
+    subprocess.run([celery, "-A", "arena", "purge", "-f", "-Q", "judge,celery"], cwd=ROOT, env=env, check=True)
+
+
 def worker_started(stack: Stack, timeout: float = 180.0) -> str:
     """Wait for the worker to say it is ready; its sizing line (the real judge's) if any."""
     deadline = time.monotonic() + timeout
@@ -232,6 +249,7 @@ def run_mode(mode: str, args, base_env: dict[str, str], tokens: dict[str, str]) 
     if mode == "reuse":
         env.pop("ARENA_EXPORTER_JOBS_PER_PROCESS", None)
     results = []
+    clean_slate(env)
     stack = Stack(env, PORT, ["--workers", "2"], worker_args=("-P", "prefork"), worker_log_level="INFO")
     try:
         print(f"[{mode}] {worker_started(stack)}", flush=True)

@@ -608,7 +608,12 @@ class LeanRunner:
         stdout, stderr = item.proc.snapshot()
         for marker in {item.marker, job.ready_marker} - {b""}:
             stderr = stderr.replace(marker, b"")
-        if item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr):
+        clean = item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr)
+        # past its job count it gives way once its successor is ready beside the spare (the
+        # spare stays for a new owner); until then it goes on, up to twice the count
+        limits = self.limits(job)
+        due = item.jobs >= self.config.exporter_jobs and self.pool.ready_count(key, self._key(None, limits)) > 1
+        if clean and not due:
             return item
         item.discard()
         return None
@@ -641,6 +646,7 @@ class LeanRunner:
                 item.key, item.owner, item.jobs = self._key(job, limits), job.reuse_key, item.jobs + 1
                 if self._may_serve_again(item, limits):
                     handoff = result.handoff = Handoff(self.pool, item)
+                    self._prepare_successor(item, job, limits)
             return result
         finally:
             if handoff is None:
@@ -668,8 +674,15 @@ class LeanRunner:
                     return finished, True
             return proc.wait(), False
 
+    def _prepare_successor(self, item: Prestarted, job: LeanJob, limits: Limits) -> None:
+        """One job before its count, start the fresh process this owner moves to next."""
+        if not item.successor and item.jobs >= self.config.exporter_jobs - 1 and self.pool.size > 0:
+            item.successor = True
+            threading.Thread(target=self._start_one, args=(job, limits), daemon=True).start()
+
     def _may_serve_again(self, item: Prestarted, limits: Limits) -> bool:
-        if item.jobs >= self.config.exporter_jobs or self.pool.expired(item) or not item.proc.alive:
+        hard_cap = 2 * self.config.exporter_jobs
+        if item.jobs >= hard_cap or self.pool.expired(item) or not item.proc.alive:
             return False
         memory = item.proc.memory_bytes()
         return memory is None or memory <= REUSE_MEMORY_SHARE * limits.memory_bytes

@@ -10,7 +10,9 @@ Besides them the pool holds up to `kept_size` *kept* processes: each has served 
 owner, ended each cleanly (the caller vouched for it: an authenticated export, no refusal, no
 crash, no limit hit) and waits for that owner's next job. A kept process is handed only to a job
 of the same key and the same owner; the most recently kept stay when there are too many, and
-one past its age bound is discarded.
+one past its age bound is discarded. A kept process nearing its job count has a successor
+started beside the pool's fresh ones, so that the owner moves to it, not to the fresh process a
+new owner's job needs at once.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Prestarted:
     owner: str | None = None
     jobs: int = 0
     born: float = dataclasses.field(default_factory=time.monotonic)
+    successor: bool = False  # a fresh process was started to take over from it
 
     def discard(self) -> None:
         with contextlib.suppress(Exception):
@@ -135,6 +138,11 @@ class PrestartPool:
             found.discard()
             return None
         return found
+
+    def ready_count(self, *keys: tuple) -> int:
+        """Fresh processes ready now for jobs of any of `keys`."""
+        with self._lock:
+            return sum(1 for i in self._items if i.key in keys and i.ready.is_set() and i.proc.alive)
 
     def expired(self, item: Prestarted) -> bool:
         return self.max_age > 0 and time.monotonic() - item.born > self.max_age

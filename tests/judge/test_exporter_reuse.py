@@ -230,13 +230,36 @@ def test_files_of_the_last_job_are_gone_before_the_next(make_runner):
     assert nxt.reused and served(nxt)["files"] == ["Export.lean", "Sol.lean"]
 
 
-def test_the_job_count_bound_retires_a_process(make_runner):
+def wait_ready_count(runner: OfflineLeanRunner, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while sum(1 for s in runner.pool_status() if s["ready"] and s["alive"]) < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"fewer than {count} ready processes: {runner.pool_status()}")
+        time.sleep(0.05)
+
+
+def test_at_its_job_count_an_owner_moves_to_its_successor_and_the_spare_stays_for_others(make_runner):
     runner = make_runner(exporter_jobs=3)
     runner.prestart(job(None))
-    results = [run(runner, job("alice")) for _ in range(4)]
+    first = [served(run(runner, job("alice"))) for _ in range(3)]
+    assert len({s["process"] for s in first}) == 1
+    wait_ready_count(runner, 2)  # the spare, and the successor started one job before the count
+    moved = run(runner, job("alice"))
+    assert not moved.reused and served(moved)["process"] != first[0]["process"]
+    started = time.monotonic()
+    other = runner.run(job("bob"))  # a new owner: the spare is there, ready
+    assert other.prestarted and not other.reused and time.monotonic() - started < 5
+    other.handoff.discard()
+
+
+def test_without_a_ready_successor_a_process_goes_on_up_to_twice_its_job_count(make_runner, monkeypatch):
+    runner = make_runner(exporter_jobs=2)
+    monkeypatch.setattr(runner, "_prepare_successor", lambda *args: None)  # none ever ready
+    runner.prestart(job(None))
+    results = [run(runner, job("alice")) for _ in range(5)]
     processes = [served(r)["process"] for r in results]
-    assert processes[0] == processes[1] == processes[2] != processes[3]
-    assert results[2].handoff is None  # its third job: not kept
+    assert len(set(processes[:4])) == 1 and processes[4] != processes[0]
+    assert results[3].handoff is None  # its fourth job: twice the count, not kept
 
 
 def test_the_age_bound_retires_a_process(make_runner):
