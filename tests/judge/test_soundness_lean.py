@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from judge import lean_runner
+from judge.counterexamples import NO_PROBES_LINE
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
 from judge.pipeline import exporter_job, judge_for, judge_submission
@@ -202,7 +203,7 @@ def test_policy_refuses_each_construct_and_names_it(runner):
         args=("--run", "Export.lean", *files),
         static_files={"Export.lean": many_files_exporter_source()},
         files=files,
-        stdin=b"".join(k.go_line([]) for k in keys),
+        stdin=b"".join(k.go_line([]) + NO_PROBES_LINE for k in keys),
         collect=tuple(PAYLOAD_FILES.values()),
     )
     run = runner.run(job)
