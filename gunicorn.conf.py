@@ -16,8 +16,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}")
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gevent")
 workers = int(os.environ.get("WEB_WORKERS", "2"))
-# gthread only: threads per process (8 and 4 measured alike for polling, benchmarks/README.md)
-threads = int(os.environ.get("WEB_THREADS", "8")) if worker_class == "gthread" else 1
+# gthread only: threads per process (on 2 idle cores 4 polled faster than 8: benchmarks/README.md)
+threads = int(os.environ.get("WEB_THREADS", "4")) if worker_class == "gthread" else 1
 # Open connections per worker (idle and slow clients included) before new ones wait.
 worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", "1000"))
 # Keep-alive between requests of one client (a proxy in front re-uses connections).

@@ -96,6 +96,8 @@ class Stack:
         log_dir = ROOT / "var" / "live"
         log_dir.mkdir(parents=True, exist_ok=True)
         self.worker_log = log_dir / f"worker-{port}.log"
+        # celery appends: a log left by an earlier stack would answer for this one's start-up
+        self.worker_log.unlink(missing_ok=True)
         self.processes.append(
             subprocess.Popen(
                 [str(ROOT / ".venv" / "bin" / "gunicorn"), "arena.wsgi:application", "--bind", f"127.0.0.1:{port}"]

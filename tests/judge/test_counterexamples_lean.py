@@ -3,11 +3,14 @@ trusted side checks and the kernel replays (judge.counterexamples, judge.test_co
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 import pytest
 
+from judge import lean_runner
+from judge.config import load_config
 from judge.pipeline import judge_for, judge_submission
 from judge.problem_format import ProblemSpec, TheoremSpec, load_problem_set
 from judge.results import Verdict
@@ -25,6 +28,18 @@ AT_LEAST_FIVE = ProblemSpec(
 )
 
 
+@pytest.fixture(scope="module")
+def runner():
+    """The worker's Lean in the one-job-per-process mode (ARENA_EXPORTER_JOBS_PER_PROCESS=1): the
+    real-Lean file whose verdicts are checked in that mode too (test_judge_real_lean.py has the
+    default, reuse)."""
+    config = dataclasses.replace(load_config(), pool_size=1, exporter_jobs=1)
+    runner = lean_runner.make_runner(config)
+    yield runner
+    judge_for(runner).close()
+    runner.close()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def warm(runner):
     """Warm up as a worker does: a cold run counts its start-up against the wall limit, which a
@@ -35,13 +50,19 @@ def warm(runner):
         time.sleep(0.5)
 
 
+def judge(problem: ProblemSpec, code: str, runner):
+    # one owner for the module, as a bot's stream of attempts: in this mode still a fresh
+    # exporter for each
+    return judge_submission(problem, code, runner=runner, owner="user:tests")
+
+
 def inputs(result) -> dict[str, str]:
     return {i["name"]: i["value"] for i in result.counterexample["inputs"]}
 
 
 def test_a_wrong_implementation_gets_a_checked_counterexample(runner):
     code = f"def solveAdd (a b : Int) : Int := a - b\n\n{SPEC} := by\n  simp [solveAdd]\n  omega\n"
-    result = judge_submission(PROBLEMS["solve-add"], code, runner=runner)
+    result = judge(PROBLEMS["solve-add"], code, runner)
     assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
     a, b = (int(v) for v in inputs(result).values())
     assert a + (a - b) != b  # a real counterexample
@@ -56,7 +77,7 @@ def test_a_wrong_membership_on_lists_gets_one(runner):
         "def isIn (x : Int) (xs : List Int) : Bool := xs.length > 0\n\n"
         "theorem isIn_spec (x : Int) (xs : List Int) : isIn x xs = true ↔ x ∈ xs := by\n  sorry\n"
     )
-    result = judge_submission(PROBLEMS["is-in"], code, runner=runner)
+    result = judge(PROBLEMS["is-in"], code, runner)
     assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
     found = inputs(result)
     x, xs = int(found["x"]), [int(v) for v in found["xs"].strip("[]").split(",") if v.strip()]
@@ -68,16 +89,17 @@ def test_a_counterexample_satisfies_the_theorems_hypothesis(runner):
         "def f (n : Nat) : Nat := if n < 3 then n else 0\n\n"
         "theorem f_spec (n : Nat) (h : n ≥ 5) : f n = n := by\n  sorry\n"
     )
-    result = judge_submission(AT_LEAST_FIVE, code, runner=runner)
+    result = judge(AT_LEAST_FIVE, code, runner)
     assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
     assert int(inputs(result)["n"]) >= 5
 
 
 def test_a_correct_implementation_with_an_incomplete_proof_stays_incomplete(runner):
     code = f"def solveAdd (a b : Int) : Int := b - a\n\n{SPEC} := by\n  sorry\n"
-    result = judge_submission(PROBLEMS["solve-add"], code, runner=runner)
+    result = judge(PROBLEMS["solve-add"], code, runner)
     assert result.verdict is Verdict.INCOMPLETE_PROOF, result.to_json()
     assert result.counterexample is None
+    assert result.phases["exporter_reused"] == 0  # the mode holds: a fresh process, same owner or not
 
 
 def test_a_decoy_in_an_open_namespace_does_not_make_a_correct_solution_wrong(runner):
@@ -88,7 +110,7 @@ def test_a_decoy_in_an_open_namespace_does_not_make_a_correct_solution_wrong(run
         "def solveAdd (a b : Int) : Int := a - b\n\n"
         "theorem _root_.solveAdd_spec (a b : Int) : a + (_root_.solveAdd a b) = b := by\n  sorry\n"
     )
-    result = judge_submission(PROBLEMS["solve-add"], code, runner=runner)
+    result = judge(PROBLEMS["solve-add"], code, runner)
     assert result.verdict is Verdict.INCOMPLETE_PROOF, result.to_json()
     assert result.counterexample is None
 
@@ -99,7 +121,7 @@ def test_an_implementation_too_slow_to_evaluate_gets_no_counterexample_and_no_er
         f"{SPEC} := by\n  sorry\n"
     )
     started = time.monotonic()
-    result = judge_submission(PROBLEMS["solve-add"], code, runner=runner)
+    result = judge(PROBLEMS["solve-add"], code, runner)
     assert result.verdict is Verdict.INCOMPLETE_PROOF, result.to_json()
     assert result.counterexample is None
     assert time.monotonic() - started < runner.default_limits.wall_seconds + 60

@@ -1,10 +1,10 @@
 """Verdicts of the real judge on the real Lean: each case asserts the verdict and its reason.
 
 One runner serves the module, with a pool of one pre-started exporter, and the replay session
-stays alive between verdicts, as in production. Every case runs in both exporter modes: one
-owner's submissions judged in a row by one exporter process (reuse, the default), and a fresh
-exporter process for every submission (ARENA_EXPORTER_JOBS_PER_PROCESS=1): the verdicts must
-be the same.
+stays alive between verdicts, as in production, in the default exporter mode: one owner's
+submissions judged in a row by one exporter process. The other mode, a fresh exporter process
+for every submission (ARENA_EXPORTER_JOBS_PER_PROCESS=1), is test_counterexamples_lean.py's:
+running every case here in both doubled this file to ~16 minutes of CI.
 """
 
 from __future__ import annotations
@@ -29,15 +29,12 @@ PROBLEMS = {p.slug: p for p in load_problem_set(SAMPLES.read_text(encoding="utf-
 SPEC = "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b"
 
 
-EXPORTER_MODES = {"reuse": {}, "one-job-per-process": {"exporter_jobs": 1}}
-
-
-@pytest.fixture(scope="module", params=sorted(EXPORTER_MODES))
-def runner(request):
-    """The worker's Lean (a pool of one, the replay kept alive) in one exporter mode, warmed up
-    as a worker is: a cold run counts its start-up against the wall limit, which a loaded
-    machine can exceed (LEAN.md)."""
-    config = dataclasses.replace(load_config(), pool_size=1, **EXPORTER_MODES[request.param])
+@pytest.fixture(scope="module")
+def runner():
+    """The worker's Lean (a pool of one, the replay kept alive, reuse on), warmed up as a worker
+    is: a cold run counts its start-up against the wall limit, which a loaded machine can
+    exceed (LEAN.md)."""
+    config = dataclasses.replace(load_config(), pool_size=1)
     runner = lean_runner.make_runner(config)
     judge_for(runner).warm_up()
     deadline = time.monotonic() + 900
