@@ -21,10 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from judge.config import load_config  # noqa: E402
-from judge.counterexamples import NO_PROBES_LINE  # noqa: E402
 from judge.export_auth import ExportKey, authenticate  # noqa: E402
 from judge.lean_runner import _spawn, make_runner  # noqa: E402
-from judge.pipeline import EXPORTER_DONE, EXPORTER_SOURCE, EXPORTER_WAITING, exporter_job  # noqa: E402
+from judge.pipeline import EXPORTER_DONE, EXPORTER_SOURCE, EXPORTER_WAITING, exporter_job, exporter_stdin  # noqa: E402
 from judge.problem_format import load_problem_set  # noqa: E402
 
 
@@ -53,7 +52,7 @@ def main() -> int:
             key = ExportKey.new()
             proc.start_clock()
             t = time.monotonic()
-            proc.write_stdin(key.go_line(list(problem.imports)) + NO_PROBES_LINE)
+            proc.write_stdin(exporter_stdin(key, list(problem.imports)))
             raw = proc.finish_job(lambda out: b"\n" + EXPORTER_DONE in out and out.endswith(b"\n"), 120)
             if raw is None:
                 print(f"{i} {problem.slug}: the process ended or did not answer in 120 s", flush=True)

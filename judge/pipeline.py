@@ -621,7 +621,7 @@ def exporter_job(
         args=("--run", "Export.lean", *preloaded),
         static_files={"Export.lean": source if source is not None else EXPORTER_SOURCE.read_bytes()},
         files={SUBMISSION_FILE: code},
-        stdin=key.go_line(imports) + (probes.line() if probes else counterexamples.NO_PROBES_LINE),
+        stdin=exporter_stdin(key, imports, probes),
         early_start=True,
         ready_marker=EXPORTER_WAITING,
         collect=collect,
@@ -629,6 +629,11 @@ def exporter_job(
         reuse_key=owner,
         done_marker=EXPORTER_DONE,
     )
+
+
+def exporter_stdin(key: ExportKey, imports: list[str], probes: ProbeRequest | None = None) -> bytes:
+    """One job's two stdin lines (WIRE.md): the go line, then the probes line (`probes {}`: none)."""
+    return key.go_line(imports) + (probes.line() if probes else counterexamples.NO_PROBES_LINE)
 
 
 def run_exporter(

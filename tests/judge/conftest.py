@@ -69,12 +69,18 @@ def real_runner():
 
 
 @pytest.fixture(scope="module")
-def runner():
+def runner_settings() -> dict:
+    """Config fields a test module sets on its `runner` (override this fixture in the module)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def runner(runner_settings):
     """The Lean a worker has: a pool of one pre-started exporter, the replay kept alive between
     verdicts. One per test module."""
     from judge.pipeline import judge_for
 
-    config = dataclasses.replace(load_config(), pool_size=1)
+    config = dataclasses.replace(load_config(), pool_size=1, **runner_settings)
     runner = lean_runner.make_runner(config)
     yield runner
     # Both, or each module leaves a pre-started Lean (~1 GB, its cgroup) alive to the session's end.

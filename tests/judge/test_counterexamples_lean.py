@@ -3,14 +3,11 @@ trusted side checks and the kernel replays (judge.counterexamples, judge.test_co
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 
 import pytest
 
-from judge import lean_runner
-from judge.config import load_config
 from judge.pipeline import judge_for, judge_submission
 from judge.problem_format import ProblemSpec, TheoremSpec, load_problem_set
 from judge.results import Verdict
@@ -29,15 +26,10 @@ AT_LEAST_FIVE = ProblemSpec(
 
 
 @pytest.fixture(scope="module")
-def runner():
-    """The worker's Lean in the one-job-per-process mode (ARENA_EXPORTER_JOBS_PER_PROCESS=1): the
-    real-Lean file whose verdicts are checked in that mode too (test_judge_real_lean.py has the
-    default, reuse)."""
-    config = dataclasses.replace(load_config(), pool_size=1, exporter_jobs=1)
-    runner = lean_runner.make_runner(config)
-    yield runner
-    judge_for(runner).close()
-    runner.close()
+def runner_settings() -> dict:
+    """The one-job-per-process mode (ARENA_EXPORTER_JOBS_PER_PROCESS=1): the real-Lean file whose
+    verdicts are checked in that mode too (test_judge_real_lean.py has the default, reuse)."""
+    return {"exporter_jobs": 1}
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from judge import lean_runner
-from judge.counterexamples import NO_PROBES_LINE
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
-from judge.pipeline import exporter_job, judge_for, judge_submission
+from judge.pipeline import exporter_job, exporter_stdin, judge_for, judge_submission
 from judge.problem_format import load_problem_set
 from judge.results import Verdict
 from tests.judge.exporters import exporter_source, many_files_exporter_source
@@ -203,7 +202,7 @@ def test_policy_refuses_each_construct_and_names_it(runner):
         args=("--run", "Export.lean", *files),
         static_files={"Export.lean": many_files_exporter_source()},
         files=files,
-        stdin=b"".join(k.go_line([]) + NO_PROBES_LINE for k in keys),
+        stdin=b"".join(exporter_stdin(k, []) for k in keys),
         collect=tuple(PAYLOAD_FILES.values()),
     )
     run = runner.run(job)
