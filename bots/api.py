@@ -114,7 +114,8 @@ class ProblemListView(V1View, generics.ListAPIView):
             user=self.request.user, **_query(serializers.ProblemFilters, self.request)
         )
         # the listed columns only: a problem's statement, tests and reference are wide JSON and text
-        return problems.only(*(name for name in self.serializer_class.Meta.fields if name != "url"))
+        computed = {"url", "judgeable", "needs"}
+        return problems.only(*(name for name in self.serializer_class.Meta.fields if name not in computed))
 
     @extend_schema(parameters=[serializers.ProblemFilters])
     def get(self, request: Request, *args, **kwargs) -> Response:

@@ -26,15 +26,18 @@ class ProblemFilters(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Signed-in users: only solved (true) or unsolved."
     )
     search = serializers.CharField(required=False, default="", max_length=200, help_text="In title and description.")
+    judgeable = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only those this site can judge (true) or cannot."
+    )
     ordering = serializers.ChoiceField(choices=sorted(PROBLEM_ORDERINGS), required=False, default="slug")
 
 
-class ProblemListOutput(serializers.ModelSerializer):
+class ProblemListOutput(problems_api.JudgeableFields, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Problem
-        fields = ["slug", "title", "difficulty", "tags", "imports", "url"]
+        fields = ["slug", "title", "difficulty", "tags", "imports", "import_profile", "judgeable", "needs", "url"]
 
     def get_url(self, problem: Problem) -> str:
         return reverse("api-v1-problem-detail", args=[problem.slug])

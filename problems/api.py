@@ -24,13 +24,26 @@ from problems.selectors import (
 from problems.services import problem_propose
 
 
+class JudgeableFields(serializers.Serializer):
+    """Whether this site's configured import profiles can judge the problem, and if not what it needs."""
+
+    judgeable = serializers.SerializerMethodField(help_text="False: submissions are refused on this site.")
+    needs = serializers.SerializerMethodField(help_text="Modules no worker of this site has (empty if judgeable).")
+
+    def get_judgeable(self, problem: Problem) -> bool:
+        return profile_get(problem.import_profile).served
+
+    def get_needs(self, problem: Problem) -> list[str]:
+        return profile_get(problem.import_profile).missing_modules
+
+
 class ProblemListOutput(serializers.ModelSerializer):
     class Meta:
         model = Problem
         fields = ["slug", "title", "difficulty", "tags"]
 
 
-class ProblemDetailOutput(serializers.ModelSerializer):
+class ProblemDetailOutput(JudgeableFields, serializers.ModelSerializer):
     version = serializers.SerializerMethodField()
     template = serializers.SerializerMethodField()
 
@@ -46,6 +59,9 @@ class ProblemDetailOutput(serializers.ModelSerializer):
             "preamble",
             "definitions",
             "theorems",
+            "import_profile",
+            "judgeable",
+            "needs",
             "version",
             "template",
         ]
@@ -83,11 +99,10 @@ class ProposalThrottle(UserRateThrottle):
     scope = "proposals"
 
 
-class ProposalOutput(serializers.ModelSerializer):
+class ProposalOutput(JudgeableFields, serializers.ModelSerializer):
     """A proposal as its author sees it: never the reference solution."""
 
     validation = serializers.SerializerMethodField()
-    needs = serializers.SerializerMethodField()
 
     class Meta:
         model = Problem
@@ -98,9 +113,6 @@ class ProposalOutput(serializers.ModelSerializer):
         if validation is None:
             return None
         return {"status": validation.status, "checks": validation.checks}
-
-    def get_needs(self, problem: Problem) -> list[str]:
-        return profile_get(problem.import_profile).missing_modules
 
 
 @api_view(["POST"])
