@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers
+from api.problems import ProposalThrottle, proposal_create
 from api.throttling import PerIpThrottle, PerUserThrottle, SubmissionThrottle
 from bots import selectors, services
 from bots.models import ApiToken, Batch, Run
@@ -124,10 +125,14 @@ class ProblemListView(V1View, generics.ListAPIView):
 
     @extend_schema(exclude=True)
     def post(self, request: Request, *args, **kwargs) -> Response:
-        # a problem proposal (issue 17): the problems app owns it, with its own permission and throttle
-        from api.problems import problem_propose_api
-
-        return problem_propose_api(request._request)
+        # a problem proposal (issue 17): after this view's throttles, a signed-in account and
+        # the proposals' own throttle (each proposal costs Lean runs)
+        if not IsAuthenticated().has_permission(request, self):
+            self.permission_denied(request)
+        throttle = ProposalThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        return proposal_create(request)
 
 
 class ProblemDetailView(V1View):

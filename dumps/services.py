@@ -29,14 +29,14 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from accounts.licence import site_licence
 from dumps import selectors
 from dumps.card import render_card
-from dumps.licence import site_licence
 from dumps.models import DatasetDump
 from dumps.schema import SCHEMAS
 from judge.problem_format import ProblemSpec
+from judge.seam import site_judge
 from problems.models import Problem, ProblemVersion
 
 logger = logging.getLogger(__name__)
@@ -51,9 +51,8 @@ _STREAM_ROWS = 2000
 
 
 def current_checker_version() -> str:
-    """CHECKER_VERSION of the module that holds the judge (judge.pipeline by default), read now."""
-    module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
-    return str(import_string(f"{module}.CHECKER_VERSION"))
+    """The configured judge's checker version, read now."""
+    return site_judge().checker_version
 
 
 def author_pseudonym(user_id: int) -> str:
@@ -447,7 +446,7 @@ def dataset_verify(
     (ARENA_JUDGE) and report every row whose statement or verdict disagrees with the dump."""
     report = VerifyReport()
     report.disagreements.extend(_checksum_problems(folder))
-    judge = import_string(settings.ARENA_JUDGE)
+    judge = site_judge()
     for name in files:
         path = folder / f"{name}.jsonl"
         if not path.is_file():
@@ -461,7 +460,7 @@ def dataset_verify(
                     Disagreement(path.name, row["id"], "statement does not match its problem_fingerprint")
                 )
                 continue
-            result = judge(spec, row["code"])
+            result = judge.judge(spec, row["code"])
             report.judged += 1
             if str(result.verdict) != row["verdict"]:
                 report.disagreements.append(

@@ -8,8 +8,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts.licence import site_licence
 from dumps import selectors
-from dumps.licence import site_licence
 from dumps.models import DatasetDump
 from dumps.services import dump_root
 
