@@ -17,6 +17,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tarfile
 import tempfile
 import threading
@@ -259,13 +260,14 @@ def test_output_flood_and_forbidden_fork_through_a_container(tmp_path):
 # --- real containers, against the engine scripts/services.sh starts
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 DOCKER_HOST = os.environ.get("ARENA_DOCKER_HOST") or "unix:///var/lib/arena-dockerd/docker.sock"
 JOB_IMAGE = "arena-test-job:1"  # an image holding only empty directories: the probe is bound in
 SMALL = Limits(wall_seconds=5.0, memory_bytes=128 << 20, output_bytes=64 << 10, processes=32)
 
 
 @pytest.fixture(scope="module")
-def engine():
+def daemon():
     """A client of the real engine, at the API version the backend pins; skips without one."""
     try:
         client = docker.DockerClient(base_url=DOCKER_HOST, version=DOCKER_API_VERSION, timeout=60)
@@ -279,9 +281,38 @@ def engine():
             info = tarfile.TarInfo(name)
             info.type, info.mode = tarfile.DIRTYPE, 0o755
             archive.addfile(info)
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        client.images.get(JOB_IMAGE)
+        yield client
+        client.close()
+        return
     client.api.import_image_from_data(tar.getvalue(), repository=JOB_IMAGE.split(":")[0], tag=JOB_IMAGE.split(":")[1])
     yield client
     client.close()
+
+
+@pytest.fixture(scope="module")
+def proxy(daemon, static_probe):
+    """docker/socket_proxy.py in front of the daemon, as the stack runs it for a judge."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    argv = [sys.executable, str(REPO / "docker" / "socket_proxy.py"), "--listen", f"127.0.0.1:{port}"]
+    argv += ["--docker", DOCKER_HOST.removeprefix("unix://"), "--image", JOB_IMAGE]
+    argv += ["--bind-prefix", tempfile.gettempdir()]
+    server = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    assert "socket proxy on" in (server.stdout.readline() if server.stdout else "")
+    client = docker.DockerClient(base_url=f"tcp://127.0.0.1:{port}", version=DOCKER_API_VERSION, timeout=60)
+    yield client
+    client.close()
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module", params=["daemon", "proxy"])
+def engine(request):
+    """The sandbox's way to the engine: the daemon's socket, or the socket proxy in front of it."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -300,7 +331,7 @@ def static_probe():
 
 
 @pytest.fixture
-def in_container(engine, static_probe):
+def in_container(engine, daemon, static_probe):
     made: list[ScratchDir] = []
     sandbox = DockerSandbox(image=JOB_IMAGE, client=engine)
 
@@ -318,7 +349,7 @@ def in_container(engine, static_probe):
     yield run
     for scratch in made:
         scratch.remove()
-    assert not engine.api.containers(all=True, filters={"ancestor": JOB_IMAGE}), "a job container was left behind"
+    assert not daemon.api.containers(all=True, filters={"ancestor": JOB_IMAGE}), "a job container was left behind"
 
 
 def test_a_container_runs_as_nobody_with_stdin_and_is_removed(in_container):
@@ -381,6 +412,48 @@ def test_fork_bomb_ends_at_the_pids_limit(in_container):
     result = in_container("forkbomb", limits=dataclasses.replace(SMALL, wall_seconds=3.0))
     assert result.limit_hit is not None
     assert in_container("hello").exit_code == 0
+
+
+def test_the_proxy_refuses_what_the_sandbox_never_asks(daemon, proxy, static_probe, tmp_path):
+    api = proxy.api
+    job = container_spec(
+        SandboxSpec(argv=("/opt/probe/probe", "hello"), limits=SMALL, ro_binds=((str(static_probe), "/opt/probe"),)),
+        ScratchDir(tmp_path),
+        JOB_IMAGE,
+    )
+    host = dict(job["host_config"])
+
+    def refused(**changes):
+        with pytest.raises(docker.errors.APIError) as caught:
+            api.create_container(**{**job, **changes})
+        assert caught.value.status_code == 403, caught.value
+        return str(caught.value)
+
+    assert "privileged" in refused(host_config={**host, "Privileged": True}).lower()
+    assert "outside" in refused(host_config={**host, "Mounts": [{"Type": "bind", "Source": "/", "Target": "/h"}]})
+    assert "network" in refused(host_config={**host, "NetworkMode": "bridge"})
+    assert "network" in refused(network_disabled=False)
+    assert "seccomp" in refused(host_config={**host, "SecurityOpt": ["no-new-privileges", "seccomp=unconfined"]})
+    assert "non-root" in refused(user="0")
+    assert "image" in refused(image="arena-base/python:3.11-bookworm")
+    assert "Binds" in refused(host_config={**host, "Binds": ["/:/host"]})
+    assert "CapAdd" in refused(host_config={**host, "CapAdd": ["SYS_ADMIN"]})
+    assert "label" in refused(labels={})
+    for method, path in (("GET", "/containers/json"), ("POST", "/images/create"), ("GET", "/info")):
+        answer = api.request(method, api._url(path))
+        assert answer.status_code == 403, (method, path, answer.status_code)
+    # A container that is not a job (here: made on the daemon directly) is out of the proxy's reach.
+    other = daemon.api.create_container(JOB_IMAGE, ["/x"], host_config=daemon.api.create_host_config())["Id"]
+    try:
+        for call in (api.kill, api.inspect_container, api.remove_container):
+            with pytest.raises(docker.errors.APIError) as caught:
+                call(other)
+            assert caught.value.status_code == 403
+        with pytest.raises(docker.errors.APIError) as caught:
+            api.exec_create(other, ["/x"])
+        assert caught.value.status_code == 403
+    finally:
+        daemon.api.remove_container(other, force=True)
 
 
 def test_a_session_talks_to_a_long_lived_container(engine, static_probe):
