@@ -9,7 +9,7 @@
 # Images are tagged with a hash of their inputs (the tracked files, the Dockerfile, the base) and
 # built only when that tag is missing. Where no registry is reachable the bases come from
 # docker/bases/build.sh. The judges run the offline Lean (LEAN=offline) unless ARENA_LEAN=native.
-# Memory (fits a 24 GB machine shared with others): db 1g, redis 512m, judges 3g each (one Lean
+# Memory (fits a 24 GB machine shared with others): db 1g, redis 512m, judges 6g each (one Lean
 # job container at a time each, ~3.6 GB + its limit, outside the judge's own cgroup).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +55,7 @@ WEB_WORKERS=2
 ARENA_LEAN=${ARENA_LEAN:-offline}
 ARENA_JOB_DIR=$ARENA_DOCKERD_DIR/jobs
 DOCKER_SOCKET=${DOCKER_HOST#unix://}
-JUDGE_MEMORY=3g
+JUDGE_MEMORY=6g
 DB_MEMORY=1g
 REDIS_MEMORY=512m
 ENV
@@ -74,8 +74,9 @@ up() {
     fi
     local lean; lean=$(sed -n 's/^ARENA_LEAN=//p' "$ENV_FILE")
     local web judge
-    web=$(build arena-web docker/web.Dockerfile "$python")
-    judge=$(build arena-judge docker/judge.Dockerfile "$python" --build-arg LEAN="$lean")
+    # ARENA_WEB_IMAGE / ARENA_JUDGE_IMAGE: use these images instead of building
+    web=${ARENA_WEB_IMAGE:-$(build arena-web docker/web.Dockerfile "$python")}
+    judge=${ARENA_JUDGE_IMAGE:-$(build arena-judge docker/judge.Dockerfile "$python" --build-arg LEAN="$lean")}
     sed -i '/^ARENA_WEB_IMAGE=\|^ARENA_JUDGE_IMAGE=\|^ARENA_POSTGRES_IMAGE=\|^ARENA_REDIS_IMAGE=/d' "$ENV_FILE"
     printf 'ARENA_WEB_IMAGE=%s\nARENA_JUDGE_IMAGE=%s\nARENA_POSTGRES_IMAGE=%s\nARENA_REDIS_IMAGE=%s\n' \
         "$web" "$judge" "$postgres" "$redis" >> "$ENV_FILE"

@@ -6,19 +6,23 @@
 #   arena-base/python:3.11-bookworm   python3 (3.11), pip, venv, curl, ca-certificates
 #   arena-base/postgres:15            Debian's postgresql-15, docker/bases/postgres-entrypoint.sh
 #   arena-base/redis:7                Debian's redis-server (7.0)
-# A base is built only when missing (`--force` rebuilds); debootstrap takes ~30 s and ~200 MB a
+# A base is built only when missing (`--force` rebuilds; name bases to build only those); debootstrap takes ~30 s and ~200 MB a
 # base. Needs root, debootstrap (installed with apt-get when missing) and DOCKER_HOST.
 # Operators with a registry use the public images instead (python:3.11-slim-bookworm, postgres:15,
 # redis:7), the defaults everywhere.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-force=0; [ "${1:-}" = --force ] && force=1
+# Arguments: [--force] [python] [postgres] [redis] (default: all three).
+force=0; [ "${1:-}" = --force ] && { force=1; shift; }
+wanted=" ${*:-python postgres redis} "
 MIRROR="${DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)}"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 
 base() {  # base TAG PACKAGES [--change ...]
     local tag=$1 packages=$2; shift 2
+    local short=${tag#arena-base/}; short=${short%%:*}
+    [[ "$wanted" == *" $short "* ]] || return 0
     if [ "$force" = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
     local root; root=$(mktemp -d /var/tmp/arena-base.XXXXXX)
     echo "== $tag: debootstrap bookworm ($MIRROR) + $packages"
