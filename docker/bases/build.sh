@@ -25,6 +25,7 @@ base() {  # base TAG PACKAGES [--change ...]
     [[ "$wanted" == *" $short "* ]] || return 0
     if [ "$force" = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
     local root; root=$(mktemp -d /var/tmp/arena-base.XXXXXX)
+    chmod 755 "$root"  # the image's / (mktemp made it 0700: nobody but root could run anything)
     echo "== $tag: debootstrap bookworm ($MIRROR) + $packages"
     debootstrap --variant=minbase --include="$packages" bookworm "$root" "$MIRROR" >/dev/null
     rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb

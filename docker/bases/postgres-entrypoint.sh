@@ -1,7 +1,7 @@
 #!/bin/sh
 # The part of the official postgres image's entrypoint the Arena uses: on an empty PGDATA, initdb
 # with POSTGRES_USER/POSTGRES_PASSWORD and create POSTGRES_DB; then run the server as postgres,
-# listening on all addresses with password authentication.
+# listening on all addresses with password authentication (trust only on its own unix socket).
 set -eu
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
 mkdir -p "$PGDATA" /var/run/postgresql
@@ -10,7 +10,7 @@ chmod 700 "$PGDATA"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
     printf '%s\n' "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}" > /tmp/pwfile
     chown postgres /tmp/pwfile
-    su postgres -s /bin/sh -c "initdb -D '$PGDATA' -U '$POSTGRES_USER' --pwfile=/tmp/pwfile -A scram-sha-256 >/dev/null"
+    su postgres -s /bin/sh -c "initdb -D '$PGDATA' -U '$POSTGRES_USER' --pwfile=/tmp/pwfile --auth-local=trust --auth-host=scram-sha-256 >/dev/null"
     rm /tmp/pwfile
     echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
     su postgres -s /bin/sh -c "pg_ctl -D '$PGDATA' -o '-c listen_addresses=' -w start >/dev/null"
