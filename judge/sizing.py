@@ -142,17 +142,20 @@ def _cgroup_limit() -> int | None:
     for line in lines:
         _id, controllers, path = line.split(":", 2)
         if controllers == "":  # v2
-            candidate = Path("/sys/fs/cgroup") / path.lstrip("/") / "memory.max"
+            root, name = Path("/sys/fs/cgroup"), "memory.max"
         elif "memory" in controllers.split(","):
-            candidate = Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.limit_in_bytes"
+            root, name = Path("/sys/fs/cgroup/memory"), "memory.limit_in_bytes"
         else:
             continue
-        try:
-            text = candidate.read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            return int(text)
+        # In a container on cgroup v1 (Docker 20.10: the host's cgroup namespace) the path names
+        # the host's hierarchy while the container's own cgroup is mounted at the root.
+        for candidate in (root / path.lstrip("/") / name, root / name):
+            try:
+                text = candidate.read_text().strip()
+            except OSError:
+                continue
+            if text.isdigit():
+                return int(text)
     return None
 
 
