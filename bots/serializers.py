@@ -180,6 +180,13 @@ class TokenInput(serializers.Serializer):
     model_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
 
+class TokenSignInInput(TokenInput):
+    """A first token without a browser: the account's username and password, and the token's fields."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
 class TokenOutput(serializers.ModelSerializer):
     class Meta:
         model = ApiToken

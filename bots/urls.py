@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("batches/<int:batch_id>/", api.BatchDetailView.as_view(), name="api-v1-batch-detail"),
     path("tokens/", api.TokenListCreateView.as_view(), name="api-v1-token-list"),
+    path("tokens/sign-in/", api.TokenSignInView.as_view(), name="api-v1-token-sign-in"),
     path("tokens/<int:token_id>/", api.TokenRevokeView.as_view(), name="api-v1-token-revoke"),
     path("webhooks/deliveries/", api.DeliveryListView.as_view(), name="api-v1-delivery-list"),
     path("runs/", api.RunListCreateView.as_view(), name="api-v1-run-list"),
