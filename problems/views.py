@@ -22,6 +22,7 @@ from submissions.selectors import (
     submission_list_accepted_by_others,
     submission_list_for_user,
 )
+from submissions.verdict_view import marked_messages
 
 PROBLEMS_PER_PAGE = 50
 
@@ -98,7 +99,7 @@ def render_problem_page(
     # The editor marks Lean's messages when its text is that attempt's (after a failed attempt).
     attempt = None
     if last is not None and not last.is_pending and last.result:
-        attempt = {"submission": last.pk, "code": last.code, "messages": last.result.get("messages") or []}
+        attempt = {"submission": last.pk, "code": last.code, "messages": marked_messages(last.result, last.code)}
     source = "submission" if reopened else ("post" if request.method == "POST" else "template")
     context = {
         "problem": problem,

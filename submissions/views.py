@@ -20,6 +20,7 @@ from submissions.selectors import (
     submission_visible_ids,
 )
 from submissions.services import InFlightLimitExceeded, submission_create
+from submissions.verdict_view import judge_time, marked_messages, shown_reasons, theorem_rows
 
 
 @login_required
@@ -53,7 +54,10 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "submission": submission,
         "result": result,
         "queue_position": submission_queue_position(submission=submission),
-        "code_lines": annotated_lines(submission.code, (result or {}).get("messages")),
+        "code_lines": annotated_lines(submission.code, marked_messages(result, submission.code)),
+        "reasons": shown_reasons(result, submission.code) if result else [],
+        "theorems": theorem_rows(result) if result else [],
+        "judge_time": judge_time((result or {}).get("time_ms")),
         "is_mine": submission.user_id == request.user.pk,
     }
     # htmx polls only the status block; the answer that brings the verdict also carries the

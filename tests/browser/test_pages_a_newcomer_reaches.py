@@ -28,3 +28,29 @@ def test_runs_api_docs_and_the_licence_setting_are_linked(page, live_arena):
         page.get_by_role("link", name=name).first.click()
         page.wait_for_load_state()
         assert page.url.endswith(path), (name, page.url)
+
+
+def test_a_refused_construct_is_marked_in_the_code_and_the_editor(page, live_arena, screenshot):
+    sign_in(page, live_arena)
+    page.wait_for_selector(".cm-editor")
+    code = (
+        "@[implemented_by solveAdd] def fast (a b : Int) : Int := b - a\n"
+        "def solveAdd (a b : Int) : Int :=\n  b - a\n\n"
+        "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by\n  unfold solveAdd\n  omega\n"
+    )
+    page.eval_on_selector(
+        "textarea[data-lean-editor]",
+        "(t, code) => t.arenaEditor.dispatch({changes: {from: 0, to: t.arenaEditor.state.doc.length, insert: code}})",
+        code,
+    )
+    page.get_by_role("button", name="Submit for judging").click()
+    page.wait_for_selector('[data-verdict="FORBIDDEN_CONSTRUCT"]', timeout=30_000)
+    assert page.inner_text("#L1 mark.diag-error") == "implemented_by"
+    assert page.inner_text("td.theorem-not_checked") == "not checked"
+    assert page.locator("td.theorem-error").count() == 0
+    assert "ms" in page.inner_text(".meta >> nth=0") or "Judged in" in page.inner_text("#submission-status")
+    screenshot(page, "verdict-forbidden-construct")
+    page.get_by_role("link", name="Edit this code and submit again").click()
+    page.wait_for_selector(".cm-editor .cm-lintRange-error")
+    assert page.inner_text(".cm-editor .cm-lintRange-error") == "implemented_by"
+    screenshot(page, "editor-forbidden-construct")

@@ -29,7 +29,7 @@ def test_finished_submission_shows_verdict_theorems_and_messages(signed_in, user
     submission_judge(submission_id=submission.pk, worker="w")
     html = signed_in.get(submission.get_absolute_url()).content.decode()
     assert 'data-verdict="COMPILE_ERROR">COMPILE_ERROR</strong>' in html
-    assert '<code>solveAdd_spec</code></td><td class="theorem-error">error</td>' in html
+    assert '<code>solveAdd_spec</code></td><td class="theorem-error">not proved (Lean stopped at an error)</td>' in html
     assert "line 4, column 2" in html and "unknown identifier &#x27;oops&#x27;" in html
     assert "hx-trigger" not in html  # no more polling
 
