@@ -43,6 +43,17 @@ def submission_get_visible(*, submission_id: int, user) -> Submission:
     return queryset.get(pk=submission_id)
 
 
+def submission_hidden_from(*, submission_id: int) -> Submission | None:
+    """A submission on a published problem that someone was refused (to say why), or None: then,
+    on a draft or nowhere, it is simply not found."""
+    return (
+        Submission.objects.filter(pk=submission_id, problem_version__problem__status=ProblemStatus.PUBLISHED)
+        .select_related("problem_version__problem")
+        .only("verdict", "problem_version__problem__slug", "problem_version__problem__title")
+        .first()
+    )
+
+
 def submission_visible_ids(*, submissions: list[Submission], user) -> set[int]:
     """Which of these submissions user may open (one query, for lists of others' submissions)."""
     if not user.is_authenticated:

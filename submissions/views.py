@@ -14,6 +14,7 @@ from submissions.models import AuthorKind, Submission
 from submissions.selectors import (
     leaderboard,
     submission_get_visible,
+    submission_hidden_from,
     submission_list_for_user,
     submission_list_recent,
     submission_queue_position,
@@ -47,7 +48,15 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     try:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
     except Submission.DoesNotExist as exc:
-        raise Http404("No such submission.") from exc
+        hidden = submission_hidden_from(submission_id=submission_id)
+        if hidden is None:
+            raise Http404("No such submission.") from exc
+        context = {
+            "problem": hidden.problem_version.problem,
+            "submission_id": submission_id,
+            "opens_when_solved": hidden.verdict in ("", "ACCEPTED"),  # accepted, or not judged yet
+        }
+        return render(request, "submissions/not_yet_visible.html", context, status=403)
     # The judge's JSON as stored: a field a newer judge adds cannot break the page.
     result = submission.result if isinstance(submission.result, dict) else None
     context = {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from tests.browser.test_editor_styling_and_keys import sign_in
 
 
@@ -54,3 +57,32 @@ def test_a_refused_construct_is_marked_in_the_code_and_the_editor(page, live_are
     page.wait_for_selector(".cm-editor .cm-lintRange-error")
     assert page.inner_text(".cm-editor .cm-lintRange-error") == "implemented_by"
     screenshot(page, "editor-forbidden-construct")
+
+
+def test_pages_that_refuse_say_why(page, chromium, live_arena, screenshot):
+    sign_in(page, live_arena)  # the demo user submits; a newcomer then finds it in Recent
+    page.wait_for_selector(".cm-editor")
+    page.get_by_role("button", name="Submit for judging").click()
+    page.wait_for_url(re.compile(r"/submissions/\d+/$"))
+    submission_path = urlsplit(page.url).path
+
+    context = chromium.new_context(base_url=live_arena.url)
+    newcomer = context.new_page()
+    try:
+        newcomer.goto("/accounts/signup/")
+        newcomer.fill("#id_username", "curious")
+        newcomer.fill("#id_password1", "a-long-Password-42")
+        newcomer.fill("#id_password2", "a-long-Password-42")
+        newcomer.check("#id_accept_licence")
+        newcomer.get_by_role("button", name="Create account").click()
+        newcomer.wait_for_url(re.compile(r"/$"))
+        newcomer.goto(submission_path)  # listed in Recent, not linked: opened by its address
+        assert "solve the problem first" in newcomer.inner_text("main")
+        screenshot(newcomer, "submission-not-yet-visible")
+        newcomer.goto("/problems/moderation/")
+        assert newcomer.locator("h1").inner_text() == "For the site's staff"
+        assert newcomer.locator("#id_password").count() == 0  # no sign-in form that cannot help
+        newcomer.goto("/no/such/page/")
+        assert "Resolver404" not in newcomer.inner_text("main")
+    finally:
+        context.close()

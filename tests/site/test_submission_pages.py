@@ -40,10 +40,11 @@ def test_the_polled_fragment_is_the_status_block_only(signed_in, user, problem, 
     assert html.lstrip().startswith('<section id="submission-status"') and "<html" not in html
 
 
-def test_another_users_submission_is_not_found(client, other_user, user, problem, enqueued):
+def test_another_users_submission_is_not_shown(client, other_user, user, problem, enqueued):
     submission = submission_create(user=user, problem=problem, code=GOOD_CODE)
     client.force_login(other_user)
-    assert client.get(submission.get_absolute_url()).status_code == 404
+    response = client.get(submission.get_absolute_url())
+    assert response.status_code == 403 and GOOD_CODE not in response.content.decode()  # why: test_error_pages
 
 
 def test_my_submissions_lists_mine_only(signed_in, user, other_user, problem, enqueued):
