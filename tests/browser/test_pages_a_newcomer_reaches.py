@@ -86,3 +86,30 @@ def test_pages_that_refuse_say_why(page, chromium, live_arena, screenshot):
         assert "Resolver404" not in newcomer.inner_text("main")
     finally:
         context.close()
+
+
+def test_tokens_reload_and_confirmations(page, live_arena, screenshot):
+    sign_in(page, live_arena, "/account/tokens/")
+    page.fill("input[name=name]", "bot")
+    page.check("input[name=is_machine]")
+    page.get_by_role("button", name="Make token").click()
+    assert page.locator("#token-errors").is_visible()
+    assert page.input_value("input[name=name]") == "bot" and page.is_checked("input[name=is_machine]")
+    color = page.eval_on_selector("#token-errors", "e => getComputedStyle(e).color")
+    assert color != page.eval_on_selector("main p", "e => getComputedStyle(e).color")  # styled as an error
+    screenshot(page, "tokens-form-error")
+    page.fill("input[name=model_name]", "prover-1")
+    page.get_by_role("button", name="Make token").click()
+    page.wait_for_selector("#new-token-key")
+    rows = page.locator("table tbody tr").count()
+    page.reload()  # posts the form again (headless Chromium does not ask)
+    assert page.locator("#new-token-key").count() == 0
+    assert "already made its token" in page.inner_text("main")
+    assert page.locator("table tbody tr").count() == rows
+
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Revoke").first.click()
+    page.wait_for_timeout(300)
+    assert asked and asked[0].startswith("Revoke ")
+    assert page.locator("td", has_text=re.compile(r"^revoked ")).count() == 0  # dismissed: nothing revoked
