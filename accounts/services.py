@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import DatasetPreference, LicenceAcceptance
-from datasets.licence import SiteLicence, site_licence
+from dumps.licence import SiteLicence, site_licence
 
 
 def licence_accept(*, user, licence: SiteLicence | None = None) -> LicenceAcceptance:

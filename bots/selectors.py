@@ -13,7 +13,7 @@ from bots.models import ApiToken, Batch, Run, SubmissionOrigin, WebhookDelivery
 from bots.pass_at_k import pass_at_k
 from judge.results import Verdict
 from problems.models import Problem
-from problems.selectors import problem_list_published
+from problems.selectors import problem_list_judgeable, problem_list_published
 from submissions.models import Submission, SubmissionStatus
 
 
@@ -34,10 +34,12 @@ def problem_list_filtered(
     imports: str = "",
     solved: bool | None = None,
     search: str = "",
+    judgeable: bool | None = None,
     ordering: str = "slug",
 ) -> QuerySet[Problem]:
     """Published problems. imports: a module the problem imports, or "none" for Init only.
-    solved needs a signed-in user: True, only those they have an ACCEPTED submission for."""
+    solved needs a signed-in user: True, only those they have an ACCEPTED submission for.
+    judgeable: True, only those this site's import profiles can judge; False, only the others."""
     problems = problem_list_published()
     if tag:
         problems = problems.filter(tags__contains=[tag])
@@ -49,6 +51,8 @@ def problem_list_filtered(
         problems = problems.filter(imports__contains=[imports])
     if search:
         problems = problems.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if judgeable is not None:
+        problems = problem_list_judgeable(problems, judgeable=judgeable)
     if solved is not None and user is not None and user.is_authenticated:
         accepted = Submission.objects.filter(
             user=user, problem_version__problem=OuterRef("pk"), verdict=Verdict.ACCEPTED

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from judge import counterexamples, source_checks, test_consistency
+from judge import counterexamples, source_checks, spec_consistency
 from judge.axioms import axiom_verdict
 from judge.checker import CheckOutcome, check
 from judge.config import get_config
@@ -195,13 +195,13 @@ class Judge:
             )
         return text
 
-    def check_tests(self, problem: ProblemSpec) -> list[test_consistency.TestCheck]:
+    def check_tests(self, problem: ProblemSpec) -> list[spec_consistency.TestCheck]:
         """Each of the problem's tests: consistent, inconsistent or undecided with its spec
-        (judge.test_consistency), the proofs replayed by the kernel. Raises InvalidReference
+        (judge.spec_consistency), the proofs replayed by the kernel. Raises InvalidReference
         when the template does not export."""
         interner = Interner()
         reference = parse_export(self.reference_export(problem), interner)
-        test_plan = test_consistency.plan(problem, reference, interner)
+        test_plan = spec_consistency.plan(problem, reference, interner)
         proved: set[int] = set()
         if test_plan.planned:
             key = ExportKey.new()
@@ -214,9 +214,9 @@ class Judge:
                 export = parse_export(text, interner, probes=probe_text)
             except (ExportError, ExportMissing, ExportTampered) as exc:
                 raise InvalidReference(f"the problem's template could not be exported: {exc}") from exc
-            reached = test_consistency.proved_probes(interner, export, request)
+            reached = spec_consistency.proved_probes(interner, export, request)
             proved = self._confirmed(problem, interner, reached)
-        return test_consistency.decide(test_plan, proved, problem)
+        return spec_consistency.decide(test_plan, proved, problem)
 
     def _confirmed(self, problem: ProblemSpec, interner: Interner, reached: dict[int, dict]) -> set[int]:
         """The probes whose proofs the kernel replays, all at once (one failing: the others
@@ -227,7 +227,7 @@ class Judge:
             try:
                 outcome = self.replayer.replay(
                     imports=list(problem.imports),
-                    plan=test_consistency.replay_plan_of(reached, interner),
+                    plan=spec_consistency.replay_plan_of(reached, interner),
                     interner=interner,
                     axioms_of=[],
                     timeout=self.runner.default_limits.wall_seconds,
@@ -262,11 +262,11 @@ class _Judgment:
     """One verdict in the making: its limits, whose submission it is, the memory its exporter
     used and where the time went."""
 
-    def __init__(self, judge: Judge, limits: Limits | None, submitter: str | None = None) -> None:
-        self.owner = judge
+    def __init__(self, judge: Judge, limits: Limits | None, owner: str | None = None) -> None:
+        self.parent_judge = judge
         self.runner = judge.runner
         self.limits = limits
-        self.submitter = submitter
+        self.owner = owner  # who submitted it, as everywhere else (Judge.judge, run_exporter)
         self.memory_kb = 0
         self.verdicts: set[Verdict] = set()  # every verdict the checks found, once decided
         self.phases: dict[str, int] = {}
@@ -276,21 +276,21 @@ class _Judgment:
         if forbidden:
             return self.finish(Verdict.FORBIDDEN_CONSTRUCT, forbidden, problem)
         raw = code.encode() if isinstance(code, str) else code
-        replayer = self.owner.replayer
+        replayer = self.parent_judge.replayer
         if not replayer.ready:
             # compile the replay while the exporter works: the two cold starts overlap
             threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
         interner = Interner()
-        reference = parse_export(self.owner.reference_export(problem), interner)
+        reference = parse_export(self.parent_judge.reference_export(problem), interner)
         probes = (
             counterexamples.plan_search(problem, reference, interner, seed=hashlib.sha256(raw).hexdigest())
-            if self.owner.probes
+            if self.parent_judge.probes
             else None
         )
         key = ExportKey.new()
         asked = time.monotonic()
         run = run_exporter(
-            self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes, owner=self.submitter
+            self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes, owner=self.owner
         )
         self.phases["exporter_ms"] = int(run.wall_seconds * 1000)
         self.phases["sandbox_ms"] = max(0, int((time.monotonic() - asked - run.wall_seconds) * 1000))
@@ -386,7 +386,7 @@ class _Judgment:
     ) -> bool:
         """The kernel adds the plan and the `checked` theorems rest on no forbidden axiom."""
         try:
-            outcome = self.owner.replayer.replay(
+            outcome = self.parent_judge.replayer.replay(
                 imports=list(problem.imports),
                 plan=plan,
                 interner=interner,
@@ -446,7 +446,7 @@ class _Judgment:
         limits = self.limits or self.runner.default_limits
         started = time.monotonic()
         try:
-            result = self.owner.replayer.replay(
+            result = self.parent_judge.replayer.replay(
                 imports=list(problem.imports),
                 plan=outcome.replay_plan,
                 interner=interner,

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from judge.results import Verdict
 from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
+from problems.profiles import served_profile_names
 from submissions.models import Submission, SubmissionStatus
 
 # The orders the problem list offers: name -> ORDER BY (ties broken by slug).
@@ -90,6 +91,7 @@ class ProblemFilters:
     tag: str = ""
     difficulty: str = ""
     profile: str = ""
+    judgeable: bool | None = None  # True: only those this site can judge; False: only the others
     sort: str = "title"
 
 
@@ -113,15 +115,38 @@ def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[P
         problems = problems.annotate(
             solved_by_me=Exists(mine.filter(verdict=Verdict.ACCEPTED)), attempted_by_me=Exists(mine)
         )
-    if filters.search:
-        problems = problems.filter(Q(title__icontains=filters.search) | Q(slug__icontains=filters.search))
-    if filters.difficulty:
-        problems = problems.filter(difficulty=filters.difficulty)
-    if filters.tag:
-        problems = problems.filter(pk__in=_problem_ids_with_tag(filters.tag))
-    if filters.profile:
-        problems = problems.filter(imports=[] if filters.profile == CORE_PROFILE else filters.profile.split(" + "))
+    keywords = {name: value for name, value in dataclasses.asdict(filters).items() if name != "sort"}
+    problems = problem_list_filter(problems, **keywords)
     return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["title"]))
+
+
+def problem_list_filter(
+    problems: QuerySet[Problem],
+    *,
+    search: str = "",
+    tag: str = "",
+    difficulty: str = "",
+    profile: str = "",
+    judgeable: bool | None = None,
+) -> QuerySet[Problem]:
+    """problems narrowed by the list's filters; an empty (or None) filter keeps everything."""
+    if search:
+        problems = problems.filter(Q(title__icontains=search) | Q(slug__icontains=search))
+    if difficulty:
+        problems = problems.filter(difficulty=difficulty)
+    if tag:
+        problems = problems.filter(pk__in=_problem_ids_with_tag(tag))
+    if profile:
+        problems = problems.filter(imports=[] if profile == CORE_PROFILE else profile.split(" + "))
+    if judgeable is not None:
+        problems = problem_list_judgeable(problems, judgeable=judgeable)
+    return problems
+
+
+def problem_list_judgeable(problems: QuerySet[Problem], *, judgeable: bool) -> QuerySet[Problem]:
+    """Those whose import profile this site's workers serve (judgeable), or the others."""
+    served = Q(import_profile__in=served_profile_names())
+    return problems.filter(served) if judgeable else problems.exclude(served)
 
 
 def _problem_ids_with_tag(tag: str) -> list[int]:

@@ -9,7 +9,7 @@ being rewritten: adapt here, in one place). Checks, in order:
 3. template: every body `sorry`, it elaborates with the problem's imports only and yields exactly
    the declared targets (each definition a `def`, each theorem a `theorem`, once);
 4. reference solution: if given, ACCEPTED by the real judge;
-5. tests: each consistent with the spec, decided by Lean (`judge.test_consistency`): one
+5. tests: each consistent with the spec, decided by Lean (`judge.spec_consistency`): one
    inconsistent test fails the point; a test Lean cannot decide leaves it "not checked" (listed),
    never "passed".
 """

@@ -25,6 +25,8 @@ from submissions.selectors import (
 from submissions.verdict_view import marked_messages
 
 PROBLEMS_PER_PAGE = 50
+# ?judgeable=yes: only the problems this site's workers can judge; no: only those they cannot.
+JUDGEABLE_CHOICES = {"yes": True, "no": False}
 
 
 def problem_list(request: HttpRequest) -> HttpResponse:
@@ -33,6 +35,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         tag=request.GET.get("tag", "")[:100],
         difficulty=request.GET.get("difficulty", "")[:40],
         profile=request.GET.get("profile", "")[:500],
+        judgeable=JUDGEABLE_CHOICES.get(request.GET.get("judgeable", "")),
         sort=request.GET.get("sort", "title") if request.GET.get("sort") in PROBLEM_SORTS else "title",
     )
     page = Paginator(problem_list_with_stats(filters=filters, user=request.user), PROBLEMS_PER_PAGE).get_page(
@@ -40,13 +43,15 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     )
     for problem in page:
         # "needs Mathlib": listed, but this site's workers cannot judge it
-        problem.needs = profile_get(problem.import_profile).missing_modules
+        profile = profile_get(problem.import_profile)
+        problem.judgeable, problem.needs = profile.served, profile.missing_modules or [profile.label]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "filters": filters,
         "choices": problem_filter_choices(),
+        "judgeable": request.GET.get("judgeable", "") if filters.judgeable is not None else "",
         "sorts": list(PROBLEM_SORTS),
         "query_without_page": query.urlencode(),
     }

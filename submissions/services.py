@@ -40,7 +40,7 @@ from django.utils.module_loading import import_string
 from accounts.services import licence_has_accepted_current
 from arena.logging import submission_log_context
 from arena.metrics import record_sweep_requeues
-from datasets.licence import site_licence
+from dumps.licence import site_licence
 from judge.results import JudgeResult, Reason, Verdict
 from judge.source_checks import normalise_line_endings
 from problems.models import Problem, ProblemStatus

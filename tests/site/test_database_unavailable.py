@@ -4,7 +4,7 @@
 import pytest
 from django.db import OperationalError
 
-from problems import api as problems_api
+from api import problems as problems_api
 from problems import views as problems_views
 
 
