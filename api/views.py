@@ -114,8 +114,11 @@ class ProblemListView(V1View, generics.ListAPIView):
     pagination_class = ProblemPagination
 
     def get_queryset(self):
+        token = _token(self.request)
         problems = selectors.problem_list_filtered(
-            user=self.request.user, **_query(serializers.ProblemFilters, self.request)
+            user=self.request.user,
+            bot_model=token.model_name if token is not None and token.is_machine else "",
+            **_query(serializers.ProblemFilters, self.request),
         )
         # the listed columns only: a problem's statement, tests and reference are wide JSON and text
         computed = {"url", "judgeable", "needs"}

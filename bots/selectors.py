@@ -14,7 +14,7 @@ from bots.pass_at_k import pass_at_k
 from judge.results import Verdict
 from problems.models import Problem
 from problems.selectors import problem_list_judgeable, problem_list_published
-from submissions.models import Submission, SubmissionStatus
+from submissions.models import AuthorKind, Submission, SubmissionStatus
 
 
 def token_list_for_user(*, user) -> QuerySet[ApiToken]:
@@ -36,9 +36,11 @@ def problem_list_filtered(
     search: str = "",
     judgeable: bool | None = None,
     ordering: str = "slug",
+    bot_model: str = "",
 ) -> QuerySet[Problem]:
     """Published problems. imports: a module the problem imports, or "none" for Init only.
-    solved needs a signed-in user: True, only those they have an ACCEPTED submission for.
+    solved needs a signed-in user: True, only those they solved themself (an ACCEPTED human
+    submission), or, for a bot (bot_model: its token's model), those that model solved.
     judgeable: True, only those this site's import profiles can judge; False, only the others."""
     problems = problem_list_published()
     if tag:
@@ -57,6 +59,10 @@ def problem_list_filtered(
         accepted = Submission.objects.filter(
             user=user, problem_version__problem=OuterRef("pk"), verdict=Verdict.ACCEPTED
         )
+        if bot_model:
+            accepted = accepted.filter(author_kind=AuthorKind.MACHINE, model_name=bot_model)
+        else:
+            accepted = accepted.filter(author_kind=AuthorKind.HUMAN)
         problems = problems.filter(Exists(accepted)) if solved else problems.exclude(Exists(accepted))
     field = ordering.lstrip("-").replace("created", "created_at")
     return problems.order_by(("-" if ordering.startswith("-") else "") + field, "slug")

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, NullIf
 from judge.results import Verdict
 from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
 from problems.profiles import served_profile_names
-from submissions.models import Submission, SubmissionStatus
+from submissions.models import AuthorKind, Submission, SubmissionStatus
 
 # The orders the problem list offers: name -> ORDER BY (ties broken by slug).
 PROBLEM_SORTS = {
@@ -111,7 +111,10 @@ def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[P
         acceptance_permille=Coalesce(1000 * F("accepted_count") / NullIf(F("attempt_count"), 0), Value(-1))
     )
     if user is not None and user.is_authenticated:
-        mine = Submission.objects.filter(user=user, problem_version__problem=OuterRef("pk"))
+        # yours: what you wrote yourself, not your bots (submissions.selectors.problems_solved_by)
+        mine = Submission.objects.filter(
+            user=user, author_kind=AuthorKind.HUMAN, problem_version__problem=OuterRef("pk")
+        )
         problems = problems.annotate(
             solved_by_me=Exists(mine.filter(verdict=Verdict.ACCEPTED)), attempted_by_me=Exists(mine)
         )

@@ -15,7 +15,7 @@ from problems.selectors import (
     problem_list_with_stats,
 )
 from submissions.forms import SubmissionForm
-from submissions.models import Submission
+from submissions.models import AuthorKind, Submission
 from submissions.selectors import (
     problems_solved_by,
     submission_get_visible,
@@ -99,7 +99,12 @@ def render_problem_page(
     if request.user.is_authenticated:
         solved = problems_solved_by(user=request.user).filter(pk=problem.pk).exists()
         if last is None:
-            last = submission_list_for_user(user=request.user).filter(problem_version__problem=problem).first()
+            # your own last attempt (a bot's is the bot's: problems_solved_by's rule)
+            last = (
+                submission_list_for_user(user=request.user)
+                .filter(problem_version__problem=problem, author_kind=AuthorKind.HUMAN)
+                .first()
+            )
         attempted = last is not None or solved
     # The editor marks Lean's messages when its text is that attempt's (after a failed attempt).
     attempt = None
