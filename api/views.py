@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts import sign_in_limits
 from accounts.throttling import client_ip
 from api import serializers
+from api.problems import ProposalOutput
 from api.throttling import PerIpThrottle, PerUserThrottle, SubmissionThrottle
 from bots import selectors, services
 from bots.models import ApiToken, Batch, Run
@@ -128,7 +129,18 @@ class ProblemListView(V1View, generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(exclude=True)
+    @extend_schema(
+        operation_id="problems_propose",
+        summary="Propose a problem",
+        description=(
+            "A problem in the problem format (judge/problem_format.py: slug, title, description, "
+            "statement, definitions, theorems, tests, …) plus an optional `import_profile`. Stored as a "
+            "draft, validated by the judge, published by a maintainer; follow it at "
+            "/api/v1/proposals/{slug}/."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={201: ProposalOutput},
+    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         # a problem proposal (issue 17): the problems app owns it, with its own permission and throttle
         from api.problems import problem_propose_api
