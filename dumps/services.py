@@ -230,17 +230,16 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
     """Write problems, solutions and submissions (JSONL, and Parquet if asked) into folder."""
     writers = {name: _TableWriter(folder, name, parquet) for name in FILES}
     cutoff = selectors.embargo_cutoff(now=now)
-    if connection.vendor != "postgresql":
-        raise NotImplementedError("dataset dumps need PostgreSQL (a streamed query in one snapshot)")
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
             if outermost:
                 _consistent_snapshot()
-            with connection.cursor() as cursor:
-                # The duplicate check's subplan makes the estimated cost look large enough for
-                # JIT compilation, which took longer (~0.4 s) than it could ever save here.
-                cursor.execute("SET LOCAL jit = off")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # The duplicate check's subplan makes the estimated cost look large enough for
+                    # JIT compilation, which took longer (~0.4 s) than it could ever save here.
+                    cursor.execute("SET LOCAL jit = off")
             _write_problems(writers, cutoff=cutoff, checker_version=checker_version)
     finally:
         for writer in writers.values():
@@ -250,7 +249,8 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
 
 def _consistent_snapshot() -> None:
     """Every file from one snapshot: the problems read first and the submissions streamed after
-    see the same database."""
+    see the same database. On SQLite one read transaction is that snapshot already (the
+    transaction.atomic around the export: its first read fixes what every later read sees)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -275,17 +275,29 @@ def _write_submissions(writers: dict[str, _TableWriter], versions: dict[int, dic
     sql, params = selectors.dataset_submission_rows_sql(version_ids=versions, checker_version=checker_version)
     submissions, solutions = writers["submissions"], writers["solutions"]
     parquet = submissions.parquet
-    chunk = _STREAM_ROWS if psycopg.pq.version() >= 170000 else 1
-    # A stream, not a server-side cursor's FETCH after FETCH: the database produces the next
-    # chunk while this process writes the last one (two cores at work, not one at a time). The
-    # rows skip Django's per-row converters (times are text already, the result is parsed here).
-    with connection.connection.cursor() as cursor:
-        for values in cursor.stream(sql, params, size=chunk):
-            line = orjson.dumps(_submission_row(values, versions), option=orjson.OPT_APPEND_NEWLINE)
-            row = orjson.loads(line) if parquet else None
-            submissions.write(line, row)
-            if values[-1]:  # is_solution
-                solutions.write(line, row)
+    # The rows skip Django's per-row converters (times are text already, the result is parsed here).
+    for values in _stream(sql, params):
+        line = orjson.dumps(_submission_row(values, versions), option=orjson.OPT_APPEND_NEWLINE)
+        row = orjson.loads(line) if parquet else None
+        submissions.write(line, row)
+        if values[-1]:  # is_solution
+            solutions.write(line, row)
+
+
+def _stream(sql: str, params: tuple) -> Iterable[tuple]:
+    """The query's rows as they come, never all at once."""
+    if connection.vendor == "postgresql":
+        chunk = _STREAM_ROWS if psycopg.pq.version() >= 170000 else 1
+        # A stream, not a server-side cursor's FETCH after FETCH: the database produces the next
+        # chunk while this process writes the last one (two cores at work, not one at a time).
+        with connection.connection.cursor() as cursor:
+            yield from cursor.stream(sql, params, size=chunk)
+        return
+    # SQLite steps through the result as it is fetched (no copy of it is made): fetchmany streams.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(_STREAM_ROWS):
+            yield from rows
 
 
 def sha256_file(path: Path) -> str:
