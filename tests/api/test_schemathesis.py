@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.live_arena import _recreate_postgres_database
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -19,9 +21,15 @@ pytestmark = pytest.mark.slow
 @pytest.mark.skipif(not (REPO / ".venv-fuzz/bin/schemathesis").exists(), reason="no .venv-fuzz (see the docstring)")
 def test_schemathesis_finds_no_server_error_and_no_undocumented_status():
     port = os.environ.get("ARENA_FUZZ_PORT", "8113")
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        pytest.skip("the fuzzed server needs PostgreSQL (a database of its own beside DATABASE_URL's)")
+    database = base.rstrip("/") + "_fuzz"  # never the database DATABASE_URL names
+    _recreate_postgres_database(database)
     done = subprocess.run(
         [sys.executable, "benchmarks/api_fuzz.py", "--port", port, "--max-examples", "5"],
         cwd=REPO,
+        env={**os.environ, "DATABASE_URL": database},
         capture_output=True,
         text=True,
         timeout=900,
