@@ -34,7 +34,7 @@ from django.utils.module_loading import import_string
 from dumps import selectors
 from dumps.card import render_card
 from dumps.licence import site_licence
-from dumps.models import DatasetDump
+from dumps.models import DatasetDownload, DatasetDump
 from dumps.schema import SCHEMAS
 from judge.problem_format import ProblemSpec
 from problems.models import Problem, ProblemVersion
@@ -480,3 +480,16 @@ def dataset_verify(
                     Disagreement(path.name, row["id"], f"dump says {row['verdict']}, the judge says {result.verdict}")
                 )
     return report
+
+
+def dataset_download_record(*, user, dump: DatasetDump, filename: str, via_api: bool) -> DatasetDownload:
+    """Keep who took which file under which licence version (the gate checked the acceptance)."""
+    licence = site_licence()
+    return DatasetDownload.objects.create(
+        user=user,
+        dump=dump,
+        filename=filename[:200],
+        licence=licence.identifier,
+        licence_version=licence.version,
+        via_api=via_api,
+    )
