@@ -113,3 +113,26 @@ def test_tokens_reload_and_confirmations(page, live_arena, screenshot):
     page.wait_for_timeout(300)
     assert asked and asked[0].startswith("Revoke ")
     assert page.locator("td", has_text=re.compile(r"^revoked ")).count() == 0  # dismissed: nothing revoked
+
+
+PHONE_PAGES = ["/", "/submissions/recent/", "/runs/", "/leaderboards/", "/datasets/", "/problems/solve-add/"]
+
+
+def test_no_page_is_wider_than_a_phone(page, chromium, live_arena, screenshot):
+    sign_in(page, live_arena)  # a row in Recent, a wide one: a submission of the demo user's
+    page.wait_for_selector(".cm-editor")
+    page.get_by_role("button", name="Submit for judging").click()
+    page.wait_for_url(re.compile(r"/submissions/\d+/$"))
+    context = chromium.new_context(base_url=live_arena.url, viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    try:
+        wide = {}
+        for path in PHONE_PAGES:
+            phone.goto(path)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+            screenshot(phone, "phone" + path.strip("/").replace("/", "-"))
+        assert wide == {}
+    finally:
+        context.close()
