@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -452,6 +453,26 @@ def _row_spec(row: dict) -> ProblemSpec:
     )
 
 
+def _parquet_differences(folder: Path, name: str) -> list[Disagreement]:
+    """Where name.parquet and name.jsonl part, row for row, streamed (a batch at a time)."""
+    parquet, jsonl = folder / f"{name}.parquet", folder / f"{name}.jsonl"
+    if not parquet.is_file():
+        return [Disagreement(parquet.name, None, "missing")] if jsonl.is_file() else []
+    if not jsonl.is_file():
+        return []  # reported as missing by the judging, when asked for
+    found: list[Disagreement] = []
+    rows = (row for batch in pq.ParquetFile(parquet).iter_batches(batch_size=1000) for row in batch.to_pylist())
+    with jsonl.open(encoding="utf-8") as lines:
+        for number, (row, line) in enumerate(itertools.zip_longest(rows, lines), start=1):
+            expected = orjson.loads(line) if line is not None else None
+            if row != expected:
+                which = (expected or row or {}).get("id", f"#{number}")
+                found.append(Disagreement(parquet.name, which, f"differs from {jsonl.name} (row {number})"))
+                if len(found) >= 20:
+                    break
+    return found
+
+
 def dataset_verify(
     *, folder: Path, sample: int | None = None, files: Iterable[str] = ("solutions", "submissions"), seed: int = 0
 ) -> VerifyReport:
@@ -459,6 +480,10 @@ def dataset_verify(
     (ARENA_JUDGE) and report every row whose statement or verdict disagrees with the dump."""
     report = VerifyReport()
     report.disagreements.extend(_checksum_problems(folder))
+    # What `load_dataset` reads is the Parquet (the card's configs): it must hold the very rows
+    # that are judged below, or a Parquet edited (and SHA256SUMS made again) would pass.
+    for name in FILES:
+        report.disagreements.extend(_parquet_differences(folder, name))
     judge = import_string(settings.ARENA_JUDGE)
     for name in files:
         path = folder / f"{name}.jsonl"
