@@ -297,9 +297,18 @@ class ProblemScoreOutput(serializers.Serializer):
     accepted = serializers.IntegerField(help_text="c: ACCEPTED attempts.")
     first_accepted_attempt = serializers.IntegerField(allow_null=True)
     pass_at_k = serializers.FloatField(allow_null=True, help_text="Null until n >= k.")
+    pass_at = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="pass@1 … pass@k for this problem (index 0 is pass@1), each null until n reaches it.",
+    )
 
     def to_representation(self, score: ProblemScore) -> dict:
         return super().to_representation(score)
+
+
+class PassAtOutput(serializers.Serializer):
+    k = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True, help_text="The mean over the problem set; null until defined.")
 
 
 class RunOutput(serializers.Serializer):
@@ -316,6 +325,7 @@ class RunOutput(serializers.Serializer):
     pending = serializers.IntegerField()
     complete = serializers.BooleanField(help_text="Every problem has at least k judged attempts.")
     pass_at_k = serializers.FloatField(allow_null=True, help_text="Mean over the problem set; null until complete.")
+    pass_at = PassAtOutput(many=True, help_text="pass@1 … pass@k over the problem set, each null until defined.")
 
     def get_url(self, score: RunScore) -> str:
         return reverse("api-v1-run-detail", args=[score.run.pk])

@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.dir:
                 _wait_all(client, _submit_dir(client, args.dir, opened["id"]))
             score = client.run(opened["id"])
-            _print({key: score[key] for key in ("id", "model_name", "k", "solved", "attempts", "pass_at_k")})
+            _print({key: score[key] for key in ("id", "model_name", "k", "solved", "attempts", "pass_at_k", "pass_at")})
         elif args.command == "runs":
             for entry in client.runs():
                 score = "incomplete" if entry["pass_at_k"] is None else f"{entry['pass_at_k']:.3f}"

@@ -197,6 +197,8 @@ class ProblemScore:
     accepted: int = 0  # c
     first_accepted_attempt: int | None = None  # 1-based, counting attempts in the order sent
     pass_at_k: float | None = None
+    # pass@1 … pass@k of the run's k: each defined once n >= that k
+    pass_at: list[float | None] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -226,6 +228,17 @@ class RunScore:
         if not self.problems or not self.complete:
             return None
         return sum(p.pass_at_k for p in self.problems) / len(self.problems)
+
+    @property
+    def pass_at(self) -> list[dict]:
+        """pass@1 … pass@k over the problem set: [{"k": 1, "value": …}, …], each value the mean
+        over the problems, None until every problem has that many judged attempts."""
+        means = []
+        for j in range(1, self.run.k + 1):
+            values = [p.pass_at[j - 1] for p in self.problems]
+            defined = bool(values) and all(v is not None for v in values)
+            means.append({"k": j, "value": sum(values) / len(values) if defined else None})
+        return means
 
 
 def _attempt_rows(run_ids: list[int]):
@@ -263,7 +276,8 @@ def run_scores(runs: list[Run]) -> list[RunScore]:
     for run_id, table in tables.items():
         run = by_id[run_id]
         for score in table.values():
-            score.pass_at_k = pass_at_k(n=score.judged, c=score.accepted, k=run.k)
+            score.pass_at = [pass_at_k(n=score.judged, c=score.accepted, k=j) for j in range(1, run.k + 1)]
+            score.pass_at_k = score.pass_at[-1]
         scores.append(RunScore(run=run, problems=list(table.values())))
     return scores
 
