@@ -180,3 +180,24 @@ def dataset_dump_latest() -> DatasetDump | None:
 def dataset_dump_get(*, name: str) -> DatasetDump:
     """Raises DatasetDump.DoesNotExist."""
     return DatasetDump.objects.get(name=name)
+
+
+PREVIEW_ROWS = 3
+_PREVIEW_BYTES = 256 * 1024  # a few rows, never the file
+
+
+def dataset_dump_preview(*, folder, name: str, rows: int = PREVIEW_ROWS) -> list[dict]:
+    """The first rows of one file of a dump (its JSONL), read in a bounded slice of the file."""
+    import json
+
+    path = folder / f"{name}.jsonl"
+    if not path.is_file():
+        return []
+    found = []
+    with path.open(encoding="utf-8") as f:
+        for line in f.read(_PREVIEW_BYTES).splitlines()[:rows]:
+            try:
+                found.append(json.loads(line))
+            except ValueError:
+                break  # the slice cut a long row: show what came whole
+    return found

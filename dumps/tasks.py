@@ -10,5 +10,6 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
-def export_dataset_task() -> None:
-    dataset_export(only_if_changed=True)
+def export_dataset_task(only_if_changed: bool = True) -> None:
+    """The beat's weekly dump (skipped when nothing changed), or one a staff member asked for."""
+    dataset_export(only_if_changed=only_if_changed)

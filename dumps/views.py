@@ -5,27 +5,51 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.decorators import staff_only
 from accounts.services import licence_has_accepted_current
 from dumps import selectors
 from dumps.licence import site_licence
 from dumps.models import DatasetDump
 from dumps.services import dataset_download_record, dump_root
+from dumps.tasks import export_dataset_task
 
 
 @require_safe
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dumps/dataset_list.html", {"dumps": selectors.dataset_dump_list()[:50]})
+    dumps = list(selectors.dataset_dump_list()[:50])
+    for dump in dumps:
+        dump.file_rows = [
+            {"name": n, "bytes": meta["bytes"], "sha256": meta["sha256"], "rows": dump.counts.get(n.split(".")[0])}
+            for n, meta in sorted(dump.files.items())
+        ]
+    may_download = request.user.is_authenticated and licence_has_accepted_current(user=request.user)
+    preview = None
+    if dumps and may_download:  # the rows are the download's: the preview is gated alike
+        folder = dump_root() / dumps[0].name
+        preview = {name: selectors.dataset_dump_preview(folder=folder, name=name) for name in ("problems", "solutions")}
+    context = {"dumps": dumps, "preview": preview, "may_download": may_download}
+    return render(request, "dumps/dataset_list.html", context)
+
+
+@staff_only
+@require_POST
+def dataset_make(request: HttpRequest) -> HttpResponse:
+    """Staff: a dump now, made by a worker (it may take minutes), whether or not anything changed."""
+    export_dataset_task.delay(only_if_changed=False)
+    messages.success(request, "A dump is being made: it is listed here when it is done (reload in a minute).")
+    return redirect("dataset-list")
 
 
 @api_view(["GET", "HEAD"])

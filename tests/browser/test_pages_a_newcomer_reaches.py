@@ -136,3 +136,21 @@ def test_no_page_is_wider_than_a_phone(page, chromium, live_arena, screenshot):
         assert wide == {}
     finally:
         context.close()
+
+
+def test_staff_make_a_dump_and_the_datasets_page_shows_it(page, live_arena, screenshot):
+    sign_in(page, live_arena, "/datasets/")  # the demo user is staff
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Make a dump now").click()
+    page.wait_for_url(re.compile(r"/datasets/$"))
+    assert "A dump is being made" in page.inner_text("main")
+    for _ in range(60):  # the worker writes it
+        if page.locator("details.dump-files").count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    files = page.locator("details.dump-files").first
+    assert files.locator("td", has_text="solutions.parquet").count() == 1
+    assert page.locator(".dump-preview").is_visible()
+    screenshot(page, "datasets-page")
+    assert page.problems.errors == []
