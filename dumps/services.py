@@ -301,6 +301,33 @@ def _stream(sql: str, params: tuple) -> Iterable[tuple]:
             yield from rows
 
 
+def _config_sizes(folder: Path) -> dict[str, dict]:
+    """Per config, what the card's dataset_info records: num_bytes, the split's data uncompressed
+    (the Parquet row groups' total_byte_size), and download_size, the Parquet file's bytes."""
+    sizes = {}
+    for name in FILES:
+        path = folder / f"{name}.parquet"
+        if path.is_file():
+            meta = pq.read_metadata(path)
+            num_bytes = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            sizes[name] = {"num_bytes": num_bytes, "download_size": path.stat().st_size}
+    return sizes
+
+
+def _problem_sources(folder: Path) -> list[tuple[str, str, int]]:
+    """(source, licence, problems) of the imported problems of the dump, for the card's credit."""
+    counted: dict[tuple[str, str], int] = {}
+    path = folder / "problems.jsonl"
+    if path.is_file():
+        with path.open("rb") as f:
+            for line in f:
+                row = orjson.loads(line)
+                if row.get("source"):
+                    key = (str(row["source"]), str(row.get("licence") or ""))
+                    counted[key] = counted.get(key, 0) + 1
+    return [(source, licence, n) for (source, licence), n in sorted(counted.items())]
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -363,7 +390,15 @@ def dataset_export(*, now: datetime | None = None, only_if_changed: bool = False
         counts = dataset_write_rows(folder=partial, now=now, checker_version=checker_version)
         (partial / "LICENSE").write_text(licence.text, encoding="utf-8")
         (partial / "README.md").write_text(
-            render_card(name=name, counts=counts, licence=licence, checker_version=checker_version, now=now),
+            render_card(
+                name=name,
+                counts=counts,
+                licence=licence,
+                checker_version=checker_version,
+                now=now,
+                sizes=_config_sizes(partial),
+                sources=_problem_sources(partial),
+            ),
             encoding="utf-8",
         )
         files = _write_checksums(partial)
