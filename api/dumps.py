@@ -10,8 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.licence import site_licence
 from dumps import selectors
-from dumps.licence import site_licence
 from dumps.models import DatasetDump
 
 

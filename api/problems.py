@@ -6,7 +6,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -115,12 +115,10 @@ class ProposalOutput(JudgeableFields, serializers.ModelSerializer):
         return {"status": validation.status, "checks": validation.checks}
 
 
-@api_view(["POST"])
-@permission_classes([IsAuthenticated])
-@throttle_classes([ProposalThrottle])
-def problem_propose_api(request: Request) -> Response:
-    """A bot's proposal: the problem format (judge/problem_format.py) plus an optional
-    `import_profile`; stored as a draft, validated by the judge, published by a maintainer."""
+def proposal_create(request: Request) -> Response:
+    """A bot's proposal (POST /api/v1/problems/, api.views.ProblemListView.post, which checks the
+    account and ProposalThrottle first): the problem format (judge/problem_format.py) plus an
+    optional `import_profile`; stored as a draft, validated by the judge, published by a maintainer."""
     try:
         body = request.data
     except RequestDataTooBig:

@@ -3,7 +3,8 @@
 It gives SubmissionDetailView's answer without DRF's request, negotiation, authentication,
 permission and serializer machinery, which took four fifths of a poll's time (a ModelSerializer
 builds its fields again for every object):
-- one SQL query reads the token, its account and the submission (bots.selectors.api_submission_poll);
+- two SQL queries: the token, its account and the submission's origin (bots.selectors.poll_token),
+  then the submission if that account may see it (submissions.selectors.submission_poll);
 - the request counts against the account's limit exactly as PerUserThrottle counts it;
 - the body is SubmissionDetailOutput's fields, in its order and formats.
 
@@ -29,7 +30,9 @@ from rest_framework import exceptions
 from api import serializers
 from api.errors import error_body
 from api.throttling import count_user_request
-from bots import selectors, services
+from bots import selectors as bots_selectors
+from bots import services
+from submissions.selectors import submission_poll
 
 FIELDS = serializers.SubmissionDetailOutput.Meta.fields
 JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
@@ -58,16 +61,20 @@ def fast_poll(request: HttpRequest, submission_id: int) -> HttpResponse | None:
     key = _arena_key(meta.get("HTTP_AUTHORIZATION", ""))
     if key is None:
         return None
-    poll = selectors.api_submission_poll(key_hash=services.token_hash(key), submission_id=submission_id)
-    if poll is None or poll.submission is None:
-        return None  # DRF answers 401 or 404 (and counts the 404 as it counts any request)
-    services.token_mark_used(token_id=poll.token_id, last_used_at=_aware(poll.token_last_used_at))
-    wait = count_user_request(poll.user_id)
+    token = bots_selectors.poll_token(key_hash=services.token_hash(key), submission_id=submission_id)
+    if token is None:
+        return None  # DRF answers 401
+    submission = submission_poll(submission_id=submission_id, user_id=token.user_id, is_staff=token.is_staff)
+    if submission is None:
+        return None  # DRF answers 404 (and counts it as it counts any request)
+    submission.update(run=token.run_id, batch=token.batch_id)
+    services.token_mark_used(token_id=token.token_id, last_used_at=_aware(token.token_last_used_at))
+    wait = count_user_request(token.user_id)
     if wait is not None:
         refused = exceptions.Throttled(wait)  # DRF's words and its rounding of the wait
         body = error_body(429, str(refused.detail), refused.default_code)
         return _json(body, status=429, headers={**DRF_HEADERS, "Retry-After": str(refused.wait)})
-    return _json({name: _field(name, poll.submission) for name in FIELDS}, status=200, headers=DRF_HEADERS)
+    return _json({name: _field(name, submission) for name in FIELDS}, status=200, headers=DRF_HEADERS)
 
 
 def _json(body: dict, *, status: int, headers: dict[str, str]) -> HttpResponse:

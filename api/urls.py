@@ -1,9 +1,10 @@
-"""/api/v1/: the whole v1 API, one URLconf."""
+"""/api/v1/: the whole v1 API, one URLconf; and the unversioned /api/ of older clients, which
+stays as it was (frozen: no new features; arena/urls.py mounts it under /api/)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import dumps, problems, views
+from api import dumps, problems, submissions, views
 from api.status_poll import with_fast_poll
 
 urlpatterns = [
@@ -32,4 +33,11 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-v1-schema", template_name="api/docs.html"),
         name="api-v1-docs",
     ),
+]
+
+unversioned_urlpatterns = [
+    path("problems/", problems.problem_list_api, name="api-problem-list"),
+    path("problems/<slug:slug>/", problems.problem_detail_api, name="api-problem-detail"),
+    path("submissions/", submissions.submission_list_api, name="api-submission-list"),
+    path("submissions/<int:submission_id>/", submissions.submission_detail_api, name="api-submission-detail"),
 ]

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from accounts import sign_in_limits
 from accounts.throttling import client_ip
 from api import serializers
-from api.problems import ProposalOutput
+from api.problems import ProposalOutput, ProposalThrottle, proposal_create
 from api.throttling import PerIpThrottle, PerUserThrottle, SubmissionThrottle
 from bots import selectors, services
 from bots.models import ApiToken, Batch, Run
@@ -142,10 +142,14 @@ class ProblemListView(V1View, generics.ListAPIView):
         responses={201: ProposalOutput},
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        # a problem proposal (issue 17): the problems app owns it, with its own permission and throttle
-        from api.problems import problem_propose_api
-
-        return problem_propose_api(request._request)
+        # a problem proposal (issue 17): after this view's throttles, a signed-in account and
+        # the proposals' own throttle (each proposal costs Lean runs)
+        if not IsAuthenticated().has_permission(request, self):
+            self.permission_denied(request)
+        throttle = ProposalThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        return proposal_create(request)
 
 
 class ProblemDetailView(V1View):

@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "arena",
     "judge",
     "accounts",
     "problems",
@@ -65,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First: JSON errors (and the body limit) for everything under /api/.
     "api.errors.ApiErrorsMiddleware",
-    "arena.middleware.DatabaseUnavailableMiddleware",
+    "lib.database_unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "arena.csp.ContentSecurityPolicyMiddleware",
+    "lib.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "arena.urls"
@@ -89,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dumps.context_processors.site_licence",
+                "accounts.context_processors.site_licence",
             ],
         },
     },
@@ -214,8 +213,8 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"submission": {"()": "arena.logging.SubmissionIdFilter"}},
-    "formatters": {"arena": {"()": "arena.logging.formatter_for", "log_format": LOG_FORMAT}},
+    "filters": {"submission": {"()": "lib.logging.SubmissionIdFilter"}},
+    "formatters": {"arena": {"()": "lib.logging.formatter_for", "log_format": LOG_FORMAT}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["submission"], "formatter": "arena"},
     },
@@ -227,8 +226,8 @@ ARENA_METRICS_QUEUES = env.list("ARENA_METRICS_QUEUES", default=["judge", "judge
 
 # --- The judge and the judging pipeline -------------------------------------------------
 
-# The callable that judges one submission: judge_submission(problem, code, *, limits=None, owner=None)
-# (owner: the submitter; one exporter process may judge an owner's submissions in a row).
+# The judge: a dotted path to a judge.seam.SiteJudge object (the real one, or a test double),
+# imported by judge.seam.site_judge() only.
 ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.pipeline.judge_submission")
 # Submissions larger than this (UTF-8 bytes) are refused before anything is stored.
 ARENA_MAX_CODE_BYTES = 64 * 1024
@@ -270,7 +269,7 @@ ARENA_LICENCE_VERSION = env.str("ARENA_LICENCE_VERSION", default="1")
 ARENA_LICENCE_NAME = env.str("ARENA_LICENCE_NAME", default="CC BY-SA 4.0 with the Arena open-weights condition")
 # Where the full text lives for the card's license_link; empty: the dump's own LICENSE file.
 ARENA_LICENCE_URL = env.str("ARENA_LICENCE_URL", default="")
-# The host's own clause, appended to CC BY-SA 4.0 (empty: dumps.licence's default text);
+# The host's own clause, appended to CC BY-SA 4.0 (empty: accounts.licence's default text);
 # ARENA_LICENCE_TEXT_FILE replaces the whole licence text with a file's.
 ARENA_LICENCE_CLAUSE = env.str("ARENA_LICENCE_CLAUSE", default="")
 ARENA_LICENCE_TEXT_FILE = env.str("ARENA_LICENCE_TEXT_FILE", default="")
@@ -358,8 +357,3 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
-# Every other ARENA_* variable (Lean and sandbox settings read by the judge) is passed through.
-for _name, _value in env.ENVIRON.items():
-    if _name.startswith("ARENA_") and _name not in globals():
-        globals()[_name] = _value

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as accounts_views
 from accounts.views import ThrottledLoginView
-from api import problems as problems_api
-from api import submissions as submissions_api
-from arena.health import health
+from api import urls as api_urls
+from lib.health import health
+from problems import urls as problems_urls
+from submissions import views as submissions_views
 
 urlpatterns = [
     # the admin's own sign-in would bypass the sign-in limits: it is the site's throttled one
@@ -13,19 +13,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("health/", health, name="health"),
-    path("users/<str:username>/", accounts_views.profile, name="profile"),
-    path("api/problems/", problems_api.problem_list_api, name="api-problem-list"),
-    path("api/problems/<slug:slug>/", problems_api.problem_detail_api, name="api-problem-detail"),
-    path("api/submissions/", submissions_api.submission_list_api, name="api-submission-list"),
-    path(
-        "api/submissions/<int:submission_id>/",
-        submissions_api.submission_detail_api,
-        name="api-submission-detail",
-    ),
+    path("users/<str:username>/", submissions_views.profile, name="profile"),
+    # The unversioned API of older clients, frozen (api/urls.py).
+    path("api/", include(api_urls.unversioned_urlpatterns)),
     path("", include("dumps.urls")),
-    # The v1 API; the unversioned /api/ routes above stay as they were for older clients.
     path("api/v1/", include("api.urls")),
     path("", include("bots.page_urls")),
-    path("", include("submissions.urls")),
+    # authoring first: problems/new/, mine/ and moderation/ before the problem page's <slug>
     path("", include("problems.urls")),
+    path("", include("submissions.urls")),
+    path("", include(problems_urls.moderation_urlpatterns)),
 ]

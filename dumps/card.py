@@ -8,7 +8,7 @@ from datetime import datetime
 import yaml
 from django.conf import settings
 
-from dumps.licence import SiteLicence
+from accounts.licence import SiteLicence
 from dumps.schema import SCHEMAS, features_yaml
 
 DESCRIPTIONS = {

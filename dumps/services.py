@@ -30,14 +30,14 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from accounts.licence import site_licence
 from dumps import selectors
 from dumps.card import render_card
-from dumps.licence import site_licence
 from dumps.models import DatasetDownload, DatasetDump
 from dumps.schema import SCHEMAS
 from judge.problem_format import ProblemSpec
+from judge.seam import site_judge
 from problems.models import Problem, ProblemVersion
 
 logger = logging.getLogger(__name__)
@@ -52,9 +52,8 @@ _STREAM_ROWS = 2000
 
 
 def current_checker_version() -> str:
-    """CHECKER_VERSION of the module that holds the judge (judge.pipeline by default), read now."""
-    module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
-    return str(import_string(f"{module}.CHECKER_VERSION"))
+    """The configured judge's checker version, read now."""
+    return site_judge().checker_version
 
 
 def author_pseudonym(user_id: int) -> str:
@@ -519,7 +518,7 @@ def dataset_verify(
     # that are judged below, or a Parquet edited (and SHA256SUMS made again) would pass.
     for name in FILES:
         report.disagreements.extend(_parquet_differences(folder, name))
-    judge = import_string(settings.ARENA_JUDGE)
+    judge = site_judge()
     for name in files:
         path = folder / f"{name}.jsonl"
         if not path.is_file():
@@ -533,7 +532,7 @@ def dataset_verify(
                     Disagreement(path.name, row["id"], "statement does not match its problem_fingerprint")
                 )
                 continue
-            result = judge(spec, row["code"])
+            result = judge.judge(spec, row["code"])
             report.judged += 1
             if str(result.verdict) != row["verdict"]:
                 report.disagreements.append(

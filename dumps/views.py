@@ -18,9 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.decorators import staff_only
+from accounts.licence import site_licence
 from accounts.services import licence_has_accepted_current
 from dumps import selectors
-from dumps.licence import site_licence
 from dumps.models import DatasetDump
 from dumps.services import dataset_download_record, dump_root
 from dumps.tasks import export_dataset_task

@@ -44,6 +44,7 @@ from judge.results import (
     Verdict,
 )
 from judge.sandbox import LimitHit, Limits
+from judge.seam import InvalidReference, SiteJudge
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,6 @@ DECIDED_BEFORE_KERNEL = {
     Verdict.STATEMENT_MISMATCH,
     Verdict.FORBIDDEN_AXIOM,
 }
-
-
-class InvalidReference(RuntimeError):
-    """The problem's own template does not elaborate: the problem is broken, not the submission."""
 
 
 class Judge:
@@ -681,18 +678,42 @@ def judge_for(runner: LeanRunner | None = None) -> Judge:
         return found
 
 
-def judge_submission(
-    problem: ProblemSpec,
-    code: str | bytes,
-    *,
-    limits: Limits | None = None,
-    runner: LeanRunner | None = None,
-    owner: str | None = None,
-) -> JudgeResult:
-    """The site's judge (settings.ARENA_JUDGE): the default Judge, or `runner`'s. `owner`
-    identifies the submitter (the site passes its user): an exporter is reused only for the
-    same owner's submissions, never across owners, never without one."""
-    return judge_for(runner).judge(problem, code, limits=limits, owner=owner)
+class LeanJudge:
+    """The real judge as the site sees it (judge.seam.SiteJudge), and as the judge's own tests,
+    commands and benchmarks call it: `judge_submission(problem, code, runner=...)`."""
+
+    checker_version = CHECKER_VERSION
+    runs_lean = True
+
+    def judge(
+        self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
+    ) -> JudgeResult:
+        return judge_for().judge(problem, code, limits=limits, owner=owner)
+
+    def __call__(
+        self,
+        problem: ProblemSpec,
+        code: str | bytes,
+        *,
+        limits: Limits | None = None,
+        runner: LeanRunner | None = None,
+        owner: str | None = None,
+    ) -> JudgeResult:
+        """The default Judge's verdict, or `runner`'s. `owner` identifies the submitter (the site
+        passes its user): an exporter is reused only for the same owner's submissions, never
+        across owners, never without one."""
+        return judge_for(runner).judge(problem, code, limits=limits, owner=owner)
+
+    def reference_export(self, problem: ProblemSpec) -> str:
+        return judge_for().reference_export(problem)
+
+    def check_tests(self, problem: ProblemSpec) -> list[spec_consistency.TestCheck]:
+        return judge_for().check_tests(problem)
+
+
+# The site's judge (settings.ARENA_JUDGE's default names it).
+judge_submission = LeanJudge()
+SEAM_CHECKED: SiteJudge = judge_submission  # mypy checks the real judge against the seam
 
 
 def close_judges() -> None:

@@ -20,11 +20,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from judge.problem_format import ProblemSpec
 from judge.results import Verdict
+from judge.seam import site_judge
 from problems.profiles import ImportProfile
 
 PASSED = "passed"
@@ -33,7 +31,6 @@ NOT_CHECKED = "not_checked"
 SKIPPED = "skipped"
 ERROR = "error"  # the judge failed (our fault): nothing is known about this point
 
-REAL_JUDGE = "judge.pipeline.judge_submission"
 # What a preamble must not contain: each leaves something unproved or unchecked by the kernel.
 UNPROVED_IN_TEXT = re.compile(
     r"(?<![\w.'])(axiom|opaque|sorry|admit|partial|unsafe|implemented_by|extern|native_decide)(?![\w'])"
@@ -100,7 +97,7 @@ class _TemplateOutcome:
 
 
 def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
-    from judge.pipeline import InvalidReference
+    from judge.seam import InvalidReference
 
     exporter = _template_exporter()
     if exporter is None:
@@ -119,7 +116,7 @@ def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
 
 
 def _target_problems(spec: ProblemSpec, text: str) -> list[str]:
-    from judge.export_format import ExportError, Interner, name_to_str, parse_export
+    from judge.seam import ExportError, Interner, name_to_str, parse_export
 
     try:
         export = parse_export(text, Interner())
@@ -140,7 +137,7 @@ def _target_problems(spec: ProblemSpec, text: str) -> list[str]:
 
 def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
     """The preamble's own constants, as Lean elaborated them: no axiom, opaque, partial or sorry."""
-    from judge.export_format import ExportError, Interner, name_to_str, parse_export
+    from judge.seam import ExportError, Interner, name_to_str, parse_export
 
     interner = Interner()
     try:
@@ -165,8 +162,7 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
 def _check_reference_solution(spec: ProblemSpec) -> Check:
     if not spec.reference_solution:
         return Check("reference_solution", SKIPPED, "no reference solution given")
-    judge = import_string(settings.ARENA_JUDGE)
-    result = judge(spec, spec.reference_solution)
+    result = site_judge().judge(spec, spec.reference_solution)
     if result.verdict is Verdict.ACCEPTED:
         return Check("reference_solution", PASSED, "ACCEPTED by the judge")
     reasons = "; ".join(f"{r.code}: {r.detail}" for r in result.reasons)[:2000]
@@ -177,7 +173,7 @@ def _check_reference_solution(spec: ProblemSpec) -> Check:
 
 
 def _check_tests(spec: ProblemSpec) -> Check:
-    from judge.pipeline import InvalidReference
+    from judge.seam import InvalidReference
 
     if not spec.tests:
         return Check("tests", SKIPPED, "no tests given")
@@ -199,21 +195,13 @@ def _check_tests(spec: ProblemSpec) -> Check:
 
 
 def _test_checker():
-    """The judge's test check: the real one, or the configured double's if it has one."""
-    if settings.ARENA_JUDGE == REAL_JUDGE:
-        from judge.pipeline import judge_for
-
-        return lambda spec: judge_for().check_tests(spec)
-    return getattr(import_string(settings.ARENA_JUDGE), "check_tests", None)
+    """The configured judge's test check (None: it has none)."""
+    return site_judge().check_tests
 
 
 def _template_exporter():
-    """The judge's template export: the real one, or the configured double's if it has one."""
-    if settings.ARENA_JUDGE == REAL_JUDGE:
-        from judge.pipeline import judge_for
-
-        return lambda spec: judge_for().reference_export(spec)
-    return getattr(import_string(settings.ARENA_JUDGE), "reference_export", None)
+    """The configured judge's template export (None: it has none)."""
+    return site_judge().reference_export
 
 
 def _without_comments(text: str) -> str:

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from prometheus_client import CollectorRegistry, start_http_server
 
-from arena.metrics import ArenaCollector
+from submissions.metrics import ArenaCollector
 
 
 class Command(BaseCommand):

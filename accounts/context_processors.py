@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from dumps import licence
+from accounts import licence
 
 
 def site_licence(request: HttpRequest) -> dict:

@@ -1,5 +1,7 @@
-"""Problem pages: the list (search, filters, sort, pages), one problem with its statement and the
-submission form, and the accepted solutions of others once you have solved it."""
+"""The problem pages a solver sees: the list (search, filters, sort, pages, each problem's
+numbers), one problem with its statement and the submission form, and the accepted solutions of
+others once you have solved it. Here, not in problems/, because they read submissions (the
+problems app is below this one; problems/authoring_views.py has the authoring pages)."""
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,16 +9,12 @@ from django.shortcuts import render
 
 from problems.models import Problem
 from problems.profiles import profile_get
-from problems.selectors import (
-    PROBLEM_SORTS,
-    ProblemFilters,
-    problem_filter_choices,
-    problem_get_published,
-    problem_list_with_stats,
-)
+from problems.selectors import PROBLEM_SORTS, problem_filter_choices, problem_get_published
 from submissions.forms import SubmissionForm
 from submissions.models import AuthorKind, Submission
 from submissions.selectors import (
+    ProblemFilters,
+    problem_list_with_stats,
     problems_solved_by,
     submission_get_visible,
     submission_list_accepted_by_others,

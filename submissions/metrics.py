@@ -55,7 +55,7 @@ def _histogram(name: str, documentation: str, queryset, value, buckets, as_value
 
 
 def _queue_depths() -> dict[str, int | None]:
-    from arena.celery import app
+    from celery import current_app as app  # the project's app (arena.celery), without importing upward
 
     depths: dict[str, int | None] = {}
     try:
