@@ -27,3 +27,9 @@ def dataset_preference_set(*, user, anonymous: bool) -> DatasetPreference:
 
 def dataset_preference_is_anonymous(*, user) -> bool:
     return DatasetPreference.objects.filter(user=user, anonymous=True).exists()
+
+
+def email_set(*, user, email: str) -> None:
+    """The address password-reset links go to (the form checked the password and that it is unused)."""
+    user.email = email
+    user.save(update_fields=["email"])

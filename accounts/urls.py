@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("licence/", views.licence_page, name="licence"),
+    path("email/", views.email_page, name="account-email"),
     # Passwords: change when signed in; reset by a link sent by e-mail (settings: EMAIL_URL).
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import sign_in_limits
-from accounts.forms import LicenceForm, SignupForm
+from accounts.forms import EmailForm, LicenceForm, SignupForm
 from accounts.services import (
     dataset_preference_is_anonymous,
     dataset_preference_set,
+    email_set,
     licence_accept,
     licence_has_accepted_current,
 )
@@ -98,3 +99,26 @@ def licence_page(request: HttpRequest) -> HttpResponse:
         safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
         return redirect(next_url if safe else "licence")
     return render(request, "accounts/licence.html", {"form": form, "accepted": accepted})
+
+
+@login_required
+def email_page(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None, user=request.user, initial={"email": request.user.email})
+    if request.method == "POST":
+        ip = client_ip(request)
+        # A wrong current password counts as a failed sign-in: this form must not be a way to guess it.
+        wait = sign_in_limits.sign_in_retry_after(username=request.user.username, ip=ip)
+        if wait:
+            form.full_clean()
+            form.add_error(None, _wait_text(wait))
+            return _too_many(render(request, "accounts/email.html", {"form": form}), wait)
+        if form.is_valid():
+            email_set(user=request.user, email=form.cleaned_data["email"])
+            messages.success(
+                request,
+                "Your e-mail address is saved." if form.cleaned_data["email"] else "Your e-mail address is removed.",
+            )
+            return redirect("profile", request.user.username)
+        if "current_password" in form.errors:
+            sign_in_limits.sign_in_failed(username=request.user.username, ip=ip)
+    return render(request, "accounts/email.html", {"form": form})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import problems as problems_api
@@ -82,7 +83,9 @@ class BatchItemInput(serializers.Serializer):
 
 
 class BatchInput(serializers.Serializer):
-    submissions = BatchItemInput(many=True, allow_empty=False, max_length=settings.ARENA_API_BATCH_MAX_ITEMS)
+    submissions = BatchItemInput(
+        many=True, allow_empty=False, min_length=1, max_length=settings.ARENA_API_BATCH_MAX_ITEMS
+    )
     callback_url = serializers.URLField(required=False, default="", max_length=2000)
     run = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
@@ -105,9 +108,54 @@ class WaitInput(serializers.Serializer):
     )
 
 
+# --- The judge's result, as stored (judge.results.JudgeResult.to_json) -------------------------
+
+
+class ReasonOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Why: a stable code (judge.results.ReasonCode).")
+    declaration = serializers.CharField(allow_null=True, help_text="The declaration concerned, if one.")
+    detail = serializers.CharField()
+
+
+class TheoremOutput(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.CharField(
+        help_text="proved, missing, mismatch, sorry, forbidden_axiom, kernel_rejected, error."
+    )
+
+
+class LeanMessageOutput(serializers.Serializer):
+    severity = serializers.CharField(help_text="error, warning or information.")
+    line = serializers.IntegerField(help_text="1-based.")
+    column = serializers.IntegerField(help_text="0-based, in Unicode code points.")
+    end_line = serializers.IntegerField(allow_null=True)
+    end_column = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+
+
+class JudgeResultOutput(serializers.Serializer):
+    verdict = serializers.CharField(help_text="The verdict (the same as the submission's).")
+    reasons = ReasonOutput(many=True)
+    theorems = TheoremOutput(many=True)
+    messages = LeanMessageOutput(many=True, help_text="Lean's messages about the submitted file.")
+    lean_version = serializers.CharField()
+    checker_version = serializers.CharField()
+    time_ms = serializers.IntegerField()
+    memory_kb = serializers.IntegerField()
+    counterexample = serializers.DictField(
+        required=False, help_text="WRONG_ANSWER: the theorem, the inputs and what the definition returned."
+    )
+
+
+@extend_schema_field(JudgeResultOutput(allow_null=True))
+class JudgeResultField(serializers.JSONField):
+    """The stored result, typed in the schema (a newer judge may add fields: clients ignore them)."""
+
+
 class SubmissionOutput(serializers.ModelSerializer):
     problem = serializers.CharField(source="problem_version.problem.slug")
     problem_version = serializers.IntegerField(source="problem_version.number")
+    result = JudgeResultField(read_only=True, allow_null=True, help_text="null until the verdict.")
     status_url = serializers.SerializerMethodField()
     run = serializers.SerializerMethodField()
     batch = serializers.SerializerMethodField()
@@ -183,6 +231,13 @@ class TokenInput(serializers.Serializer):
     model_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
 
+class TokenSignInInput(TokenInput):
+    """A first token without a browser: the account's username and password, and the token's fields."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
 class TokenOutput(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
@@ -242,9 +297,18 @@ class ProblemScoreOutput(serializers.Serializer):
     accepted = serializers.IntegerField(help_text="c: ACCEPTED attempts.")
     first_accepted_attempt = serializers.IntegerField(allow_null=True)
     pass_at_k = serializers.FloatField(allow_null=True, help_text="Null until n >= k.")
+    pass_at = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="pass@1 … pass@k for this problem (index 0 is pass@1), each null until n reaches it.",
+    )
 
     def to_representation(self, score: ProblemScore) -> dict:
         return super().to_representation(score)
+
+
+class PassAtOutput(serializers.Serializer):
+    k = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True, help_text="The mean over the problem set; null until defined.")
 
 
 class RunOutput(serializers.Serializer):
@@ -261,6 +325,7 @@ class RunOutput(serializers.Serializer):
     pending = serializers.IntegerField()
     complete = serializers.BooleanField(help_text="Every problem has at least k judged attempts.")
     pass_at_k = serializers.FloatField(allow_null=True, help_text="Mean over the problem set; null until complete.")
+    pass_at = PassAtOutput(many=True, help_text="pass@1 … pass@k over the problem set, each null until defined.")
 
     def get_url(self, score: RunScore) -> str:
         return reverse("api-v1-run-detail", args=[score.run.pk])

@@ -6,6 +6,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import sign_in_limits
+from accounts.throttling import client_ip
 from api import serializers
-from api.problems import ProposalThrottle, proposal_create
+from api.problems import ProposalOutput, ProposalThrottle, proposal_create
 from api.throttling import PerIpThrottle, PerUserThrottle, SubmissionThrottle
 from bots import selectors, services
 from bots.models import ApiToken, Batch, Run
@@ -112,8 +115,11 @@ class ProblemListView(V1View, generics.ListAPIView):
     pagination_class = ProblemPagination
 
     def get_queryset(self):
+        token = _token(self.request)
         problems = selectors.problem_list_filtered(
-            user=self.request.user, **_query(serializers.ProblemFilters, self.request)
+            user=self.request.user,
+            bot_model=token.model_name if token is not None and token.is_machine else "",
+            **_query(serializers.ProblemFilters, self.request),
         )
         # the listed columns only: a problem's statement, tests and reference are wide JSON and text
         computed = {"url", "judgeable", "needs"}
@@ -123,7 +129,18 @@ class ProblemListView(V1View, generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(exclude=True)
+    @extend_schema(
+        operation_id="problems_propose",
+        summary="Propose a problem",
+        description=(
+            "A problem in the problem format (judge/problem_format.py: slug, title, description, "
+            "statement, definitions, theorems, tests, …) plus an optional `import_profile`. Stored as a "
+            "draft, validated by the judge, published by a maintainer; follow it at "
+            "/api/v1/proposals/{slug}/."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={201: ProposalOutput},
+    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         # a problem proposal (issue 17): after this view's throttles, a signed-in account and
         # the proposals' own throttle (each proposal costs Lean runs)
@@ -322,6 +339,37 @@ class TokenListCreateView(V1View):
         data.is_valid(raise_exception=True)
         try:
             new = services.token_create(user=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        body = dict(serializers.TokenOutput(new.token).data, key=new.key, webhook_secret=new.webhook_secret)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenSignInView(V1View):
+    """POST a username and password, get a token: a bot's first token without a browser session.
+    Limited exactly like the sign-in form (per account and address, then per address), and a
+    wrong password counts against the same limits."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.TokenSignInInput, responses={201: serializers.NewTokenOutput})
+    def post(self, request: Request) -> Response:
+        data = serializers.TokenSignInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        username, password = fields.pop("username"), fields.pop("password")
+        ip = client_ip(request)
+        wait = sign_in_limits.sign_in_retry_after(username=username, ip=ip)
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail="Too many failed sign-ins from your address.")
+        user = authenticate(request._request, username=username, password=password)
+        if user is None:
+            sign_in_limits.sign_in_failed(username=username, ip=ip)
+            raise exceptions.ValidationError({"password": ["Wrong username or password."]})
+        sign_in_limits.sign_in_succeeded(username=username, ip=ip)
+        try:
+            new = services.token_create(user=user, **fields)
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
         body = dict(serializers.TokenOutput(new.token).data, key=new.key, webhook_secret=new.webhook_secret)

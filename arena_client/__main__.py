@@ -7,6 +7,7 @@
     python -m arena_client batch DIR [--wait] [--run ID]   # DIR/<problem>.lean or DIR/<problem>--<n>.lean
     python -m arena_client run --model M --k K [--problems a,b] [DIR]   # open a run, submit DIR to it
     python -m arena_client runs                      # the leaderboard
+    python -m arena_client sign-in [--bot MODEL]     # a token from your username and password
 
 ARENA_URL (default http://127.0.0.1:8000) and ARENA_TOKEN configure it. Exit 0 when every
 verdict waited for is ACCEPTED (or nothing was waited for), 1 otherwise, 2 on an API error.
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from getpass import getpass
 from pathlib import Path
 
 from arena_client.client import DIR_BATCH_ITEMS, ApiError, ArenaClient
@@ -65,6 +68,15 @@ def _wait_all(client: ArenaClient, ids: list[int]) -> int:
     return 1 if failed else 0
 
 
+def _sign_in(client: ArenaClient, args) -> int:
+    username = os.environ.get("ARENA_USERNAME") or input("Username: ")
+    password = os.environ.get("ARENA_PASSWORD") or getpass("Password: ")
+    token = client.sign_in(username, password, name=args.name, model_name=args.bot)
+    print(f"export ARENA_TOKEN={token['key']}")
+    print(f"# webhook secret (shown once): {token['webhook_secret']}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="arena", description="The Arena's API from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,9 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--problems", default="", help="comma-separated slugs; default every problem")
     run.add_argument("dir", nargs="?")
     commands.add_parser("runs", help="the leaderboard of runs")
+    sign_in = commands.add_parser(
+        "sign-in", help="make a token with your username and password (ARENA_USERNAME, ARENA_PASSWORD, else asked)"
+    )
+    sign_in.add_argument("--name", default="arena command line", help="the token's name")
+    sign_in.add_argument("--bot", metavar="MODEL", default="", help="a bot's token, submitting for MODEL")
     args = parser.parse_args(argv)
     client = ArenaClient()
     try:
+        if args.command == "sign-in":
+            return _sign_in(client, args)
         if args.command == "problems":
             found = client.problems(
                 tag=args.tag, difficulty=args.difficulty, search=args.search, solved="false" if args.unsolved else ""
@@ -127,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.dir:
                 _wait_all(client, _submit_dir(client, args.dir, opened["id"]))
             score = client.run(opened["id"])
-            _print({key: score[key] for key in ("id", "model_name", "k", "solved", "attempts", "pass_at_k")})
+            _print({key: score[key] for key in ("id", "model_name", "k", "solved", "attempts", "pass_at_k", "pass_at")})
         elif args.command == "runs":
             for entry in client.runs():
                 score = "incomplete" if entry["pass_at_k"] is None else f"{entry['pass_at_k']:.3f}"

@@ -18,7 +18,10 @@ DIR_BATCH_ITEMS = 50
 
 class ApiError(Exception):
     def __init__(self, status: int, body: dict) -> None:
-        super().__init__(f"{status} {body.get('code', '')}: {body.get('detail', body)}")
+        message = f"{status} {body.get('code', '')}: {body.get('detail', body)}"
+        for field, errors in (body.get("fields") or {}).items():  # what was wrong, not only "Invalid input."
+            message += f"\n  {field}: {' '.join(map(str, errors)) if isinstance(errors, list) else errors}"
+        super().__init__(message)
         self.status = status
         self.body = body
 
@@ -100,6 +103,15 @@ class ArenaClient:
         if callback_url:
             body["callback_url"] = callback_url
         return self.request("POST", "/api/v1/submissions/batch/", body, {"Idempotency-Key": str(uuid.uuid4())})
+
+    # tokens
+    def sign_in(self, username: str, password: str, *, name: str, model_name: str = "") -> dict:
+        """A new token for the account, made with its password (the one way in without a browser).
+        Never retried: a refusal is a limit, and its Retry-After counts in minutes."""
+        body = {"username": username, "password": password, "name": name}
+        if model_name:
+            body.update(is_machine=True, model_name=model_name)
+        return self.request("POST", "/api/v1/tokens/sign-in/", body, retries=0)
 
     # runs
     def open_run(self, model_name: str, k: int, problems: list[str] | None = None, name: str = "") -> dict:

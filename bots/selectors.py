@@ -14,7 +14,7 @@ from bots.pass_at_k import pass_at_k
 from judge.results import Verdict
 from problems.models import Problem
 from problems.selectors import problem_list_judgeable, problem_list_published
-from submissions.models import Submission, SubmissionStatus
+from submissions.models import AuthorKind, Submission, SubmissionStatus
 
 
 def token_list_for_user(*, user) -> QuerySet[ApiToken]:
@@ -36,9 +36,11 @@ def problem_list_filtered(
     search: str = "",
     judgeable: bool | None = None,
     ordering: str = "slug",
+    bot_model: str = "",
 ) -> QuerySet[Problem]:
     """Published problems. imports: a module the problem imports, or "none" for Init only.
-    solved needs a signed-in user: True, only those they have an ACCEPTED submission for.
+    solved needs a signed-in user: True, only those they solved themself (an ACCEPTED human
+    submission), or, for a bot (bot_model: its token's model), those that model solved.
     judgeable: True, only those this site's import profiles can judge; False, only the others."""
     problems = problem_list_published()
     if tag:
@@ -57,6 +59,10 @@ def problem_list_filtered(
         accepted = Submission.objects.filter(
             user=user, problem_version__problem=OuterRef("pk"), verdict=Verdict.ACCEPTED
         )
+        if bot_model:
+            accepted = accepted.filter(author_kind=AuthorKind.MACHINE, model_name=bot_model)
+        else:
+            accepted = accepted.filter(author_kind=AuthorKind.HUMAN)
         problems = problems.filter(Exists(accepted)) if solved else problems.exclude(Exists(accepted))
     field = ordering.lstrip("-").replace("created", "created_at")
     return problems.order_by(("-" if ordering.startswith("-") else "") + field, "slug")
@@ -167,6 +173,8 @@ class ProblemScore:
     accepted: int = 0  # c
     first_accepted_attempt: int | None = None  # 1-based, counting attempts in the order sent
     pass_at_k: float | None = None
+    # pass@1 … pass@k of the run's k: each defined once n >= that k
+    pass_at: list[float | None] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -196,6 +204,17 @@ class RunScore:
         if not self.problems or not self.complete:
             return None
         return sum(p.pass_at_k for p in self.problems) / len(self.problems)
+
+    @property
+    def pass_at(self) -> list[dict]:
+        """pass@1 … pass@k over the problem set: [{"k": 1, "value": …}, …], each value the mean
+        over the problems, None until every problem has that many judged attempts."""
+        means = []
+        for j in range(1, self.run.k + 1):
+            values = [p.pass_at[j - 1] for p in self.problems]
+            defined = bool(values) and all(v is not None for v in values)
+            means.append({"k": j, "value": sum(values) / len(values) if defined else None})
+        return means
 
 
 def _attempt_rows(run_ids: list[int]):
@@ -233,7 +252,8 @@ def run_scores(runs: list[Run]) -> list[RunScore]:
     for run_id, table in tables.items():
         run = by_id[run_id]
         for score in table.values():
-            score.pass_at_k = pass_at_k(n=score.judged, c=score.accepted, k=run.k)
+            score.pass_at = [pass_at_k(n=score.judged, c=score.accepted, k=j) for j in range(1, run.k + 1)]
+            score.pass_at_k = score.pass_at[-1]
         scores.append(RunScore(run=run, problems=list(table.values())))
     return scores
 

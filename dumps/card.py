@@ -20,6 +20,11 @@ DESCRIPTIONS = {
 }
 
 
+# `datasets.load_dataset` refuses a split with no rows ("Instruction 'train' corresponds to no
+# data!"): the card says so where it happens, rather than leave a newcomer to the traceback.
+EMPTY_CONFIG = " **(empty in this dump: `load_dataset` cannot load a config with no rows; use another)**"
+
+
 def size_category(n: int) -> str:
     for bound, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
         if n < bound:
@@ -27,7 +32,13 @@ def size_category(n: int) -> str:
     return "1M<n<10M" if n < 10_000_000 else "10M<n<100M"
 
 
-def card_header(*, counts: dict[str, int], licence: SiteLicence) -> dict:
+def card_header(
+    *, counts: dict[str, int], licence: SiteLicence, sizes: dict[str, dict] | None = None, sources: list | None = None
+) -> dict:
+    """sizes: per config, num_bytes (its Arrow data, as `datasets` counts a split) and
+    download_size (its Parquet file); sources: [(source, licence, problems)] of imported problems."""
+    sizes = sizes or {}
+    sources = sources or []
     return {
         "license": "other",
         "license_name": licence.identifier,
@@ -37,6 +48,7 @@ def card_header(*, counts: dict[str, int], licence: SiteLicence) -> dict:
         "tags": ["lean4", "theorem-proving", "formal-verification", "code"],
         "task_categories": ["text-generation"],
         "size_categories": [size_category(max(counts.values(), default=0))],
+        "source_datasets": ["original"] + [f"extended|{source}" for source, _, _ in sources],
         "configs": [
             {
                 "config_name": name,
@@ -49,17 +61,47 @@ def card_header(*, counts: dict[str, int], licence: SiteLicence) -> dict:
             {
                 "config_name": name,
                 "features": features_yaml(schema),
-                "splits": [{"name": "train", "num_examples": counts.get(name, 0)}],
+                "splits": [
+                    {
+                        "name": "train",
+                        "num_bytes": sizes.get(name, {}).get("num_bytes", 0),
+                        "num_examples": counts.get(name, 0),
+                    }
+                ],
+                "download_size": sizes.get(name, {}).get("download_size", 0),
+                "dataset_size": sizes.get(name, {}).get("num_bytes", 0),
             }
             for name, schema in SCHEMAS.items()
         ],
     }
 
 
-def render_card(*, name: str, counts: dict[str, int], licence: SiteLicence, checker_version: str, now: datetime) -> str:
-    header = yaml.safe_dump(card_header(counts=counts, licence=licence), sort_keys=False, allow_unicode=True)
+def render_card(
+    *,
+    name: str,
+    counts: dict[str, int],
+    licence: SiteLicence,
+    checker_version: str,
+    now: datetime,
+    sizes: dict[str, dict] | None = None,
+    sources: list | None = None,
+) -> str:
+    header = card_header(counts=counts, licence=licence, sizes=sizes, sources=sources)
+    header = yaml.safe_dump(header, sort_keys=False, allow_unicode=True)
     files = "\n".join(
-        f"| `{n}` | `{n}.parquet`, `{n}.jsonl` | {counts.get(n, 0):,} | {DESCRIPTIONS[n]} |" for n in SCHEMAS
+        f"| `{n}` | `{n}.parquet`, `{n}.jsonl` | {counts.get(n, 0):,} | {DESCRIPTIONS[n]}"
+        f"{EMPTY_CONFIG if not counts.get(n) else ''} |"
+        for n in SCHEMAS
+    )
+    attribution = "\n".join(
+        f"- {count:,} problem{'s' if count != 1 else ''} from **{source}**, under `{problem_licence or 'unstated'}`"
+        for source, problem_licence, count in (sources or [])
+    )
+    attribution = (
+        "\n## Sources\n\nProblems imported from other sets keep their source and licence in each row "
+        "(`source`, `licence`); credit them as their licences ask:\n\n" + attribution + "\n"
+        if attribution
+        else ""
     )
     return f"""---
 {header}---
@@ -72,7 +114,7 @@ checked, made {now:%Y-%m-%d %H:%M} UTC by the Arena's `manage.py export_dataset`
 | config | files | rows | what |
 |---|---|---|---|
 {files}
-
+{attribution}
 ## Licence
 
 {licence.name} (`{licence.identifier}`, version {licence.version}); the full text is in

@@ -1,5 +1,6 @@
 """A dataset dump: one versioned folder and one archive on disk, described here for the pages."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -27,3 +28,23 @@ class DatasetDump(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DatasetDownload(models.Model):
+    """Who took which file of which dump, under which licence version: a gated download is
+    granted to an account that accepted the licence, and each grant is kept (issue 32)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dataset_downloads")
+    dump = models.ForeignKey(DatasetDump, on_delete=models.CASCADE, related_name="downloads")
+    filename = models.CharField(max_length=200)
+    licence = models.CharField(max_length=100)
+    licence_version = models.CharField(max_length=40)
+    via_api = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["dump", "-at"], name="download_dump_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.dump_id} {self.filename}"

@@ -12,7 +12,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateTimeField,
     Exists,
     F,
     Func,
@@ -52,18 +51,31 @@ SUBMISSION_COLUMNS = (
 )
 
 
+class _IsoUtc(Func):
+    """A time as ISO 8601 text in UTC with microseconds, made by the database (as the rows stream,
+    no per-row conversion here): to_char on PostgreSQL; on SQLite, Django stores UTC text
+    ("YYYY-MM-DD HH:MM:SS[.ffffff]"), which needs the T, the offset and, when whole, the fraction."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="""to_char((%(expressions)s AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = (
+            "CASE WHEN %(expressions)s IS NULL THEN NULL ELSE replace(substr(%(expressions)s, 1, 19), ' ', 'T') || '.' "
+            "|| substr(substr(%(expressions)s, 21) || '000000', 1, 6) || '+00:00' END"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 def _iso_utc(field: str) -> Func:
-    return Func(
-        _utc(field),
-        Value('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-        function="to_char",
-        template="to_char(%(expressions)s)",
-        output_field=CharField(),
-    )
-
-
-def _utc(field: str) -> Func:
-    return Func(F(field), template="(%(expressions)s AT TIME ZONE 'UTC')", output_field=DateTimeField())
+    return _IsoUtc(F(field))
 
 
 def allowed_licences() -> list[str]:
@@ -168,3 +180,24 @@ def dataset_dump_latest() -> DatasetDump | None:
 def dataset_dump_get(*, name: str) -> DatasetDump:
     """Raises DatasetDump.DoesNotExist."""
     return DatasetDump.objects.get(name=name)
+
+
+PREVIEW_ROWS = 3
+_PREVIEW_BYTES = 256 * 1024  # a few rows, never the file
+
+
+def dataset_dump_preview(*, folder, name: str, rows: int = PREVIEW_ROWS) -> list[dict]:
+    """The first rows of one file of a dump (its JSONL), read in a bounded slice of the file."""
+    import json
+
+    path = folder / f"{name}.jsonl"
+    if not path.is_file():
+        return []
+    found = []
+    with path.open(encoding="utf-8") as f:
+        for line in f.read(_PREVIEW_BYTES).splitlines()[:rows]:
+            try:
+                found.append(json.loads(line))
+            except ValueError:
+                break  # the slice cut a long row: show what came whole
+    return found

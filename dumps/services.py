@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from django.utils import timezone
 from accounts.licence import site_licence
 from dumps import selectors
 from dumps.card import render_card
-from dumps.models import DatasetDump
+from dumps.models import DatasetDownload, DatasetDump
 from dumps.schema import SCHEMAS
 from judge.problem_format import ProblemSpec
 from judge.seam import site_judge
@@ -229,17 +230,16 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
     """Write problems, solutions and submissions (JSONL, and Parquet if asked) into folder."""
     writers = {name: _TableWriter(folder, name, parquet) for name in FILES}
     cutoff = selectors.embargo_cutoff(now=now)
-    if connection.vendor != "postgresql":
-        raise NotImplementedError("dataset dumps need PostgreSQL (a streamed query in one snapshot)")
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
             if outermost:
                 _consistent_snapshot()
-            with connection.cursor() as cursor:
-                # The duplicate check's subplan makes the estimated cost look large enough for
-                # JIT compilation, which took longer (~0.4 s) than it could ever save here.
-                cursor.execute("SET LOCAL jit = off")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # The duplicate check's subplan makes the estimated cost look large enough for
+                    # JIT compilation, which took longer (~0.4 s) than it could ever save here.
+                    cursor.execute("SET LOCAL jit = off")
             _write_problems(writers, cutoff=cutoff, checker_version=checker_version)
     finally:
         for writer in writers.values():
@@ -249,7 +249,8 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
 
 def _consistent_snapshot() -> None:
     """Every file from one snapshot: the problems read first and the submissions streamed after
-    see the same database."""
+    see the same database. On SQLite one read transaction is that snapshot already (the
+    transaction.atomic around the export: its first read fixes what every later read sees)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -274,17 +275,56 @@ def _write_submissions(writers: dict[str, _TableWriter], versions: dict[int, dic
     sql, params = selectors.dataset_submission_rows_sql(version_ids=versions, checker_version=checker_version)
     submissions, solutions = writers["submissions"], writers["solutions"]
     parquet = submissions.parquet
-    chunk = _STREAM_ROWS if psycopg.pq.version() >= 170000 else 1
-    # A stream, not a server-side cursor's FETCH after FETCH: the database produces the next
-    # chunk while this process writes the last one (two cores at work, not one at a time). The
-    # rows skip Django's per-row converters (times are text already, the result is parsed here).
-    with connection.connection.cursor() as cursor:
-        for values in cursor.stream(sql, params, size=chunk):
-            line = orjson.dumps(_submission_row(values, versions), option=orjson.OPT_APPEND_NEWLINE)
-            row = orjson.loads(line) if parquet else None
-            submissions.write(line, row)
-            if values[-1]:  # is_solution
-                solutions.write(line, row)
+    # The rows skip Django's per-row converters (times are text already, the result is parsed here).
+    for values in _stream(sql, params):
+        line = orjson.dumps(_submission_row(values, versions), option=orjson.OPT_APPEND_NEWLINE)
+        row = orjson.loads(line) if parquet else None
+        submissions.write(line, row)
+        if values[-1]:  # is_solution
+            solutions.write(line, row)
+
+
+def _stream(sql: str, params: tuple) -> Iterable[tuple]:
+    """The query's rows as they come, never all at once."""
+    if connection.vendor == "postgresql":
+        chunk = _STREAM_ROWS if psycopg.pq.version() >= 170000 else 1
+        # A stream, not a server-side cursor's FETCH after FETCH: the database produces the next
+        # chunk while this process writes the last one (two cores at work, not one at a time).
+        with connection.connection.cursor() as cursor:
+            yield from cursor.stream(sql, params, size=chunk)
+        return
+    # SQLite steps through the result as it is fetched (no copy of it is made): fetchmany streams.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(_STREAM_ROWS):
+            yield from rows
+
+
+def _config_sizes(folder: Path) -> dict[str, dict]:
+    """Per config, what the card's dataset_info records: num_bytes, the split's data uncompressed
+    (the Parquet row groups' total_byte_size), and download_size, the Parquet file's bytes."""
+    sizes = {}
+    for name in FILES:
+        path = folder / f"{name}.parquet"
+        if path.is_file():
+            meta = pq.read_metadata(path)
+            num_bytes = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            sizes[name] = {"num_bytes": num_bytes, "download_size": path.stat().st_size}
+    return sizes
+
+
+def _problem_sources(folder: Path) -> list[tuple[str, str, int]]:
+    """(source, licence, problems) of the imported problems of the dump, for the card's credit."""
+    counted: dict[tuple[str, str], int] = {}
+    path = folder / "problems.jsonl"
+    if path.is_file():
+        with path.open("rb") as f:
+            for line in f:
+                row = orjson.loads(line)
+                if row.get("source"):
+                    key = (str(row["source"]), str(row.get("licence") or ""))
+                    counted[key] = counted.get(key, 0) + 1
+    return [(source, licence, n) for (source, licence), n in sorted(counted.items())]
 
 
 def sha256_file(path: Path) -> str:
@@ -349,7 +389,15 @@ def dataset_export(*, now: datetime | None = None, only_if_changed: bool = False
         counts = dataset_write_rows(folder=partial, now=now, checker_version=checker_version)
         (partial / "LICENSE").write_text(licence.text, encoding="utf-8")
         (partial / "README.md").write_text(
-            render_card(name=name, counts=counts, licence=licence, checker_version=checker_version, now=now),
+            render_card(
+                name=name,
+                counts=counts,
+                licence=licence,
+                checker_version=checker_version,
+                now=now,
+                sizes=_config_sizes(partial),
+                sources=_problem_sources(partial),
+            ),
             encoding="utf-8",
         )
         files = _write_checksums(partial)
@@ -439,6 +487,26 @@ def _row_spec(row: dict) -> ProblemSpec:
     )
 
 
+def _parquet_differences(folder: Path, name: str) -> list[Disagreement]:
+    """Where name.parquet and name.jsonl part, row for row, streamed (a batch at a time)."""
+    parquet, jsonl = folder / f"{name}.parquet", folder / f"{name}.jsonl"
+    if not parquet.is_file():
+        return [Disagreement(parquet.name, None, "missing")] if jsonl.is_file() else []
+    if not jsonl.is_file():
+        return []  # reported as missing by the judging, when asked for
+    found: list[Disagreement] = []
+    rows = (row for batch in pq.ParquetFile(parquet).iter_batches(batch_size=1000) for row in batch.to_pylist())
+    with jsonl.open(encoding="utf-8") as lines:
+        for number, (row, line) in enumerate(itertools.zip_longest(rows, lines), start=1):
+            expected = orjson.loads(line) if line is not None else None
+            if row != expected:
+                which = (expected or row or {}).get("id", f"#{number}")
+                found.append(Disagreement(parquet.name, which, f"differs from {jsonl.name} (row {number})"))
+                if len(found) >= 20:
+                    break
+    return found
+
+
 def dataset_verify(
     *, folder: Path, sample: int | None = None, files: Iterable[str] = ("solutions", "submissions"), seed: int = 0
 ) -> VerifyReport:
@@ -446,6 +514,10 @@ def dataset_verify(
     (ARENA_JUDGE) and report every row whose statement or verdict disagrees with the dump."""
     report = VerifyReport()
     report.disagreements.extend(_checksum_problems(folder))
+    # What `load_dataset` reads is the Parquet (the card's configs): it must hold the very rows
+    # that are judged below, or a Parquet edited (and SHA256SUMS made again) would pass.
+    for name in FILES:
+        report.disagreements.extend(_parquet_differences(folder, name))
     judge = site_judge()
     for name in files:
         path = folder / f"{name}.jsonl"
@@ -467,3 +539,16 @@ def dataset_verify(
                     Disagreement(path.name, row["id"], f"dump says {row['verdict']}, the judge says {result.verdict}")
                 )
     return report
+
+
+def dataset_download_record(*, user, dump: DatasetDump, filename: str, via_api: bool) -> DatasetDownload:
+    """Keep who took which file under which licence version (the gate checked the acceptance)."""
+    licence = site_licence()
+    return DatasetDownload.objects.create(
+        user=user,
+        dump=dump,
+        filename=filename[:200],
+        licence=licence.identifier,
+        licence_version=licence.version,
+        via_api=via_api,
+    )

@@ -3,7 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.db import connection
 
 from dumps.services import dataset_export
 
@@ -11,8 +10,6 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
-def export_dataset_task() -> None:
-    if connection.vendor != "postgresql":
-        logger.warning("dataset dumps need PostgreSQL; the %s site makes none", connection.vendor)
-        return
-    dataset_export(only_if_changed=True)
+def export_dataset_task(only_if_changed: bool = True) -> None:
+    """The beat's weekly dump (skipped when nothing changed), or one a staff member asked for."""
+    dataset_export(only_if_changed=only_if_changed)

@@ -4,7 +4,6 @@ the maintainers' queue, and publish / retire / validate again."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import staff_only
 from problems.forms import ProblemForm
 from problems.models import Problem, ProblemStatus
 from problems.profiles import profile_get
@@ -108,7 +108,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
     return render(request, "problems/my_proposals.html", {"problems": problem_list_proposed_by(user=request.user)})
 
 
-@staff_member_required
+@staff_only
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     rows = [
         (problem, profile_get(problem.import_profile), problem_validation_current(problem=problem))
@@ -117,7 +117,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "problems/moderation.html", {"rows": rows})
 
 
-@staff_member_required
+@staff_only
 @require_POST
 def problem_moderate(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     try:

@@ -11,7 +11,7 @@ from problems.models import Problem
 from problems.profiles import profile_get
 from problems.selectors import PROBLEM_SORTS, problem_filter_choices, problem_get_published
 from submissions.forms import SubmissionForm
-from submissions.models import Submission
+from submissions.models import AuthorKind, Submission
 from submissions.selectors import (
     ProblemFilters,
     problem_list_with_stats,
@@ -20,6 +20,7 @@ from submissions.selectors import (
     submission_list_accepted_by_others,
     submission_list_for_user,
 )
+from submissions.verdict_view import marked_messages
 
 PROBLEMS_PER_PAGE = 50
 # ?judgeable=yes: only the problems this site's workers can judge; no: only those they cannot.
@@ -96,12 +97,17 @@ def render_problem_page(
     if request.user.is_authenticated:
         solved = problems_solved_by(user=request.user).filter(pk=problem.pk).exists()
         if last is None:
-            last = submission_list_for_user(user=request.user).filter(problem_version__problem=problem).first()
+            # your own last attempt (a bot's is the bot's: problems_solved_by's rule)
+            last = (
+                submission_list_for_user(user=request.user)
+                .filter(problem_version__problem=problem, author_kind=AuthorKind.HUMAN)
+                .first()
+            )
         attempted = last is not None or solved
     # The editor marks Lean's messages when its text is that attempt's (after a failed attempt).
     attempt = None
     if last is not None and not last.is_pending and last.result:
-        attempt = {"submission": last.pk, "code": last.code, "messages": last.result.get("messages") or []}
+        attempt = {"submission": last.pk, "code": last.code, "messages": marked_messages(last.result, last.code)}
     source = "submission" if reopened else ("post" if request.method == "POST" else "template")
     context = {
         "problem": problem,

@@ -21,18 +21,50 @@ def submission_list_for_user(*, user) -> QuerySet[Submission]:
     return Submission.objects.filter(user=user).select_related("problem_version__problem").order_by("-created_at")
 
 
+# The rule (issue 32): a problem is solved *by you* when code you wrote yourself (a human
+# submission: the form, or the API with a person's token) is ACCEPTED. What your bots solve is
+# theirs: it shows as "solved by your bots" on your profile, ranks the bot's model on the bots'
+# board, and neither marks the problem solved for you nor opens others' solutions to you.
+
+
 def problems_solved_by(*, user) -> QuerySet[Problem]:
-    """The problems user has an ACCEPTED submission to (any version)."""
+    """The problems user has solved themself: an ACCEPTED human submission (any version)."""
     if user is None or not user.is_authenticated:
         return Problem.objects.none()
-    accepted = Submission.objects.filter(user=user, verdict=Verdict.ACCEPTED, problem_version__problem=OuterRef("pk"))
+    accepted = Submission.objects.filter(
+        user=user, author_kind=AuthorKind.HUMAN, verdict=Verdict.ACCEPTED, problem_version__problem=OuterRef("pk")
+    )
     return Problem.objects.filter(Exists(accepted)).order_by("slug")
 
 
+def problems_solved_by_bots_of(*, user) -> dict[str, list[Problem]]:
+    """What each model of user's bots has solved (published problems), by model name."""
+    rows = (
+        Submission.objects.filter(
+            user=user,
+            author_kind=AuthorKind.MACHINE,
+            verdict=Verdict.ACCEPTED,
+            problem_version__problem__status=ProblemStatus.PUBLISHED,
+        )
+        .order_by("model_name", "problem_version__problem__slug")
+        .values_list("model_name", "problem_version__problem")
+        .distinct()
+    )
+    problems = Problem.objects.in_bulk({problem_id for _, problem_id in rows})
+    solved: dict[str, list[Problem]] = {}
+    for model_name, problem_id in rows:
+        solved.setdefault(model_name or "(unnamed model)", []).append(problems[problem_id])
+    return solved
+
+
 def _visible_to(user) -> Q:
-    """Codeforces' rule: your own submissions, and others' ACCEPTED ones to problems you solved."""
+    """Codeforces' rule: your own submissions, and others' ACCEPTED ones to problems you solved
+    yourself (problems_solved_by: your bots' solves open nothing)."""
     solved = Submission.objects.filter(
-        user=user, verdict=Verdict.ACCEPTED, problem_version__problem=OuterRef("problem_version__problem")
+        user=user,
+        author_kind=AuthorKind.HUMAN,
+        verdict=Verdict.ACCEPTED,
+        problem_version__problem=OuterRef("problem_version__problem"),
     )
     return Q(user=user) | Q(Exists(solved), verdict=Verdict.ACCEPTED)
 
@@ -43,6 +75,17 @@ def submission_get_visible(*, submission_id: int, user) -> Submission:
     if not user.is_staff:
         queryset = queryset.filter(_visible_to(user))
     return queryset.get(pk=submission_id)
+
+
+def submission_hidden_from(*, submission_id: int) -> Submission | None:
+    """A submission on a published problem that someone was refused (to say why), or None: then,
+    on a draft or nowhere, it is simply not found."""
+    return (
+        Submission.objects.filter(pk=submission_id, problem_version__problem__status=ProblemStatus.PUBLISHED)
+        .select_related("problem_version__problem")
+        .only("verdict", "problem_version__problem__slug", "problem_version__problem__title")
+        .first()
+    )
 
 
 def submission_visible_ids(*, submissions: list[Submission], user) -> set[int]:
@@ -111,33 +154,39 @@ class LeaderboardRow:
     username: str
     solved: int
     reached_at: datetime
+    model_name: str = ""  # the bots' board ranks models (each with its owner), the humans' board people
 
 
 def leaderboard(*, author_kind: AuthorKind, limit: int = 100) -> list[LeaderboardRow]:
     """Problems solved by code of one kind (humans' or machines', never mixed), then who reached
     that count first: each user's time is the latest of their first ACCEPTED per problem."""
     user_table = get_user_model()._meta.db_table
+    # Machines rank by model: one account's two models are two entries, as a run's pass@k is.
+    machines = author_kind == AuthorKind.MACHINE
+    model, by_model = ("s.model_name", "s.model_name,") if machines else ("''", "")
     sql = f"""
-        SELECT u.id, u.username, COUNT(*) AS solved, MAX(firsts.first_at) AS reached_at
+        SELECT u.id, u.username, firsts.model_name, COUNT(*) AS solved, MAX(firsts.first_at) AS reached_at
         FROM (
-            SELECT s.user_id, v.problem_id, MIN(s.created_at) AS first_at
+            SELECT s.user_id, {model} AS model_name, v.problem_id, MIN(s.created_at) AS first_at
             FROM {Submission._meta.db_table} s
             JOIN {ProblemVersion._meta.db_table} v ON v.id = s.problem_version_id
             JOIN {Problem._meta.db_table} p ON p.id = v.problem_id
             WHERE s.verdict = %s AND s.author_kind = %s AND p.status = %s
-            GROUP BY s.user_id, v.problem_id
+            GROUP BY s.user_id, {by_model} v.problem_id
         ) firsts
         JOIN {user_table} u ON u.id = firsts.user_id
-        GROUP BY u.id, u.username
-        ORDER BY solved DESC, reached_at ASC, u.id ASC
+        GROUP BY u.id, u.username, firsts.model_name
+        ORDER BY solved DESC, reached_at ASC, u.id ASC, firsts.model_name ASC
         LIMIT %s
     """  # noqa: S608 (table names come from the models, values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, [Verdict.ACCEPTED.value, str(author_kind), ProblemStatus.PUBLISHED.value, limit])
         rows = cursor.fetchall()
     return [
-        LeaderboardRow(rank=i, user_id=uid, username=name, solved=solved, reached_at=_as_datetime(reached))
-        for i, (uid, name, solved, reached) in enumerate(rows, start=1)
+        LeaderboardRow(
+            rank=i, user_id=uid, username=name, solved=solved, reached_at=_as_datetime(reached), model_name=model
+        )
+        for i, (uid, name, model, solved, reached) in enumerate(rows, start=1)
     ]
 
 
@@ -151,10 +200,11 @@ def _as_datetime(value) -> datetime:
 @dataclasses.dataclass(frozen=True)
 class Profile:
     user: object
-    solved: list[Problem]
+    solved: list[Problem]  # by the user themself (problems_solved_by)
     recent: list[Submission]
     human_submissions: int
     machine_submissions: int
+    solved_by_bots: dict[str, list[Problem]] = dataclasses.field(default_factory=dict)  # by model
 
     @property
     def is_machine(self) -> bool:
@@ -169,6 +219,7 @@ def profile_for(*, user, recent_limit: int = 20) -> Profile:
         recent=list(submission_list_for_user(user=user)[:recent_limit]),
         human_submissions=counts.get(AuthorKind.HUMAN, 0),
         machine_submissions=counts.get(AuthorKind.MACHINE, 0),
+        solved_by_bots=problems_solved_by_bots_of(user=user),
     )
 
 
@@ -223,7 +274,10 @@ def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[P
         acceptance_permille=Coalesce(1000 * F("accepted_count") / NullIf(F("attempt_count"), 0), Value(-1))
     )
     if user is not None and user.is_authenticated:
-        mine = Submission.objects.filter(user=user, problem_version__problem=OuterRef("pk"))
+        # yours: what you wrote yourself, not your bots (problems_solved_by)
+        mine = Submission.objects.filter(
+            user=user, author_kind=AuthorKind.HUMAN, problem_version__problem=OuterRef("pk")
+        )
         problems = problems.annotate(
             solved_by_me=Exists(mine.filter(verdict=Verdict.ACCEPTED)), attempted_by_me=Exists(mine)
         )

@@ -16,12 +16,14 @@ from submissions.selectors import (
     leaderboard,
     profile_for,
     submission_get_visible,
+    submission_hidden_from,
     submission_list_for_user,
     submission_list_recent,
     submission_queue_position,
     submission_visible_ids,
 )
 from submissions.services import InFlightLimitExceeded, submission_create
+from submissions.verdict_view import judge_time, marked_messages, shown_reasons, theorem_rows
 
 
 @login_required
@@ -48,14 +50,25 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     try:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
     except Submission.DoesNotExist as exc:
-        raise Http404("No such submission.") from exc
+        hidden = submission_hidden_from(submission_id=submission_id)
+        if hidden is None:
+            raise Http404("No such submission.") from exc
+        context = {
+            "problem": hidden.problem_version.problem,
+            "submission_id": submission_id,
+            "opens_when_solved": hidden.verdict in ("", "ACCEPTED"),  # accepted, or not judged yet
+        }
+        return render(request, "submissions/not_yet_visible.html", context, status=403)
     # The judge's JSON as stored: a field a newer judge adds cannot break the page.
     result = submission.result if isinstance(submission.result, dict) else None
     context = {
         "submission": submission,
         "result": result,
         "queue_position": submission_queue_position(submission=submission),
-        "code_lines": annotated_lines(submission.code, (result or {}).get("messages")),
+        "code_lines": annotated_lines(submission.code, marked_messages(result, submission.code)),
+        "reasons": shown_reasons(result, submission.code) if result else [],
+        "theorems": theorem_rows(result) if result else [],
+        "judge_time": judge_time((result or {}).get("time_ms")),
         "is_mine": submission.user_id == request.user.pk,
     }
     # htmx polls only the status block; the answer that brings the verdict also carries the

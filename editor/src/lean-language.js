@@ -109,7 +109,8 @@ export const leanStreamParser = {
   },
   indent(state, textAfter, context) {
     if (state.commentDepth > 0 || state.inString) return null;
-    const line = context.lineAt(context.pos, -1);
+    // The line being indented is the part after a simulated break (Enter), hence bias 1.
+    const line = context.lineAt(context.pos, 1);
     if (line.from === 0) return 0;
     const previous = context.lineAt(line.from - 1, -1);
     const base = context.lineIndent(previous.from, -1);

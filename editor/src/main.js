@@ -90,6 +90,9 @@ function mountEditor(textarea) {
         lintGutter(),
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap, ...searchKeymap, ...lintKeymap]),
         EditorView.lineWrapping,
+        // Through the view's attributes: a class added to view.dom by hand is dropped on the next
+        // update (the first focus), and with it the editor's height and border.
+        EditorView.editorAttributes.of({ class: "lean-editor" }),
         EditorView.contentAttributes.of({
           "aria-label": label ? label.textContent.trim() : "Lean code",
           "aria-describedby": "editor-help",
@@ -102,7 +105,9 @@ function mountEditor(textarea) {
   textarea.value = initial;
   textarea.hidden = true;
   textarea.insertAdjacentElement("afterend", view.dom);
-  view.dom.classList.add("lean-editor");
+  // The help that only holds with the editor (abbreviations, drafts) shows only with it.
+  const help = document.getElementById("editor-help");
+  if (help) help.hidden = false;
   if (label) label.addEventListener("click", () => view.focus());
 
   // After a failed attempt, Lean's messages at their places, as long as the text is that attempt's.

@@ -15,6 +15,18 @@ export const provider = new AbbreviationProvider({
 });
 
 const setTracked = StateEffect.define();
+const setJustReplaced = StateEffect.define();
+
+// Where the cursor stood after an abbreviation was replaced as it was typed (`\forall` → `∀`),
+// until anything else happens: a Tab there finishes the abbreviation (it already is), as the
+// help promises, instead of indenting the line.
+const justReplaced = StateField.define({
+  create: () => null,
+  update(at, tr) {
+    for (const effect of tr.effects) if (effect.is(setJustReplaced)) return effect.value;
+    return tr.docChanged || tr.selection ? null : at;
+  },
+});
 
 // The position of the leader of the abbreviation being typed, or null.
 export const trackedAbbreviation = StateField.define({
@@ -62,6 +74,19 @@ function replacement(state, from, to) {
 function replaceTracked(view) {
   const start = view.state.field(trackedAbbreviation);
   if (start === null) return false;
+  return replaceAt(view, start);
+}
+
+// Tab: replaces the abbreviation being typed, or swallows the Tab right after one replaced itself.
+function tabAfterAbbreviation(view) {
+  if (replaceTracked(view)) return true;
+  const at = view.state.field(justReplaced);
+  if (at === null || at !== view.state.selection.main.head || !view.state.selection.main.empty) return false;
+  view.dispatch({ effects: setJustReplaced.of(null) });
+  return true;
+}
+
+function replaceAt(view, start) {
   const found = replacement(view.state, start, abbreviationEnd(view.state, start));
   if (!found) {
     view.dispatch({ effects: setTracked.of(null) });
@@ -90,7 +115,7 @@ const typing = EditorView.inputHandler.of((view, from, to, text) => {
         view.dispatch({
           changes: { from: start, to: from, insert },
           selection: EditorSelection.cursor(start + cursor),
-          effects: setTracked.of(null),
+          effects: [setTracked.of(null), setJustReplaced.of(start + cursor)],
           userEvent: "input.type",
         });
         return true;
@@ -144,8 +169,9 @@ export function finishAbbreviation(view) {
 export function leanUnicodeInput() {
   return [
     trackedAbbreviation,
+    justReplaced,
     typing,
     leaving,
-    Prec.highest(keymap.of([{ key: "Tab", run: replaceTracked }])),
+    Prec.highest(keymap.of([{ key: "Tab", run: tabAfterAbbreviation }])),
   ];
 }

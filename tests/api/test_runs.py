@@ -39,9 +39,14 @@ def test_a_run_counts_pass_at_k_and_first_accepted_from_its_attempts(bot, proble
         "accepted": 1,
         "first_accepted_attempt": 2,
         "pass_at_k": 2 / 3,  # 1 - C(2,2)/C(3,2)
+        "pass_at": [pytest.approx(1 / 3), 2 / 3],  # pass@1 = c/n, then pass@2
     }
     assert by_slug["solve-add-2"]["pass_at_k"] == 0.0
     assert detail["complete"] and detail["pass_at_k"] == pytest.approx(1 / 3) and detail["solved"] == 1
+    # pass@1 … pass@k over the set (issue 32, item 15): the means of each problem's pass@j
+    assert detail["pass_at"] == [{"k": 1, "value": pytest.approx(1 / 6)}, {"k": 2, "value": pytest.approx(1 / 3)}]
+    page = APIClient().get(f"/runs/{run['id']}/").content.decode()
+    assert '<th scope="col">pass@1</th><th scope="col">pass@2</th>' in page and 'data-k="1">0.167<' in page
     assert set(Submission.objects.values_list("model_name", flat=True)) == {"prover-7b-ft"}
 
 

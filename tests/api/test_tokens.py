@@ -65,3 +65,24 @@ def test_the_tokens_page_makes_shows_once_and_revokes(signed_in, user):
     assert client_for(key).get("/api/v1/tokens/").status_code == 200
     signed_in.post(f"/account/tokens/{token.pk}/revoke/")
     assert client_for(key).get("/api/v1/tokens/").status_code == 401
+
+
+def test_a_reload_of_the_tokens_page_makes_no_second_token(signed_in, user):
+    form_id = signed_in.get("/account/tokens/").context["form_id"]
+    posted = {"name": "laptop", "form_id": form_id}
+    first = signed_in.post("/account/tokens/", posted)
+    again = signed_in.post("/account/tokens/", posted)  # what the browser's reload sends
+    assert first.context["new"] is not None and again.context["new"] is None
+    assert "already made its token" in again.content.decode()
+    assert ApiToken.objects.filter(user=user).count() == 1
+
+
+def test_a_refused_token_form_keeps_what_was_typed_and_can_be_sent_again(signed_in, user):
+    form_id = signed_in.get("/account/tokens/").context["form_id"]
+    refused = signed_in.post("/account/tokens/", {"name": "bot", "is_machine": "on", "form_id": form_id})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and 'class="errorlist"' in html and 'value="bot"' in html and "checked" in html
+    fixed = signed_in.post(
+        "/account/tokens/", {"name": "bot", "is_machine": "on", "model_name": "m", "form_id": form_id}
+    )
+    assert fixed.context["new"] is not None

@@ -78,6 +78,8 @@ class LiveArena:
             # The judge doubles need no Lean; the real judge does (up.sh provisions it).
             "ARENA_SKIP_LEAN": "0" if judge == REAL_JUDGE else "1",
             "ARENA_TEST_JUDGE_SLEEP": os.environ.get("ARENA_TEST_JUDGE_SLEEP", "2"),
+            # The site's mail, one file per message, for the tests to read (LiveArena.mails).
+            "EMAIL_URL": f"filemail:///{self.var_dir / 'mail'}",
             **(extra_env or {}),
         }
         self.demo_username = self.demo_password = ""
@@ -104,6 +106,12 @@ class LiveArena:
     def log(self, name: str = "web") -> str:
         path = self.var_dir / "log" / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def mails(self) -> list[str]:
+        """Every message the site sent, oldest first, as the files Django's file backend writes."""
+        folder = self.var_dir / "mail"
+        files = sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime) if folder.exists() else []
+        return [path.read_text(errors="replace") for path in files]
 
     def __enter__(self) -> LiveArena:
         return self.start()

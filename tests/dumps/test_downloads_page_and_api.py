@@ -20,6 +20,7 @@ def test_the_page_without_dumps_says_so(client, db):
 
 
 def test_a_file_is_streamed_from_disk_byte_for_byte(scenario, client, dump_dir):
+    client.force_login(scenario["alice"])  # downloads are gated: test_gated_downloads.py
     dump = dataset_export()
     response = client.get(reverse("dataset-file", args=[dump.name, dump.archive_name]))
     assert response.status_code == 200 and response.streaming
@@ -38,6 +39,7 @@ def test_only_the_dumps_own_files_are_served(scenario, client, dump_dir):
 
 
 def test_the_api_lists_dumps_with_sizes_checksums_and_links(scenario, client):
+    client.force_login(scenario["alice"])
     dump = dataset_export()
     data = client.get("/api/v1/datasets/").json()
     assert data["licence"]["id"] == "cc-by-sa-4.0-open-weights" and data["licence"]["version"] == "1"

@@ -98,6 +98,25 @@ def test_the_card_names_the_licence_configs_and_features(scenario, dump_dir):
     assert header["size_categories"] == ["n<1K"]
     assert [c["config_name"] for c in header["configs"]] == ["problems", "solutions", "submissions"]
     info = {i["config_name"]: i for i in header["dataset_info"]}
-    assert info["solutions"]["splits"] == [{"name": "train", "num_examples": 3}]
+    (split,) = info["solutions"]["splits"]
+    assert split["name"] == "train" and split["num_examples"] == 3 and split["num_bytes"] > 0
     assert {"name": "code", "dtype": "string"} in info["solutions"]["features"]
     assert "open-weights" in (dump_dir / dump.name / "LICENSE").read_text()
+
+
+def test_the_card_records_sizes_sources_and_their_licences(make, solver, dump_dir):
+    """dataset_info as `datasets` expects it (num_bytes, download_size), source_datasets, and a
+    credit per source of imported problems (issue 32, item 18)."""
+    from problems.models import Problem
+
+    imported = make.problem("imported-one", licence="MIT")
+    Problem.objects.filter(pk=imported.pk).update(source="CLEVER (trishullab/clever)")
+    make.submission(user=solver, problem=imported)
+    dump = dataset_export()
+    card = (dump_dir / dump.name / "README.md").read_text()
+    header = yaml.safe_load(card.split("---")[1])
+    for info in header["dataset_info"]:
+        (split,) = info["splits"]
+        assert split["num_bytes"] > 0 and info["download_size"] > 0, info["config_name"]
+    assert header["source_datasets"] == ["original", "extended|CLEVER (trishullab/clever)"]
+    assert "1 problem from **CLEVER (trishullab/clever)**, under `MIT`" in card

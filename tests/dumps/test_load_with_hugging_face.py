@@ -27,19 +27,25 @@ print(json.dumps(out, default=str))
 """
 
 
-def test_load_dataset_reads_every_config_of_the_card(scenario, dump_dir, tmp_path):
-    dump = dataset_export()
-    folder = dump_dir / dump.name
+def load_in_a_child(folder, tmp_path) -> subprocess.CompletedProcess:
     env = os.environ | {
         "HF_DATASETS_OFFLINE": "1",
         "HF_HUB_OFFLINE": "1",
         "HF_HOME": str(tmp_path / "hf"),
         "PYTHONPATH": "",
     }
-    child = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", LOADER, str(folder)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def test_load_dataset_reads_every_config_of_the_card(scenario, dump_dir, tmp_path):
+    dump = dataset_export()
+    folder = dump_dir / dump.name
+    child = load_in_a_child(folder, tmp_path)
     assert child.returncode == 0, child.stderr[-3000:]
+    # the card's dataset_info is what the library expects: no warning about it (issue 32, item 18)
+    assert "num_bytes" not in child.stderr and "dataset_info" not in child.stderr, child.stderr[-2000:]
     out = json.loads(child.stdout.strip().splitlines()[-1])
     assert "site-packages" in out["library"]
     assert {c: out[c]["rows"] for c in dump.counts} == dump.counts
@@ -48,3 +54,15 @@ def test_load_dataset_reads_every_config_of_the_card(scenario, dump_dir, tmp_pat
     assert out["solutions"]["first"]["code"] == first["code"]
     assert out["solutions"]["first"]["theorems"] == first["theorems"]
     assert "problem_fingerprint" in out["solutions"]["columns"]
+
+
+def test_a_config_with_no_rows_is_named_empty_in_the_card(make, dump_dir, tmp_path):
+    """`datasets` cannot load a split with no rows: the card says so at that config."""
+    make.problem("open-problem")  # a problem, and nothing solved yet: solutions and submissions are empty
+    dump = dataset_export()
+    assert dump.counts["solutions"] == 0
+    folder = dump_dir / dump.name
+    child = load_in_a_child(folder, tmp_path)
+    assert "corresponds to no data" in child.stderr  # the library's refusal, as the card warns
+    card = (folder / "README.md").read_text()
+    assert card.count("empty in this dump: `load_dataset` cannot load a config with no rows") == 2

@@ -16,6 +16,7 @@ from dumps.models import DatasetDump
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW = ("dumps", "0001_dataset_dump_from_datasets_app")
+LATEST = ("dumps", "0002_dataset_download")  # where each test leaves the database
 OLD = ("datasets", "0001_dataset_dump")
 
 
@@ -35,8 +36,8 @@ def test_old_layout_upgrades_with_rows_permissions_and_log():
         name="arena-20261207-000000", archive_name="a.tar.gz", archive_sha256="0" * 64, licence="CC BY-SA 4.0"
     )
     curator = User.objects.create_user("curator")
-    curator.user_permissions.add(*Permission.objects.filter(content_type__app_label="dumps"))
     content_type = ContentType.objects.get_for_model(DatasetDump)
+    curator.user_permissions.add(*Permission.objects.filter(content_type=content_type))
     LogEntry.objects.create(
         user=curator, content_type=content_type, object_id=str(dump.pk), object_repr="a", action_flag=ADDITION
     )
@@ -50,7 +51,7 @@ def test_old_layout_upgrades_with_rows_permissions_and_log():
             cursor.execute("SELECT name FROM datasets_datasetdump")
             assert cursor.fetchall() == [("arena-20261207-000000",)]
     finally:
-        _migrate(NEW)
+        _migrate(LATEST)
     assert "dumps_datasetdump" in _tables() and "datasets_datasetdump" not in _tables()
     assert list(DatasetDump.objects.values_list("name", flat=True)) == ["arena-20261207-000000"]
     assert ContentType.objects.get_for_model(DatasetDump).pk == content_type.pk
@@ -73,6 +74,6 @@ def test_a_bare_content_type_made_meanwhile_gives_way_to_the_old_one():
         _migrate(("dumps", None))
         ContentType.objects.create(app_label="dumps", model="datasetdump")
     finally:
-        _migrate(NEW)
+        _migrate(LATEST)
     assert ContentType.objects.get(app_label="dumps", model="datasetdump").pk == old_pk
     assert User.objects.get(pk=curator.pk).has_perm("dumps.view_datasetdump")

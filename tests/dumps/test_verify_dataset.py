@@ -66,3 +66,31 @@ def test_bad_arguments_are_refused(tmp_path):
         call_command("verify_dataset", str(tmp_path / "nowhere"))
     with pytest.raises(CommandError, match="unknown file"):
         call_command("verify_dataset", str(tmp_path), "--files", "passwords")
+
+
+def test_an_edited_parquet_with_its_checksums_made_again_is_reported(scenario, dump_dir, capsys):
+    """What users load is the Parquet (the card's configs): an edit there alone, with SHA256SUMS
+    written again to match, must not pass as clean (issue 32, item 17)."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    dump = dataset_export()
+    folder = dump_dir / dump.name
+    path = folder / "solutions.parquet"
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    rows[0]["code"] = rows[0]["code"].replace("omega", "sorry")
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    sums = folder / "SHA256SUMS"
+    lines = [
+        f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}"
+        for n in (line.split()[1] for line in sums.read_text().splitlines())
+    ]
+    sums.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SystemExit):
+        call_command("verify_dataset", str(folder), "--files", "solutions")
+    out = capsys.readouterr().out
+    assert f"DISAGREE solutions.parquet row {rows[0]['id']}: differs from solutions.jsonl (row 1)" in out
+    assert "checksum differs" not in out

@@ -32,7 +32,8 @@ def make_submissions(*, problems: list[Problem], users: list, count: int) -> Non
             code=f"-- {i}",
             status=SubmissionStatus.FINISHED,
             verdict=next(verdicts),
-            author_kind=AuthorKind.MACHINE if i % 4 == 0 else AuthorKind.HUMAN,
+            # user0 solves p-0000 themself (i = 0): a bot's solve would not open its solutions
+            author_kind=AuthorKind.MACHINE if i % 4 == 1 else AuthorKind.HUMAN,
             result={"verdict": "x", "messages": []},
         )
         for i in range(count)

@@ -43,6 +43,25 @@ def compile_error(problem: ProblemSpec, text: str = "unknown identifier 'oops'")
     )
 
 
+def by_code(problem: ProblemSpec, code: str) -> JudgeResult:
+    """The doubles' answer from the text: what the real source checks refuse (judge.source_checks,
+    no Lean) is FORBIDDEN_CONSTRUCT with every theorem "error", as the real judge stores it;
+    code containing "oops" COMPILE_ERROR; anything else ACCEPTED."""
+    from judge.source_checks import check_source
+
+    refused = check_source(code, list(problem.imports))
+    if refused:
+        return JudgeResult(
+            verdict=Verdict.FORBIDDEN_CONSTRUCT,
+            reasons=refused,
+            theorems=[TheoremResult(name, TheoremStatus.ERROR) for name in problem.theorem_names],
+            lean_version=LEAN_VERSION,
+            checker_version=CHECKER_VERSION,
+            time_ms=3,
+        )
+    return compile_error(problem) if "oops" in code else accepted(problem)
+
+
 def judge_error(detail: str = "the sandbox failed") -> JudgeResult:
     return JudgeResult(
         verdict=Verdict.JUDGE_ERROR,
@@ -64,8 +83,8 @@ class JudgeDouble:
 
 
 class RecordingJudgeDouble(JudgeDouble):
-    """Records every call; answers from a script of results (or exceptions), else by the code:
-    code containing "oops" gets COMPILE_ERROR, anything else ACCEPTED."""
+    """Records every call; answers from a script of results (or exceptions), else by the code
+    (by_code: refused by the source checks, "oops", or ACCEPTED)."""
 
     def __init__(self) -> None:
         self.reset()
@@ -86,7 +105,7 @@ class RecordingJudgeDouble(JudgeDouble):
             if isinstance(outcome, Exception):
                 raise outcome
             return outcome
-        return compile_error(problem) if "oops" in code else accepted(problem)
+        return by_code(problem, code)
 
     def reference_export(self, problem: ProblemSpec) -> str:
         """The template's export, as problems.validation asks for it: a template containing
@@ -113,7 +132,7 @@ class SleepingJudgeDouble(JudgeDouble):
             with Path(calls).open("a") as f:
                 f.write(f"{os.getpid()} {problem.slug}\n")
         time.sleep(float(os.environ.get("ARENA_TEST_JUDGE_SLEEP", "0")))
-        return compile_error(problem) if "oops" in code else accepted(problem)
+        return by_code(problem, code)
 
 
 recording_judge_double = RecordingJudgeDouble()

@@ -29,7 +29,7 @@ def test_finished_submission_shows_verdict_theorems_and_messages(signed_in, user
     submission_judge(submission_id=submission.pk, worker="w")
     html = signed_in.get(submission.get_absolute_url()).content.decode()
     assert 'data-verdict="COMPILE_ERROR">COMPILE_ERROR</strong>' in html
-    assert '<code>solveAdd_spec</code></td><td class="theorem-error">error</td>' in html
+    assert '<code>solveAdd_spec</code></td><td class="theorem-error">not proved (Lean stopped at an error)</td>' in html
     assert "line 4, column 2" in html and "unknown identifier &#x27;oops&#x27;" in html
     assert "hx-trigger" not in html  # no more polling
 
@@ -40,10 +40,11 @@ def test_the_polled_fragment_is_the_status_block_only(signed_in, user, problem, 
     assert html.lstrip().startswith('<section id="submission-status"') and "<html" not in html
 
 
-def test_another_users_submission_is_not_found(client, other_user, user, problem, enqueued):
+def test_another_users_submission_is_not_shown(client, other_user, user, problem, enqueued):
     submission = submission_create(user=user, problem=problem, code=GOOD_CODE)
     client.force_login(other_user)
-    assert client.get(submission.get_absolute_url()).status_code == 404
+    response = client.get(submission.get_absolute_url())
+    assert response.status_code == 403 and GOOD_CODE not in response.content.decode()  # why: test_error_pages
 
 
 def test_my_submissions_lists_mine_only(signed_in, user, other_user, problem, enqueued):
