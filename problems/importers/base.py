@@ -18,9 +18,10 @@ class ImportFileError(ValueError):
 
 @dataclass
 class Candidate:
-    origin: str  # where it came from, for the report: "line 3", "problem_12.lean"
+    origin: str  # where it came from, for the report: its upstream name ("verina_basic_3", "problem_12")
     data: dict[str, Any]  # the problem format, plus declared_imports, upstream_id, lean_version
     quirks: list[str] = field(default_factory=list)  # reported, never silently accepted
+    keep: frozenset[str] = frozenset()  # fields the source does not carry: an existing problem keeps its own
 
     @property
     def slug(self) -> str:
@@ -38,6 +39,7 @@ class Rejection:
 class ReadResult:
     candidates: list[Candidate] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the set carries beside its rows, not imported
 
     def reject(self, origin: str, slug: str, reason: str) -> None:
         self.rejections.append(Rejection(origin=origin, slug=slug, reason=reason))
