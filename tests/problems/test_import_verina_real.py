@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from judge.pipeline import judge_for
 from judge.problem_format import ProblemSpec
 from problems.importers import verina
 from problems.validation import template_error
@@ -66,10 +67,13 @@ def test_a_dry_run_over_the_folder_refuses_only_real_defects(validations_sent):
 
 @pytest.mark.lean
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(600)  # one Lean run, ~60 s (then cached by the statement's fingerprint)
 def test_the_map_task_template_elaborates_with_the_real_lean(settings):
     settings.ARENA_JUDGE = "judge.pipeline.judge_submission"
     (candidate,) = [c for c in verina.read(Path(FOLDER) / "verina_basic_104").candidates]
     spec = ProblemSpec.from_dict({k: v for k, v in candidate.data.items() if k in ProblemSpec.__dataclass_fields__})
 
-    assert template_error(spec) is None
+    export = judge_for().reference_export(spec)  # InvalidReference if it does not elaborate
+
+    assert export.strip()
+    assert template_error(spec) is None  # and its targets are there
