@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from judge.lean_text import commands, tokens
+
 # Files larger than this are refused before parsing (a problem set is kilobytes per problem).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -92,13 +94,6 @@ def first_sentence(text: str, limit: int = 120) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def strip_assign(header: str) -> str:
-    """`def f (x : Nat) : Nat :=` or `theorem t ... := by` without its `:=` (and `by`)."""
-    header = header.rstrip()
-    header = re.sub(r"\s*:=\s*(by)?\s*$", "", header)
-    return header.rstrip()
-
-
 def dedupe_modules(modules: list[str]) -> list[str]:
     """Keep each module once, and drop those a kept parent already covers."""
     kept: list[str] = []
@@ -109,13 +104,16 @@ def dedupe_modules(modules: list[str]) -> list[str]:
     return kept
 
 
-IMPORT_LINE = re.compile(r"^\s*import\s+(.+?)\s*$")
-
-
 def imports_in(text: str) -> list[str]:
+    """The modules of the `import` commands of Lean text, read as tokens (not in a comment)."""
     modules = []
-    for line in text.splitlines():
-        match = IMPORT_LINE.match(line)
-        if match:
-            modules += match.group(1).split()
+    for command in commands(text):
+        found = list(tokens(command))
+        if not found or found[0].text != "import":
+            continue
+        for token in found[1:]:
+            if token.kind != "ident":
+                break  # the module names end where the command's other text begins
+            if token.text not in ("all", "public", "meta"):
+                modules.append(token.text)
     return modules
