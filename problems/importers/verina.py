@@ -22,6 +22,7 @@ block of one name (imports aside) is a defect of the task and refuses it, as ups
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +185,7 @@ def _task(folder: Path, slug: str) -> tuple[dict[str, Any], list[str]]:  # noqa:
             f"upstream's reference solution imports {', '.join(beyond)} (`import type=solution`): not the "
             "statement's, so not the problem's imports (kept in declared_imports)"
         )
-    proof = blocks["proof"].strip() or "sorry"
+    proof = blocks["proof"] if blocks["proof"].strip() else "sorry"
     reference: str | None = None
     if unproved(proof):
         quirks.append("the upstream proof is incomplete (sorry): no reference solution (its code is not kept)")
@@ -260,16 +261,15 @@ def _definition(before: str, body: str, default: str | None) -> str:
     found = commands(before)
     if not found:
         raise _Reject("task.lean: a condition section has no declaration before it")
-    body = body.strip() or (default or "")
+    body = body if body.strip() else (default or "")
     if not body:
         raise _Reject("task.lean: the postcond section is empty")
     return f"{header_of(found[-1])} :=\n{_indented(body)}"
 
 
 def _indented(text: str) -> str:
-    lines = text.strip("\n").splitlines()
-    if lines and lines[0].startswith("  "):
-        return "\n".join(lines)
+    """A section's text as a body: its common indentation replaced by two spaces."""
+    lines = textwrap.dedent(text.strip("\n")).splitlines()
     return "\n".join(("  " + line) if line.strip() else "" for line in lines)
 
 
