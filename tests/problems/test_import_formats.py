@@ -261,6 +261,9 @@ def test_verina_sections_by_their_rules(validations_sent):
     assert add_one.theorems[0]["name"] == "addOne_spec_satisfied"
     assert add_one.preamble.startswith("@[reducible, simp]\ndef addOne_precond (n : Nat) : Prop :=\n  True")
     assert add_one.reference_solution.startswith(add_one.preamble + "\n\ndef addOne")  # a whole file
+    assert add_one.reference_solution.endswith(
+        ":= by\n  unfold addOne_postcond addOne\n  induction n with\n  | zero => rfl\n  | succ k _ =>\n    rfl"
+    )
     assert add_one.tests == [{"input": {"n": 1}, "output": 2, "wrong_outputs": [1]}, {"input": {"n": 0}, "output": 1}]
     assert (add_one.licence, add_one.lean_version, add_one.imports, add_one.import_profile) == (
         "Apache-2.0",
