@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from judge.lean_text import LeanTextError, body_assign
+
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 # A Lean identifier, possibly dotted; enough for the names problems declare.
 IDENT = r"[A-Za-z_\u03b1-\u03c9\u0391-\u03a9][A-Za-z0-9_'!?\u03b1-\u03c9\u0391-\u03a9\u2080-\u2089]*"
@@ -106,7 +108,7 @@ class ProblemSpec:
         definitions = tuple(_string_list(data, "definitions"))
         for header in definitions:
             _definition_name(header)
-            if ":=" in header:
+            if _has_body(header):
                 raise InvalidProblem(f"definition header {header!r} must not have a body")
         raw_theorems = data.get("theorems", [])
         if not isinstance(raw_theorems, list) or not raw_theorems:
@@ -123,7 +125,7 @@ class ProblemSpec:
                 raise InvalidProblem(f"signature of {name!r} must start with 'theorem {name}'")
             if match.group(1) != name:
                 raise InvalidProblem(f"theorem name {name!r} disagrees with its signature ({match.group(1)!r})")
-            if ":=" in signature:
+            if _has_body(signature):
                 raise InvalidProblem(f"signature of {name!r} must not have a proof")
             theorems.append(TheoremSpec(name=name, signature=signature))
         names = [_definition_name(h) for h in definitions] + [t.name for t in theorems]
@@ -172,6 +174,15 @@ def load_problem_set(text: str) -> list[ProblemSpec]:
         except InvalidProblem as exc:
             raise InvalidProblem(f"line {number}: {exc}") from exc
     return problems
+
+
+def _has_body(header: str) -> bool:
+    """A `:=` that ends the header, read as Lean's tokens: one in a `let … :=` of the statement,
+    a binder's default, a string or a comment is the statement's own."""
+    try:
+        return body_assign(header) is not None
+    except LeanTextError as exc:
+        raise InvalidProblem(f"{header[:80]!r}…: {exc}") from exc
 
 
 def _definition_name(header: str) -> str:

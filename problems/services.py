@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from judge.problem_format import NAME_RE, InvalidProblem, ProblemSpec
 from judge.source_checks import normalise_line_endings
+from problems.lean_options import preamble_option_problems
 from problems.models import (
     Problem,
     ProblemChange,
@@ -160,6 +162,9 @@ def problem_data_clean(*, data: dict[str, Any], user_proposal: bool) -> tuple[Pr
         spec = ProblemSpec.from_dict(data)
     except InvalidProblem as exc:
         raise ValidationError(str(exc), code="format") from exc
+    refused = preamble_option_problems(spec.preamble)
+    if refused:
+        raise ValidationError(f"the preamble sets an option a problem may not: {'; '.join(refused)}", code="option")
     if not profile.covers(spec.imports):
         raise ValidationError(
             f"imports {', '.join(spec.imports)} go beyond the import profile {profile.name!r} "
@@ -341,6 +346,7 @@ class ImportReport:
     quirks: list[tuple[str, str, str]]  # origin, slug, what was noticed
     profiles: dict[str, list[str]]  # import profile -> slugs (created, updated or unchanged)
     lean_checked: int = 0
+    notes: list[str] = dataclasses.field(default_factory=list)  # the set's parts that are not rows
 
     def lines(self) -> list[str]:
         from problems.profiles import profile_get
@@ -359,6 +365,7 @@ class ImportReport:
         out += [f"UNCHANGED {slug}" for slug in self.unchanged]
         out += [f"REJECTED {origin} {slug}: {reason}" for origin, slug, reason in self.rejected]
         out += [f"QUIRK {origin} {slug}: {text}" for origin, slug, text in self.quirks]
+        out += [f"NOTE {text}" for text in self.notes]
         return out
 
 
@@ -380,7 +387,7 @@ def problems_import(*, read, user=None, lean: bool = False, dry_run: bool = Fals
     """
     from problems.validation import template_error
 
-    report = ImportReport([], [], [], [], [], {})
+    report = ImportReport([], [], [], [], [], {}, notes=list(read.notes))
     report.rejected = [(r.origin, r.slug, r.reason) for r in read.rejections]
     cleaned: list[tuple[Any, ProblemSpec, dict[str, Any]]] = []
     seen: dict[str, str] = {}
@@ -408,7 +415,7 @@ def problems_import(*, read, user=None, lean: bool = False, dry_run: bool = Fals
         cleaned.append((candidate, spec, extra))
     with transaction.atomic():
         for candidate, spec, extra in cleaned:
-            outcome = _import_one(spec=spec, extra=extra, user=user, origin=candidate.origin)
+            outcome = _import_one(spec=spec, extra=extra, user=user, origin=candidate.origin, keep=candidate.keep)
             getattr(report, outcome).append(spec.slug)
             report.profiles.setdefault(extra["import_profile"], []).append(spec.slug)
         if dry_run:
@@ -440,18 +447,27 @@ def _lean_check(spec, extra, candidate, report: ImportReport, template_error):
         return spec, extra, None  # left to a worker of its profile to validate
     report.lean_checked += 1
     error = template_error(spec)
+    declared = [m for m in extra.get("declared_imports") or [] if m not in spec.imports]
+    if error and declared:
+        # upstream judged it with more in scope (VERINA always has Mathlib): its declared profile
+        wider = ProblemSpec.from_dict(spec.to_dict() | {"imports": list(spec.imports) + declared})
+        needs = f"does not elaborate on its own imports, needs {', '.join(declared)}: {error}"
+        report.quirks.append((candidate.origin, spec.slug, needs))
+        return wider, extra | {"import_profile": profile_for_imports(wider.imports).name}, None
     if error:
         written = extra.get("lean_version") or "an unknown Lean"
         return spec, extra, f"template does not elaborate on our Lean (written for {written}): {error}"
     return spec, extra, None
 
 
-def _import_one(*, spec: ProblemSpec, extra: dict[str, Any], user, origin: str) -> str:
+def _import_one(*, spec: ProblemSpec, extra: dict[str, Any], user, origin: str, keep=frozenset()) -> str:
     fields = _spec_fields(spec) | {
         key: extra.get(key, "" if key in ("upstream_id", "lean_version") else []) for key in EXTRA_FIELDS
     }
     fields["import_profile"] = extra["import_profile"]
     problem = Problem.objects.select_for_update().filter(slug=spec.slug).first()
+    if problem is not None:
+        fields = {key: value for key, value in fields.items() if key not in keep}
     if problem is None:
         problem = Problem(slug=spec.slug, author=user, status=ProblemStatus.DRAFT, **fields)
         problem.full_clean()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from judge.lean_text import commands, tokens
+
 # Files larger than this are refused before parsing (a problem set is kilobytes per problem).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -18,9 +20,10 @@ class ImportFileError(ValueError):
 
 @dataclass
 class Candidate:
-    origin: str  # where it came from, for the report: "line 3", "problem_12.lean"
+    origin: str  # where it came from, for the report: its upstream name ("verina_basic_3", "problem_12")
     data: dict[str, Any]  # the problem format, plus declared_imports, upstream_id, lean_version
     quirks: list[str] = field(default_factory=list)  # reported, never silently accepted
+    keep: frozenset[str] = frozenset()  # fields the source does not carry: an existing problem keeps its own
 
     @property
     def slug(self) -> str:
@@ -38,6 +41,7 @@ class Rejection:
 class ReadResult:
     candidates: list[Candidate] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the set carries beside its rows, not imported
 
     def reject(self, origin: str, slug: str, reason: str) -> None:
         self.rejections.append(Rejection(origin=origin, slug=slug, reason=reason))
@@ -90,13 +94,6 @@ def first_sentence(text: str, limit: int = 120) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def strip_assign(header: str) -> str:
-    """`def f (x : Nat) : Nat :=` or `theorem t ... := by` without its `:=` (and `by`)."""
-    header = header.rstrip()
-    header = re.sub(r"\s*:=\s*(by)?\s*$", "", header)
-    return header.rstrip()
-
-
 def dedupe_modules(modules: list[str]) -> list[str]:
     """Keep each module once, and drop those a kept parent already covers."""
     kept: list[str] = []
@@ -107,13 +104,16 @@ def dedupe_modules(modules: list[str]) -> list[str]:
     return kept
 
 
-IMPORT_LINE = re.compile(r"^\s*import\s+(.+?)\s*$")
-
-
 def imports_in(text: str) -> list[str]:
+    """The modules of the `import` commands of Lean text, read as tokens (not in a comment)."""
     modules = []
-    for line in text.splitlines():
-        match = IMPORT_LINE.match(line)
-        if match:
-            modules += match.group(1).split()
+    for command in commands(text):
+        found = list(tokens(command))
+        if not found or found[0].text != "import":
+            continue
+        for token in found[1:]:
+            if token.kind != "ident":
+                break  # the module names end where the command's other text begins
+            if token.text not in ("all", "public", "meta"):
+                modules.append(token.text)
     return modules

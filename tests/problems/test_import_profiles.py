@@ -8,10 +8,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from judge.problem_format import ProblemSpec
+from problems.importers import verina
 from problems.models import Problem
 from problems.profiles import profile_for_imports, profile_get
-from problems.services import problem_upsert_from_spec
+from problems.services import problem_propose, problem_upsert_from_spec, problems_import
 from submissions.services import submission_create
+from tests.problems.conftest import FIXTURES
 from tests.site.conftest import GOOD_CODE, SOLVE_ADD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,3 +110,47 @@ def test_the_api_says_whether_and_what_it_needs_and_filters(mathlib_problem, cor
     assert (detail["import_profile"], detail["judgeable"], detail["needs"]) == ("mathlib", False, ["Mathlib"])
     legacy = APIClient().get(f"/api/problems/{mathlib_problem.slug}/").json()
     assert (legacy["judgeable"], legacy["needs"]) == (False, ["Mathlib"])
+
+
+@pytest.mark.parametrize(
+    ("preamble", "refused"),
+    [
+        ("set_option maxHeartbeats 0", "maxHeartbeats takes a number from 1 to 400,000, not '0'"),
+        ("set_option debug.skipKernelTC true in\ndef x : Nat := 1", "the option debug.skipKernelTC is not one"),
+        ("set_option autoImplicit maybe", "autoImplicit takes true or false, not 'maybe'"),
+    ],
+)
+def test_a_proposal_may_set_only_allowed_options(author, proposal_data, validations_sent, preamble, refused):
+    with pytest.raises(ValidationError, match=refused) as caught:
+        problem_propose(author=author, data=proposal_data | {"preamble": preamble})
+    assert caught.value.code == "option"
+    assert not Problem.objects.exists() and validations_sent == []
+
+
+def test_a_proposal_with_an_allowed_option_is_stored(author, proposal_data, validations_sent):
+    problem = problem_propose(author=author, data=proposal_data | {"preamble": "set_option autoImplicit false"})
+
+    assert problem.to_spec().template().startswith("set_option autoImplicit false\n")
+
+
+def test_lean_import_moves_a_template_that_needs_its_declared_imports(validations_sent, monkeypatch):
+    """VERINA's evaluation always has Mathlib: a task whose statement needs it without saying so
+    goes to the Mathlib profile (reported), not away. Lean here is a double of template_error."""
+
+    def template_error_double(spec):  # stands in for one Lean run over the template
+        return None if "Mathlib" in spec.imports else "unknown constant 'Nat.Prime'"
+
+    monkeypatch.setattr("problems.validation.template_error", template_error_double)
+
+    task = FIXTURES / "verina" / "datasets" / "verina" / "verina_add_one"
+    report = problems_import(read=verina.read(task), lean=True)
+
+    problem = Problem.objects.get(slug="verina-add-one")
+    assert (problem.imports, problem.import_profile) == (["Mathlib"], "mathlib")
+    assert report.quirks == [
+        (
+            "verina_add_one",
+            "verina-add-one",
+            "does not elaborate on its own imports, needs Mathlib: unknown constant 'Nat.Prime'",
+        )
+    ]

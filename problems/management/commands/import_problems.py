@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "path", nargs="?", help="a JSONL file, a folder; for clever, default: the installed clever-bench"
         )
         parser.add_argument("--solutions", help="codeproof: the upstream reference-solution .lean file to compare")
-        parser.add_argument("--prefix", help="slug prefix (default: the format's name)")
+        parser.add_argument("--prefix", help="slug prefix (default: the format's name; for arena, none)")
         parser.add_argument("--lean", action="store_true", help="elaborate every template with Lean first (slow)")
         parser.add_argument("--dry-run", action="store_true", help="report what would happen; store nothing")
 
