@@ -84,6 +84,7 @@ def test_propose_see_validation_and_publish(browser, live_server, author, mainta
     moderator = sign_in(browser, base, "max", "max-pass-123")
     moderator.goto(f"{base}/problems/moderation/")
     moderator.click("text=Solve an addition")
+    moderator.once("dialog", lambda dialog: dialog.accept())  # "Publish …? Everyone will see it"
     moderator.click("button:has-text('Publish')")
     expect(moderator.locator("#problem-status")).to_have_text("Published")
 
