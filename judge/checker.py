@@ -9,6 +9,7 @@ The checker is its list of properties, one function each, each returning its fin
   parameters and type, and every definition to implement is safe;
 - `check_statement_dependencies`: every constant the target statements use, transitively, is
   identical to the reference's (values included), except the bodies of the definitions;
+- `check_redefinitions`: nothing the problem declares is declared again by the submission;
 - `check_reachability`: what each target reaches in the submission: axioms by origin (the
   submission's own and Lean's that trust compiled code are forbidden, `sorryAx` makes the proof
   incomplete: `judge.axioms`), and no unsafe, partial or opaque constant;
@@ -96,6 +97,7 @@ def check(
         *check_imports(submission, allowed_imports),
         *check_targets(interner, reference, submission, targets),
         *check_statement_dependencies(interner, reference, submission, targets, theorems),
+        *check_redefinitions(interner, reference, submission, targets, theorems),
         *check_reachability(interner, reference, submission, targets),
         *check_native_reduction(interner, submission),
         *check_attributes(submission),
@@ -347,17 +349,80 @@ def _is_partial(name: Name, subs: dict[Name, Constant]) -> bool:
 
 
 def _problem_owned(interner: Interner, reference: Export, submission: Export, targets: set[Name]) -> set[Name]:
-    """The problem's own declarations (its preamble's), unchanged in the submission: an axiom or
-    an `opaque` there is the problem's, flagged when the problem is validated, never the
-    submission's. Targets are never the problem's: their bodies are the submission's."""
-    return {
+    """The problem's own declarations, decided from the problem: a constant of the reference,
+    not a target, whose submitted copy is identical and declared once, and *everything it
+    references* is the problem's too or imported (transitively: a greatest fixed point). Only
+    checked code is the problem's: never an axiom, an `opaque` or an unsafe or partial constant
+    (a problem's preamble may declare none, `problems.validation`), so the reachability walk
+    meets every one of them. An identical copy that uses a redefined constant, or a name the
+    submission declares that the reference imported, is the submission's and is walked; so are
+    the targets' auxiliaries (`solveAdd.match_1`: the submission's body makes its own)."""
+    subs, refs = submission.constants, reference.constants
+    owned = {
         name
-        for name, ref in reference.constants.items()
+        for name, ref in refs.items()
         if name not in targets
+        and not any(name[: len(t)] == t for t in targets)
         and name not in submission.duplicates
-        and (sub := submission.constants.get(name)) is not None
+        and ref.kind not in ("axiom", "opaque")
+        and ref.safety == "safe"
+        and (sub := subs.get(name)) is not None
         and _identical(interner, ref, sub)
     }
+    uses: dict[Name, set[Name]] = {
+        name: interner.constants_in(refs[name].term_roots(), set()) | related_names(refs[name]) for name in owned
+    }
+    users: dict[Name, list[Name]] = {}
+    for name, used in uses.items():
+        for dependency in used:
+            users.setdefault(dependency, []).append(name)
+    # drop what uses a name the submission declares and does not own, or an imported axiom the
+    # policy counts (`sorryAx`…), and so on up (a worklist)
+    dropped = [
+        name
+        for name, used in uses.items()
+        if any(
+            (u not in owned and u in subs) or (u not in subs and axiom_verdict(u, closure_complete=False) is not None)
+            for u in used
+        )
+    ]
+    while dropped:
+        name = dropped.pop()
+        if name not in owned:
+            continue
+        owned.discard(name)
+        dropped.extend(user for user in users.get(name, ()) if user in owned)
+    return owned
+
+
+def check_redefinitions(
+    interner: Interner, reference: Export, submission: Export, targets: list[Target], theorems: list[str]
+) -> list[Finding]:
+    """What the problem declares is the problem's: a submission that declares one of its names
+    again (a different copy, or more than once) changes the problem, used by the statement or
+    not. Names under a target (`solveAdd.match_1`) are the target's auxiliaries, made anew by the
+    submission's body; they are never the problem's either (`_problem_owned` walks them)."""
+    target_names = {t.name for t in targets}
+    found: list[Finding] = []
+    for name, ref in reference.constants.items():
+        if name in target_names or any(name[: len(t)] == t for t in target_names):
+            continue
+        sub = submission.constants.get(name)
+        if sub is None or (_identical(interner, ref, sub) and name not in submission.duplicates):
+            continue
+        shown = name_to_str(name)
+        found.append(
+            Finding(
+                Verdict.STATEMENT_MISMATCH,
+                Reason(
+                    ReasonCode.REDEFINED,
+                    shown,
+                    f"{shown} is the problem's declaration: the submission may use it, not declare it again",
+                ),
+                tuple((theorem, TheoremStatus.MISMATCH) for theorem in theorems),
+            )
+        )
+    return found
 
 
 def _reachable(

@@ -279,3 +279,14 @@ def test_replay_request_numbers_everything_densely_children_first():
                 assert row[3] < row[1] and row[4] < row[1]
     declared = [row for row in lines if row[0] in ("def", "thm")]
     assert len(declared) == len([c for c in submission.constants.values() if c.kind in ("def", "thm")])
+
+
+def test_an_axiom_the_file_declares_is_forbidden_whatever_the_closure_knows():
+    """Offline, the replay's axiom list also holds imported theorems (exported oleans make them
+    axioms), so only named ones count there; an axiom the file declares counts on both Leans."""
+    for native in (False, True):
+        status = {"t": TheoremStatus.PROVED}
+        found = pipeline._axiom_found("t", "maxLen_eq", native, status, frozenset({"maxLen_eq"}))
+        assert [v for v, _ in found] == [Verdict.FORBIDDEN_AXIOM]
+        assert status["t"] is TheoremStatus.FORBIDDEN_AXIOM
+    assert pipeline._axiom_found("t", "Nat.add_comm", False, {"t": TheoremStatus.PROVED}, frozenset()) == []

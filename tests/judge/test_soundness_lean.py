@@ -14,7 +14,7 @@ from judge import lean_runner
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
 from judge.pipeline import exporter_job, exporter_stdin, judge_for, judge_submission
-from judge.problem_format import load_problem_set
+from judge.problem_format import ProblemSpec, TheoremSpec, load_problem_set
 from judge.results import Verdict
 from tests.judge.exporters import exporter_source, many_files_exporter_source
 
@@ -345,3 +345,41 @@ def test_skipping_the_kernel_is_caught_by_the_replay(runner):
     result = pipeline.judge_for(runner).decide(SOLVE_ADD, interner, reference, submission)
     assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
     assert result.reasons[0].declaration.split(".")[0] == "bad"
+
+
+# --- issue 26: what the problem owns is decided from the problem -----------------------------
+
+MAXLEN_PROBLEM = ProblemSpec(
+    slug="double-maxlen",
+    title="Double, with an unused helper",
+    preamble=(
+        "def maxLen : Nat := 100\n\ntheorem maxLen_eq : maxLen = 100 := rfl\n\n"
+        "theorem maxLen_pos : 0 < maxLen := by rw [maxLen_eq]; decide\n"
+    ),
+    definitions=("def double (n : Nat) : Nat",),
+    theorems=(TheoremSpec("double_spec", "theorem double_spec (n : Nat) : double n = 2 * n"),),
+)
+# maxLen redefined, maxLen_eq made an axiom, maxLen_pos copied verbatim: identical on its own,
+# it rests on the submission's axiom and proves False
+MAXLEN_ATTACK = (
+    "def maxLen : Nat := 0\n\naxiom maxLen_eq : maxLen = 100\n\n"
+    "theorem maxLen_pos : 0 < maxLen := by rw [maxLen_eq]; decide\n\n"
+    "def double (n : Nat) : Nat := 0\n\n"
+    "theorem double_spec (n : Nat) : double n = 2 * n := absurd maxLen_pos (Nat.lt_irrefl 0)\n"
+)
+MAXLEN_HONEST = (
+    MAXLEN_PROBLEM.preamble + "\ndef double (n : Nat) : Nat := n + n\n\n"
+    "theorem double_spec (n : Nat) : double n = 2 * n := by unfold double; omega\n"
+)
+
+
+def test_a_copy_resting_on_a_redefinition_is_not_the_problems(runner):
+    """Issue 26, hole 1: the copy of `maxLen_pos` is identical, but what it references is not the
+    problem's: the walk goes through it, meets the submitted axiom, and the redefinitions are
+    the problem changed. The honest solution with the same preamble stays ACCEPTED."""
+    attack = judge_submission(MAXLEN_PROBLEM, MAXLEN_ATTACK, runner=runner, owner="user:tests")
+    assert attack.verdict is Verdict.STATEMENT_MISMATCH, attack.to_json()
+    codes = {(r.code, r.declaration) for r in attack.reasons}
+    assert {("REDEFINED", "maxLen"), ("REDEFINED", "maxLen_eq"), ("FORBIDDEN_AXIOM", "maxLen_eq")} <= codes, codes
+    honest = judge_submission(MAXLEN_PROBLEM, MAXLEN_HONEST, runner=runner, owner="user:tests")
+    assert honest.verdict is Verdict.ACCEPTED, honest.to_json()
