@@ -533,7 +533,7 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
         return None
     node = interner.exprs[expr_id]
     if node[0] == "nat":
-        return str(node[1])
+        return _numeral(node[1])
     if node[0] == "str":
         return json.dumps(node[1], ensure_ascii=False)
     head, args = probe_inputs._spine(interner, expr_id)
@@ -552,6 +552,7 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
         return render(interner, args[-1], budget // 2)
     if head == ("Int", "negSucc") and len(args) == 1:
         inner = sub(0)
+        # a rendered numeral is all digits only up to SHOWN_DIGITS: int() stays bounded
         return f"-{int(inner) + 1}" if inner is not None and inner.isdigit() else None
     if head == ("Neg", "neg") and len(args) == 3:
         inner = sub(2)
@@ -564,7 +565,9 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
         return f"({first}, {second})" if first is not None and second is not None else None
     if head == ("Char", "ofNat") and len(args) == 1:
         code = sub(0)
-        return repr(chr(int(code))) if code is not None and code.isdigit() and int(code) < 0x110000 else None
+        if code is None or not code.isdigit() or len(code) > 7 or int(code) >= 0x110000:
+            return None
+        return repr(chr(int(code)))
     if head in (("List", "nil"), ("List", "cons")):
         items = _list_items(interner, expr_id, budget)
         return "[" + ", ".join(items) + "]" if items is not None else None
@@ -574,6 +577,16 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
     if head == ("Fin", "mk") and len(args) == 3:
         return sub(1)
     return None
+
+
+# a numeral longer than this is shown by its ends and its length (the text stays true)
+SHOWN_DIGITS = 40
+
+
+def _numeral(digits: str) -> str:
+    if len(digits) <= SHOWN_DIGITS:
+        return digits
+    return f"{digits[:12]}…{digits[-12:]} ({len(digits)} digits)"
 
 
 def _list_items(interner: Interner, expr_id: int, budget: int) -> list[str] | None:

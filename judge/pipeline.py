@@ -28,7 +28,17 @@ from judge.checker import CheckOutcome, check
 from judge.config import get_config
 from judge.counterexamples import ProbeRequest
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate, authenticate_sections
-from judge.export_format import Constant, Export, ExportError, Interner, Name, name_to_str, parse_export, parse_name
+from judge.export_format import (
+    Constant,
+    Export,
+    ExportError,
+    ExportLimit,
+    Interner,
+    Name,
+    name_to_str,
+    parse_export,
+    parse_name,
+)
 from judge.fork import reset_after_fork
 from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, get_runner
 from judge.problem_format import ProblemSpec
@@ -360,6 +370,8 @@ class _Judgment:
             return self.finish(*_missing_export(run, exc), problem)
         try:
             submission = parse_export(text, interner, probes=probe_text)
+        except ExportLimit as exc:
+            return self.finish(Verdict.OUTPUT_LIMIT, [Reason(ReasonCode.OUTPUT_LIMIT, None, str(exc))], problem)
         except ExportError as exc:
             return self.finish(Verdict.JUDGE_ERROR, [Reason(ReasonCode.EXPORT_INVALID, None, str(exc))], problem)
         if submission.refusal is not None:

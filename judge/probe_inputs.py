@@ -65,16 +65,22 @@ def shape_of(interner: Interner, type_id: int) -> Shape | None:
     return None
 
 
+# digits a numeral may have to be read as a number here (Python's int() refuses over 4,300)
+MAX_READ_DIGITS = 100
+
+
 def nat_literal(interner: Interner, expr_id: int) -> int | None:
-    """`5` as the kernel sees a numeral: a literal, or `OfNat.ofNat Nat 5 _`."""
+    """`5` as the kernel sees a numeral: a literal, or `OfNat.ofNat Nat 5 _`; None for a
+    numeral too long to be a bound or an input (a submission's terms choose its length)."""
     node = interner.exprs[expr_id]
-    if node[0] == "nat":
-        return int(node[1])
-    head, args = _spine(interner, expr_id)
-    if head == ("OfNat", "ofNat") and len(args) == 3:
-        literal = interner.exprs[args[1]]
-        return int(literal[1]) if literal[0] == "nat" else None
-    return None
+    if node[0] != "nat":
+        head, args = _spine(interner, expr_id)
+        if head != ("OfNat", "ofNat") or len(args) != 3:
+            return None
+        node = interner.exprs[args[1]]
+        if node[0] != "nat":
+            return None
+    return int(node[1]) if len(node[1]) <= MAX_READ_DIGITS else None
 
 
 def _spine(interner: Interner, expr_id: int) -> tuple[Name | None, list[int]]:

@@ -290,3 +290,20 @@ def test_an_axiom_the_file_declares_is_forbidden_whatever_the_closure_knows():
         assert [v for v, _ in found] == [Verdict.FORBIDDEN_AXIOM]
         assert status["t"] is TheoremStatus.FORBIDDEN_AXIOM
     assert pipeline._axiom_found("t", "Nat.add_comm", False, {"t": TheoremStatus.PROVED}, frozenset()) == []
+
+
+def test_a_deep_universe_level_is_renumbered_without_recursion():
+    """Issue 26: a level ~600 `succ`s deep broke the request's recursive renumbering."""
+    from judge.export_format import Constant
+    from judge.replay_request import build_request
+
+    interner = Interner()
+    level = 0
+    for _ in range(5000):
+        level = interner.level(("succ", level))
+    sort = interner.expr(("sort", level))
+    const = Constant(kind="axiom", name=("deep",), level_params=(), type=sort)
+    request = build_request("r1", [], [[const]], interner, []).decode()
+    rows = [json.loads(line) for line in request.splitlines()]
+    levels = [row for row in rows if row[0] == "L"]
+    assert len(levels) == 5000 and all(row[2:] == ["succ", row[1] - 1] for row in levels)
