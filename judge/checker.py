@@ -13,6 +13,7 @@ The checker is its list of properties, one function each, each returning its fin
 - `check_reachability`: what each target reaches in the submission: axioms by origin (the
   submission's own and Lean's that trust compiled code are forbidden, `sorryAx` makes the proof
   incomplete: `judge.axioms`), and no unsafe, partial or opaque constant;
+- `check_definitions_are_code`: a definition to implement computes (no `Classical.choose` value);
 - `check_native_reduction`: no term anywhere that the kernel would evaluate by compiled code;
 - `check_attributes`: no `implemented_by`, `extern` or `export` attribute on any constant.
 
@@ -99,6 +100,7 @@ def check(
         *check_statement_dependencies(interner, reference, submission, targets, theorems),
         *check_redefinitions(interner, reference, submission, targets, theorems),
         *check_reachability(interner, reference, submission, targets),
+        *check_definitions_are_code(interner, submission, targets),
         *check_native_reduction(interner, submission),
         *check_attributes(submission),
     ]
@@ -213,12 +215,12 @@ def check_reachability(
 ) -> list[Finding]:
     """What each target reaches in the submission: axioms, sorry, unsafe code."""
     subs = submission.constants
-    problem_owned = _problem_owned(interner, reference, submission, {t.name for t in targets})
+    owned = problem_owned(interner, reference, submission, {t.name for t in targets})
     found: list[Finding] = []
     for target in targets:
         if target.name not in subs:
             continue
-        for reached_name, reached in _reachable(target.name, subs, interner, problem_owned):
+        for reached_name, reached in _reachable(target.name, subs, interner, owned):
             if reached is None:
                 found += _imported_axiom(target, reached_name)
             else:
@@ -274,6 +276,62 @@ def _submitted_constant(target: Target, name: Name, const: Constant, subs: dict[
                 f"{root} depends on the {what} declaration {shown}",
             )
         )
+    return found
+
+
+# Imported constants that choose a value no algorithm computes: data built on them is not code.
+NONCOMPUTABLE = frozenset(
+    {
+        ("Classical", "choice"),
+        ("Classical", "choose"),
+        ("Classical", "indefiniteDescription"),
+        ("Classical", "epsilon"),
+        ("Classical", "propDecidable"),
+        ("Classical", "decEq"),
+        ("Classical", "decRel"),
+        ("Classical", "decPred"),
+        ("Classical", "dec"),
+        ("Classical", "inhabited_of_nonempty"),
+        ("Classical", "ofNonempty"),
+        ("Exists", "choose"),
+        ("Nonempty", "some"),
+    }
+)
+
+
+def check_definitions_are_code(interner: Interner, submission: Export, targets: list[Target]) -> list[Finding]:
+    """A definition to implement must compute: nothing is compiled, so this is read from the
+    terms. The walk goes through the definitions the target's value uses, never into theorems:
+    Lean puts a definition's proofs (termination, `have`) in auxiliary theorems (`f.proof_1`),
+    so classical reasoning there stays allowed; a `Classical.choose` (or a classical `Decidable`)
+    in the data itself is a value no algorithm computes."""
+    subs = submission.constants
+    found: list[Finding] = []
+    for target in targets:
+        if target.kind != "def" or target.name not in subs:
+            continue
+        seen, order, visited = {target.name}, [target.name], set[int]()
+        while order:
+            const = subs.get(order.pop())
+            if const is None or const.kind not in ("def", "opaque"):
+                continue
+            roots = [const.value] if const.value is not None else []
+            for used in interner.constants_in(roots, visited):
+                if used in NONCOMPUTABLE:
+                    shown = name_to_str(target.name)
+                    found.append(
+                        _finding(
+                            Verdict.FORBIDDEN_CONSTRUCT,
+                            ReasonCode.NONCOMPUTABLE,
+                            shown,
+                            f"{shown} must compute its result: it uses {name_to_str(used)}, which no algorithm runs",
+                        )
+                    )
+                    order = []
+                    break
+                if used not in seen:
+                    seen.add(used)
+                    order.append(used)
     return found
 
 
@@ -348,7 +406,7 @@ def _is_partial(name: Name, subs: dict[Name, Constant]) -> bool:
     return name + ("_unsafe_rec",) in subs
 
 
-def _problem_owned(interner: Interner, reference: Export, submission: Export, targets: set[Name]) -> set[Name]:
+def problem_owned(interner: Interner, reference: Export, submission: Export, targets: set[Name]) -> set[Name]:
     """The problem's own declarations, decided from the problem: a constant of the reference,
     not a target, whose submitted copy is identical and declared once, and *everything it
     references* is the problem's too or imported (transitively: a greatest fixed point). Only
@@ -401,7 +459,7 @@ def check_redefinitions(
     """What the problem declares is the problem's: a submission that declares one of its names
     again (a different copy, or more than once) changes the problem, used by the statement or
     not. Names under a target (`solveAdd.match_1`) are the target's auxiliaries, made anew by the
-    submission's body; they are never the problem's either (`_problem_owned` walks them)."""
+    submission's body; they are never the problem's either (`problem_owned` walks them)."""
     target_names = {t.name for t in targets}
     found: list[Finding] = []
     for name, ref in reference.constants.items():

@@ -345,7 +345,9 @@ class _Judgment:
         elif result.verdict is Verdict.ACCEPTED:
             audit = [
                 finding.to_json()
-                for finding, plan, checked in counterexamples.audit_candidates(interner, submission, probes)
+                for finding, plan, checked in counterexamples.audit_candidates(
+                    problem, interner, reference, submission, probes
+                )
                 if self._replays(problem, interner, plan, checked, declared_axioms(submission))
             ]
             result = dataclasses.replace(result, spec_audit=audit)

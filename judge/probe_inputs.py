@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from judge.export_format import Interner, Name
+from judge.lean_text import tokens
 
 # A type the inputs know: ("Nat",), ("List", elem), ("Prod", a, b), ("Fin", n)…
 Shape = tuple[Any, ...]
@@ -184,11 +185,13 @@ def lean_text(value: Any, shape: Shape | None) -> str | None:  # noqa: C901 - on
     if value is None:
         return "none" if kind == "Option" else None
     if isinstance(value, str):
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            return None  # a lone surrogate: no Lean text, and no UTF-8 to send it in
         if kind == "String":
             return _lean_string(value)
         if kind == "Char":
             return _lean_char(value) if len(value) == 1 else (value if _is_char_literal(value) else None)
-        return value.strip() or None
+        return value.strip() if is_value_text(value) else None
     if isinstance(value, list):
         inner = shape[1] if shape and kind in ("List", "Array") else None
         items = [lean_text(v, inner) for v in value]
@@ -196,6 +199,32 @@ def lean_text(value: Any, shape: Shape | None) -> str | None:  # noqa: C901 - on
             return None
         return ("#[" if kind == "Array" else "[") + ", ".join(i for i in items if i is not None) + "]"
     return None
+
+
+# What a value written as Lean text may hold: literals and the brackets of lists, arrays, pairs
+# and options. Anything else (`decide +kernel`, a definition's name, a comment) would be a term
+# the probes elaborate and prove with, chosen by a problem's author: not a value.
+VALUE_WORDS = frozenset({"true", "false", "none", "some"})
+VALUE_SYMBOLS = frozenset("[](),-#")
+
+
+def is_value_text(text: str) -> bool:
+    """Whether `text` is a value as Lean writes it: numbers, strings, characters, `true`,
+    `false`, `none`, `some`, and `[…]`, `#[…]`, `(…, …)`, `-` around them."""
+    found = tokens(text)
+    if not found:
+        return False
+    for token in found:
+        if token.kind in ("number", "string", "char"):
+            if token.kind == "number" and not token.text.isdigit():
+                return False
+            continue
+        if token.kind == "ident" and token.text in VALUE_WORDS:
+            continue
+        if token.kind == "symbol" and token.text in VALUE_SYMBOLS:
+            continue
+        return False
+    return True
 
 
 def _lean_string(value: str) -> str:

@@ -236,9 +236,10 @@ def _check_tests(spec: ProblemSpec) -> Check:
     except InvalidReference as exc:
         return Check("tests", FAILED, str(exc))
     lines = "; ".join(f"test {c.number}: {c.status} ({c.detail})" for c in checks)[:4000]
-    counts = {status: sum(c.status == status for c in checks) for status in ("consistent", "inconsistent", "undecided")}
+    statuses = ("consistent", "inconsistent", "invalid", "undecided")
+    counts = {status: sum(c.status == status for c in checks) for status in statuses}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    if counts["inconsistent"]:
+    if counts["inconsistent"] or counts["invalid"]:
         return Check("tests", FAILED, f"{summary}: {lines}")
     if counts["undecided"] or len(checks) < len(spec.tests):
         return Check("tests", NOT_CHECKED, f"{summary}; Lean could not decide every test: {lines}")

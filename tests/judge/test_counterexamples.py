@@ -230,3 +230,19 @@ def test_the_request_line_carries_the_probes_and_a_fresh_key():
     ]
     assert body["r"] == str(request.key.r) and body["nonce"] == request.nonce
     assert ProbeRequest(probes=()).nonce != request.nonce
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["decide +kernel", "(by decide : Nat)", "solveAdd 1 2", "1 /- c -/", "0x10", "1.5", "Nat.succ 1", "x"],
+)
+def test_a_test_value_written_as_a_term_is_refused(text):
+    """Issue 26: tests were sent to the probes verbatim; only values are now."""
+    assert probe_inputs.test_arguments({"a": text}, ["a"], [("Int",)]) is None
+
+
+def test_test_values_in_lean_text_and_lone_surrogates():
+    ok = {"a": "[(1, -2), (3, 4)]", "b": "some #[true, false]"}
+    assert probe_inputs.test_arguments(ok, ["a", "b"], [None, None]) == ["[(1, -2), (3, 4)]", "some #[true, false]"]
+    assert probe_inputs.test_arguments({"s": "a\ud800"}, ["s"], [("String",)]) is None
+    assert probe_inputs.test_arguments({"s": ["\udfff"]}, ["s"], [("List", ("String",))]) is None

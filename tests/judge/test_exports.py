@@ -307,3 +307,32 @@ def test_a_deep_universe_level_is_renumbered_without_recursion():
     rows = [json.loads(line) for line in request.splitlines()]
     levels = [row for row in rows if row[0] == "L"]
     assert len(levels) == 5000 and all(row[2:] == ["succ", row[1] - 1] for row in levels)
+
+
+def test_the_problems_own_constants_are_decided_from_the_problem():
+    """Identical on its own is not enough: a copy that uses a redefined constant, or a name the
+    submission declares that the reference did not, is the submission's; an axiom never is."""
+    from judge.checker import problem_owned
+    from judge.export_format import Constant, Export
+
+    interner = Interner()
+    nat = interner.expr(("const", ("Nat",), ()))
+
+    def const(name, kind="def", value=None, uses=()):
+        body = value
+        for used in uses:
+            body = interner.expr(("app", interner.expr(("const", (used,), ())), body if body is not None else nat))
+        return Constant(kind=kind, name=(name,), level_params=(), type=nat, value=body)
+
+    def export(*consts):
+        return Export(imports=[], constants={c.name: c for c in consts}, duplicates=set(), messages=[])
+
+    reference = export(
+        const("maxLen", value=nat), const("maxLen_eq", "thm", uses=["maxLen"]), const("pos", "thm", uses=["maxLen_eq"])
+    )
+    changed = export(const("maxLen", value=interner.expr(("nat", "0"))), const("maxLen_eq", "axiom", uses=["maxLen"]),
+                     const("pos", "thm", uses=["maxLen_eq"]))  # fmt: skip
+    assert problem_owned(interner, reference, changed, set()) == set()
+    assert problem_owned(interner, reference, reference, set()) == {("maxLen",), ("maxLen_eq",), ("pos",)}
+    axiomatic = export(const("ax", "axiom"), const("user", "thm", uses=["ax"]))
+    assert problem_owned(interner, axiomatic, axiomatic, set()) == set()
