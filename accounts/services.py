@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.licence import SiteLicence, site_licence
 from accounts.models import DatasetPreference, LicenceAcceptance
-from datasets.licence import SiteLicence, site_licence
 
 
 def licence_accept(*, user, licence: SiteLicence | None = None) -> LicenceAcceptance:

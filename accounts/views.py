@@ -2,11 +2,11 @@
 page and profiles; signing out and passwords are django.contrib.auth's own views."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +20,6 @@ from accounts.services import (
     licence_has_accepted_current,
 )
 from accounts.throttling import client_ip
-from submissions.selectors import profile_for, submission_visible_ids
 
 
 def _too_many(response: HttpResponse, retry_after: int) -> HttpResponse:
@@ -99,18 +98,3 @@ def licence_page(request: HttpRequest) -> HttpResponse:
         safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
         return redirect(next_url if safe else "licence")
     return render(request, "accounts/licence.html", {"form": form, "accepted": accepted})
-
-
-def profile(request: HttpRequest, username: str) -> HttpResponse:
-    try:
-        user = get_user_model().objects.get(username=username, is_active=True)
-    except get_user_model().DoesNotExist as exc:
-        raise Http404("No such user.") from exc
-    shown = profile_for(user=user)
-    context = {
-        "profile": shown,
-        "shown_user": user,
-        "visible": submission_visible_ids(submissions=shown.recent, user=request.user),
-        "is_me": request.user.pk == user.pk,
-    }
-    return render(request, "accounts/profile.html", context)

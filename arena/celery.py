@@ -24,10 +24,10 @@ app.autodiscover_tasks()
 @after_setup_task_logger.connect
 def structured_worker_logs(logger, **_kwargs) -> None:
     """Celery installs its own handlers: give them the site's submission filter and, with
-    LOG_FORMAT=json, its JSON lines (arena.logging), so every judge line names its submission."""
+    LOG_FORMAT=json, its JSON lines (lib.logging), so every judge line names its submission."""
     from django.conf import settings
 
-    from arena.logging import SubmissionIdFilter, formatter_for
+    from lib.logging import SubmissionIdFilter, formatter_for
 
     for handler in logger.handlers:
         handler.addFilter(SubmissionIdFilter())
@@ -37,7 +37,9 @@ def structured_worker_logs(logger, **_kwargs) -> None:
 
 def _judges_with_lean() -> bool:
     """This worker runs the real judge (not a test double)."""
-    return os.environ.get("ARENA_JUDGE", "judge.pipeline.judge_submission") == "judge.pipeline.judge_submission"
+    from judge.seam import site_judge
+
+    return site_judge().runs_lean
 
 
 _sizing_lines: list[str] = []

@@ -51,20 +51,20 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "arena",
     "judge",
     "accounts",
     "problems",
     "submissions",
-    "datasets",
+    "dumps",
     "bots",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First: JSON errors (and the body limit) for everything under /api/.
-    "bots.errors.ApiErrorsMiddleware",
-    "arena.middleware.DatabaseUnavailableMiddleware",
+    "api.errors.ApiErrorsMiddleware",
+    "lib.database_unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "arena.csp.ContentSecurityPolicyMiddleware",
+    "lib.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "arena.urls"
@@ -88,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "datasets.context_processors.site_licence",
+                "accounts.context_processors.site_licence",
             ],
         },
     },
@@ -146,21 +146,21 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    # "Authorization: Token arena_…" (self-serve tokens, bots.authentication); keys of the
+    # "Authorization: Token arena_…" (self-serve tokens, api.authentication); keys of the
     # older kind (python manage.py drf_create_token USERNAME) still work.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "bots.authentication.ApiTokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_THROTTLE_CLASSES": ["bots.throttling.PerIpThrottle", "bots.throttling.PerUserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerIpThrottle", "api.throttling.PerUserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "submissions": env.str("ARENA_SUBMISSION_RATE", default="30/min"),
         "proposals": env.str("ARENA_PROPOSAL_RATE", default="10/hour"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "bots.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     # Behind one reverse proxy, set to 1 so the per-IP limit sees the client, not the proxy.
     # Behind N proxies (ARENA_PROXY_HOPS) the per-IP limit sees the client, not the proxy.
     "NUM_PROXIES": ARENA_PROXY_HOPS or None,
@@ -170,7 +170,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Problems (Lean 4 statements), submissions judged by the Arena, runs with pass@k.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "PREPROCESSING_HOOKS": ["bots.schema.only_v1"],
+    "PREPROCESSING_HOOKS": ["api.schema.only_v1"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -212,8 +212,8 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"submission": {"()": "arena.logging.SubmissionIdFilter"}},
-    "formatters": {"arena": {"()": "arena.logging.formatter_for", "log_format": LOG_FORMAT}},
+    "filters": {"submission": {"()": "lib.logging.SubmissionIdFilter"}},
+    "formatters": {"arena": {"()": "lib.logging.formatter_for", "log_format": LOG_FORMAT}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["submission"], "formatter": "arena"},
     },
@@ -225,8 +225,8 @@ ARENA_METRICS_QUEUES = env.list("ARENA_METRICS_QUEUES", default=["judge", "judge
 
 # --- The judge and the judging pipeline -------------------------------------------------
 
-# The callable that judges one submission: judge_submission(problem, code, *, limits=None, owner=None)
-# (owner: the submitter; one exporter process may judge an owner's submissions in a row).
+# The judge: a dotted path to a judge.seam.SiteJudge object (the real one, or a test double),
+# imported by judge.seam.site_judge() only.
 ARENA_JUDGE = env.str("ARENA_JUDGE", default="judge.pipeline.judge_submission")
 # Submissions larger than this (UTF-8 bytes) are refused before anything is stored.
 ARENA_MAX_CODE_BYTES = 64 * 1024
@@ -268,7 +268,7 @@ ARENA_LICENCE_VERSION = env.str("ARENA_LICENCE_VERSION", default="1")
 ARENA_LICENCE_NAME = env.str("ARENA_LICENCE_NAME", default="CC BY-SA 4.0 with the Arena open-weights condition")
 # Where the full text lives for the card's license_link; empty: the dump's own LICENSE file.
 ARENA_LICENCE_URL = env.str("ARENA_LICENCE_URL", default="")
-# The host's own clause, appended to CC BY-SA 4.0 (empty: datasets.licence's default text);
+# The host's own clause, appended to CC BY-SA 4.0 (empty: accounts.licence's default text);
 # ARENA_LICENCE_TEXT_FILE replaces the whole licence text with a file's.
 ARENA_LICENCE_CLAUSE = env.str("ARENA_LICENCE_CLAUSE", default="")
 ARENA_LICENCE_TEXT_FILE = env.str("ARENA_LICENCE_TEXT_FILE", default="")
@@ -350,14 +350,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": float(ARENA_SWEEP_INTERVAL_SECONDS)},
     },
     "export-dataset": {
-        "task": "datasets.tasks.export_dataset_task",
+        "task": "dumps.tasks.export_dataset_task",
         "schedule": float(ARENA_DATASET_INTERVAL_SECONDS),
         "options": {"expires": float(ARENA_DATASET_INTERVAL_SECONDS)},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
-# Every other ARENA_* variable (Lean and sandbox settings read by the judge) is passed through.
-for _name, _value in env.ENVIRON.items():
-    if _name.startswith("ARENA_") and _name not in globals():
-        globals()[_name] = _value

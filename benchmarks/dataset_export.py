@@ -1,5 +1,5 @@
 """Dataset export at scale: N synthetic ACCEPTED submissions (~1 KB of code each) in PostgreSQL,
-exported by datasets.services; wall time, rows/s and peak RSS for each N, side by side.
+exported by dumps.services; wall time, rows/s and peak RSS for each N, side by side.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/arena_datasets_bench \\
         .venv/bin/python benchmarks/dataset_export.py [--sizes 10000,100000] [--problems 100] \\
@@ -15,7 +15,7 @@ so its peak RSS (ru_maxrss) is its own. Modes:
 Every accepted row is written twice (solutions.jsonl and submissions.jsonl): rows/s counts the
 N solutions per second of the whole run, not lines.
 
---baseline REV also runs each mode with the `datasets` package of git revision REV (extracted
+--baseline REV also runs each mode with the `dumps` package of git revision REV (extracted
 with `git archive`, first on the child's sys.path; the rest of the tree is this one), on the
 same rows in the same run, and compares the SHA-256 of every JSONL (and Parquet) file the two
 wrote: the figures say whether the output stayed byte for byte the same.
@@ -141,14 +141,14 @@ def generate(n_rows: int, n_problems: int) -> None:
 THEOREM = "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b"
 
 
-def child(mode: str, out_dir: str, datasets_from: str | None) -> dict:
-    if datasets_from:
-        sys.path.insert(0, datasets_from)
+def child(mode: str, out_dir: str, dumps_from: str | None) -> dict:
+    if dumps_from:
+        sys.path.insert(0, dumps_from)
     _django()
     from django.conf import settings
     from django.utils import timezone
 
-    from datasets.services import current_checker_version, dataset_export, dataset_write_rows
+    from dumps.services import current_checker_version, dataset_export, dataset_write_rows
 
     settings.ARENA_DATASET_DIR = out_dir
     settings.ARENA_JUDGE = "judge.pipeline.judge_submission"
@@ -197,9 +197,9 @@ def _this_tree() -> str:
     return head.strip() + ("+" if dirty.stdout.strip() else "")
 
 
-def extract_datasets(rev: str, into: str) -> str:
-    """The `datasets` package as it was at rev, in a folder of its own."""
-    archive = subprocess.run(["git", "archive", rev, "datasets"], cwd=ROOT, capture_output=True, check=True).stdout
+def extract_dumps(rev: str, into: str) -> str:
+    """The `dumps` package as it was at rev, in a folder of its own."""
+    archive = subprocess.run(["git", "archive", rev, "dumps"], cwd=ROOT, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into
@@ -210,21 +210,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--problems", type=int, default=100)
     parser.add_argument("--modes", default="jsonl,full")
-    parser.add_argument("--baseline", metavar="REV", help="also run the datasets package of this git revision")
+    parser.add_argument("--baseline", metavar="REV", help="also run the dumps package of this git revision")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the table shows the median")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    parser.add_argument("--datasets-from", help=argparse.SUPPRESS)
+    parser.add_argument("--dumps-from", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.out, args.datasets_from)))
+        print(json.dumps(child(args.child, args.out, args.dumps_from)))
         return
     ensure_database(os.environ["DATABASE_URL"])
     _django()
     with tempfile.TemporaryDirectory() as baseline_dir:
         codes = {_this_tree(): None}
         if args.baseline:
-            codes[args.baseline] = extract_datasets(args.baseline, baseline_dir)
+            codes[args.baseline] = extract_dumps(args.baseline, baseline_dir)
         results = run(args, codes)
     print_table(results, baseline=args.baseline)
 
@@ -236,12 +236,10 @@ def run(args, codes: dict[str, str | None]) -> list[dict]:
         started = time.perf_counter()
         generate(n, args.problems)
         print(f"generated {n:,} rows in {time.perf_counter() - started:.1f} s", flush=True)
-        for mode, _, (code, datasets_from) in itertools.product(
-            args.modes.split(","), range(args.repeat), codes.items()
-        ):
+        for mode, _, (code, dumps_from) in itertools.product(args.modes.split(","), range(args.repeat), codes.items()):
             command = [sys.executable, __file__, "--child", mode]
-            if datasets_from:
-                command += ["--datasets-from", datasets_from]
+            if dumps_from:
+                command += ["--dumps-from", dumps_from]
             with tempfile.TemporaryDirectory() as out:
                 proc = subprocess.run([*command, "--out", out], capture_output=True, text=True, check=True)
             result = json.loads(proc.stdout.strip().splitlines()[-1]) | {"n": n, "code": code}

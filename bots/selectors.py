@@ -13,7 +13,7 @@ from bots.models import ApiToken, Batch, Run, SubmissionOrigin, WebhookDelivery
 from bots.pass_at_k import pass_at_k
 from judge.results import Verdict
 from problems.models import Problem
-from problems.selectors import problem_list_published
+from problems.selectors import problem_list_judgeable, problem_list_published
 from submissions.models import Submission, SubmissionStatus
 
 
@@ -34,10 +34,12 @@ def problem_list_filtered(
     imports: str = "",
     solved: bool | None = None,
     search: str = "",
+    judgeable: bool | None = None,
     ordering: str = "slug",
 ) -> QuerySet[Problem]:
     """Published problems. imports: a module the problem imports, or "none" for Init only.
-    solved needs a signed-in user: True, only those they have an ACCEPTED submission for."""
+    solved needs a signed-in user: True, only those they have an ACCEPTED submission for.
+    judgeable: True, only those this site's import profiles can judge; False, only the others."""
     problems = problem_list_published()
     if tag:
         problems = problems.filter(tags__contains=[tag])
@@ -49,6 +51,8 @@ def problem_list_filtered(
         problems = problems.filter(imports__contains=[imports])
     if search:
         problems = problems.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if judgeable is not None:
+        problems = problem_list_judgeable(problems, judgeable=judgeable)
     if solved is not None and user is not None and user.is_authenticated:
         accepted = Submission.objects.filter(
             user=user, problem_version__problem=OuterRef("pk"), verdict=Verdict.ACCEPTED
@@ -100,65 +104,41 @@ def api_submission_get(*, submission_id: int, user) -> Submission:
 
 
 @dataclasses.dataclass(frozen=True)
-class SubmissionPoll:
-    """What a status poll read: the token it came with, and the submission if the token's
-    account may see it (its own, or any for staff)."""
+class PollToken:
+    """What a status poll's token read: the token, its account, and the origin (run, batch) of
+    the submission polled, if it has one (shown only if submissions.selectors.submission_poll
+    finds the submission visible to that account)."""
 
     token_id: int
     user_id: int
+    is_staff: bool
     token_last_used_at: datetime | None
-    submission: dict | None  # column -> value, as SUBMISSION_POLL_COLUMNS names them
+    run_id: int | None
+    batch_id: int | None
 
 
-SUBMISSION_POLL_COLUMNS = (
-    "id",
-    "problem",
-    "problem_version",
-    "status",
-    "verdict",
-    "result",
-    "judging",
-    "attempts",
-    "author_kind",
-    "model_name",
-    "run",
-    "batch",
-    "lean_version",
-    "checker_version",
-    "created_at",
-    "finished_at",
-    "code",
-)
-
-# token_authenticate's conditions and api_submission_get's visibility in one round trip. Plain
-# SQL because polling is the request bots repeat most: the ORM compiles this join anew on every
+# token_authenticate's conditions and the submission's origin in one round trip. Plain SQL
+# because polling is the request bots repeat most: the ORM compiles this join anew on every
 # call, three times the cost of running it. Any database Django supports runs it.
-_SUBMISSION_POLL_SQL = """
-SELECT t.id, t.user_id, t.last_used_at,
-       s.id, p.slug, v.number, s.status, s.verdict, s.result, s.judging, s.attempts,
-       s.author_kind, s.model_name, o.run_id, o.batch_id, s.lean_version, s.checker_version,
-       s.created_at, s.finished_at, s.code
+_POLL_TOKEN_SQL = """
+SELECT t.id, t.user_id, u.is_staff, t.last_used_at, o.run_id, o.batch_id
 FROM bots_apitoken t
 JOIN auth_user u ON u.id = t.user_id
-LEFT JOIN submissions_submission s ON s.id = %s AND (s.user_id = t.user_id OR u.is_staff)
-LEFT JOIN problems_problemversion v ON v.id = s.problem_version_id
-LEFT JOIN problems_problem p ON p.id = v.problem_id
-LEFT JOIN bots_submissionorigin o ON o.submission_id = s.id
+LEFT JOIN bots_submissionorigin o ON o.submission_id = %s
 WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active
 """
 
 
-def api_submission_poll(*, key_hash: str, submission_id: int) -> SubmissionPoll | None:
-    """The active token with this key hash (of an active account) and, if that account may see
-    it, the submission: None for an unknown or revoked token. Read as committed, never cached."""
+def poll_token(*, key_hash: str, submission_id: int) -> PollToken | None:
+    """The active token with this key hash (of an active account): None for an unknown or
+    revoked one. Read as committed, never cached."""
     with connection.cursor() as cursor:
-        cursor.execute(_SUBMISSION_POLL_SQL, [submission_id, key_hash])
+        cursor.execute(_POLL_TOKEN_SQL, [submission_id, key_hash])
         row = cursor.fetchone()
     if row is None:
         return None
-    token_id, user_id, last_used_at, *columns = row
-    submission = dict(zip(SUBMISSION_POLL_COLUMNS, columns, strict=True)) if columns[0] is not None else None
-    return SubmissionPoll(token_id=token_id, user_id=user_id, token_last_used_at=last_used_at, submission=submission)
+    token_id, user_id, is_staff, last_used_at, run_id, batch_id = row
+    return PollToken(token_id, user_id, bool(is_staff), last_used_at, run_id, batch_id)
 
 
 def submission_status_now(*, submission_id: int) -> str | None:

@@ -2,7 +2,11 @@
 # built for Lean v4.28.0, its compiled .olean files fetched with `lake exe cache get`.
 # Its workers consume the queue `judge-mathlib` (the Mathlib import profile's queue).
 #
-# NEVER BUILT OR RUN: the development machines reach neither GitHub nor Mathlib's cache.
+# NEVER BUILT OR RUN: the development machines reach neither GitHub nor Mathlib's cache, and have
+# no native Lean (the offline judge image built here has no lake: this build refuses it at once).
+# The build stops with a message, before anything is compiled, when GitHub (lake update) or
+# Mathlib's cache (lake exe cache get: every .olean must arrive) cannot be reached: Mathlib is
+# never half-built from source in the image.
 #   docker build -f docker/judge.Dockerfile --build-arg LEAN_SHA256=<sha256> -t arena-judge .
 #   docker build -f docker/judge-mathlib.Dockerfile --build-arg MATHLIB_REV=<commit> -t arena-judge-mathlib .
 # MATHLIB_REV: a mathlib4 commit whose lean-toolchain is leanprover/lean4:v4.28.0 (the tag
@@ -31,9 +35,12 @@ RUN printf '%s\n' \
       "require mathlib from git \"https://github.com/leanprover-community/mathlib4\" @ \"${MATHLIB_REV}\"" \
       > lakefile.lean \
     && cp /srv/arena/lean-toolchain lean-toolchain \
-    && lake update \
+    && { command -v lake >/dev/null || { echo "FAILED: the base image has no lake (build it with LEAN=native)" >&2; exit 1; }; } \
+    && { lake update || { echo "FAILED: lake update could not fetch Mathlib ${MATHLIB_REV} (GitHub unreachable?)" >&2; exit 1; }; } \
     && grep -qx 'leanprover/lean4:v4.28.0' .lake/packages/mathlib/lean-toolchain \
-    && lake exe cache get \
+    && { lake exe cache get || { echo "FAILED: Mathlib's cache could not be fetched (lake exe cache get)" >&2; exit 1; }; } \
+    && { test -f .lake/packages/mathlib/.lake/build/lib/lean/Mathlib.olean \
+         || { echo "FAILED: Mathlib's cache is incomplete (no Mathlib.olean): refusing to build Mathlib from source" >&2; exit 1; }; } \
     && printf 'import Mathlib\n#eval 1\n' > Check.lean \
     && lake env lean Check.lean \
     && chmod -R a+rX /opt/mathlib

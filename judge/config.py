@@ -1,18 +1,7 @@
 """Configuration of Lean runs, read from environment variables (no Django needed).
 
-Memory formula (what keeps the site from swapping itself to death). The offline Lean needs
-~3.6 GB per process before it does anything, and a running job may use up to its memory limit
-(5.3 GB measured for a huge array; past its 4 GiB wasm heap it panics "out of memory"), so plan
-
-    memory ≈ 6 GiB × ARENA_LEAN_SLOTS
-             + 3.6 GB × (workers × ARENA_LEAN_POOL_SIZE + checker sessions) + ~1 GB for the site
-
-where `workers` is the number of processes that judge (Celery worker concurrency, plus the web
-process if it judges synchronously): each keeps its own pre-started pool, and each trusted
-checker session is one more long-lived Lean process. Running Lean jobs are bounded machine-wide
-by ARENA_LEAN_SLOTS. The defaults (1 slot, pool 1, Celery concurrency 1, one session) need
-about 6 + 2 × 3.6 + 1 ≈ 14 GB, inside a 24 GB machine; on 2 cores more than one running Lean
-only makes each ~2× slower. Native Lean needs far less (not measured here: no native Lean offline).
+Memory: how much Lean a machine can afford is judge/sizing.py's formula (its one home; a
+worker applies it at start-up, docs/judge.md explains it).
 
 Variables (all optional):
   ARENA_LEAN                auto | native | offline   (auto: native when a `lean` matching

@@ -816,7 +816,7 @@ class OfflineLeanRunner(LeanRunner):
     def spec(
         self, args: tuple[str, ...], limits: Limits, *, static_files: Mapping[str, bytes] | None = None
     ) -> SandboxSpec:
-        # always `--run`: the offline Lean cannot run a precompiled checker (see LEAN.md)
+        # always `--run`: the offline Lean cannot run a precompiled checker (docs/lean.md)
         return self._spec_argv((f"{self.LEAN_DIR}/lean.js", *args), limits)
 
     def prestart_spec(self, job: LeanJob | None, limits: Limits) -> SandboxSpec | None:

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from judge import counterexamples, source_checks, test_consistency
+from judge import counterexamples, source_checks, spec_consistency
 from judge.axioms import axiom_verdict
 from judge.checker import CheckOutcome, check
 from judge.config import get_config
@@ -54,6 +54,7 @@ from judge.results import (
     Verdict,
 )
 from judge.sandbox import LimitHit, Limits
+from judge.seam import InvalidReference, SiteJudge
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +101,6 @@ DECIDED_BEFORE_KERNEL = {
     Verdict.STATEMENT_MISMATCH,
     Verdict.FORBIDDEN_AXIOM,
 }
-
-
-class InvalidReference(RuntimeError):
-    """The problem's own template does not elaborate: the problem is broken, not the submission."""
 
 
 class Judge:
@@ -205,13 +202,13 @@ class Judge:
             )
         return text
 
-    def check_tests(self, problem: ProblemSpec) -> list[test_consistency.TestCheck]:
+    def check_tests(self, problem: ProblemSpec) -> list[spec_consistency.TestCheck]:
         """Each of the problem's tests: consistent, inconsistent or undecided with its spec
-        (judge.test_consistency), the proofs replayed by the kernel. Raises InvalidReference
+        (judge.spec_consistency), the proofs replayed by the kernel. Raises InvalidReference
         when the template does not export."""
         interner = Interner()
         reference = parse_export(self.reference_export(problem), interner)
-        test_plan = test_consistency.plan(problem, reference, interner)
+        test_plan = spec_consistency.plan(problem, reference, interner)
         proved: set[int] = set()
         if test_plan.planned:
             key = ExportKey.new()
@@ -224,9 +221,9 @@ class Judge:
                 export = parse_export(text, interner, probes=probe_text)
             except (ExportError, ExportMissing, ExportTampered) as exc:
                 raise InvalidReference(f"the problem's template could not be exported: {exc}") from exc
-            reached = test_consistency.proved_probes(interner, export, request)
+            reached = spec_consistency.proved_probes(interner, export, request)
             proved = self._confirmed(problem, interner, reached)
-        return test_consistency.decide(test_plan, proved, problem)
+        return spec_consistency.decide(test_plan, proved, problem)
 
     def _confirmed(self, problem: ProblemSpec, interner: Interner, reached: dict[int, dict]) -> set[int]:
         """The probes whose proofs the kernel replays, all at once (one failing: the others
@@ -237,7 +234,7 @@ class Judge:
             try:
                 outcome = self.replayer.replay(
                     imports=list(problem.imports),
-                    plan=test_consistency.replay_plan_of(reached, interner),
+                    plan=spec_consistency.replay_plan_of(reached, interner),
                     interner=interner,
                     axioms_of=[],
                     timeout=self.runner.default_limits.wall_seconds,
@@ -272,11 +269,11 @@ class _Judgment:
     """One verdict in the making: its limits, whose submission it is, the memory its exporter
     used and where the time went."""
 
-    def __init__(self, judge: Judge, limits: Limits | None, submitter: str | None = None) -> None:
-        self.owner = judge
+    def __init__(self, judge: Judge, limits: Limits | None, owner: str | None = None) -> None:
+        self.parent_judge = judge
         self.runner = judge.runner
         self.limits = limits
-        self.submitter = submitter
+        self.owner = owner  # who submitted it, as everywhere else (Judge.judge, run_exporter)
         self.memory_kb = 0
         self.verdicts: set[Verdict] = set()  # every verdict the checks found, once decided
         self.phases: dict[str, int] = {}
@@ -286,21 +283,21 @@ class _Judgment:
         if forbidden:
             return self.finish(Verdict.FORBIDDEN_CONSTRUCT, forbidden, problem)
         raw = code.encode() if isinstance(code, str) else code
-        replayer = self.owner.replayer
+        replayer = self.parent_judge.replayer
         if not replayer.ready:
             # compile the replay while the exporter works: the two cold starts overlap
             threading.Thread(target=_warm_up_quietly, args=(replayer,), name="replay-warm-up", daemon=True).start()
         interner = Interner()
-        reference = parse_export(self.owner.reference_export(problem), interner)
+        reference = parse_export(self.parent_judge.reference_export(problem), interner)
         probes = (
             counterexamples.plan_search(problem, reference, interner, seed=hashlib.sha256(raw).hexdigest())
-            if self.owner.probes
+            if self.parent_judge.probes
             else None
         )
         key = ExportKey.new()
         asked = time.monotonic()
         run = run_exporter(
-            self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes, owner=self.submitter
+            self.runner, raw, self.limits, key=key, imports=list(problem.imports), probes=probes, owner=self.owner
         )
         self.phases["exporter_ms"] = int(run.wall_seconds * 1000)
         self.phases["sandbox_ms"] = max(0, int((time.monotonic() - asked - run.wall_seconds) * 1000))
@@ -406,7 +403,7 @@ class _Judgment:
         """The kernel adds the plan and the `checked` theorems rest on no forbidden axiom (nor on
         one the file declares)."""
         try:
-            outcome = self.owner.replayer.replay(
+            outcome = self.parent_judge.replayer.replay(
                 imports=list(problem.imports),
                 plan=plan,
                 interner=interner,
@@ -471,7 +468,7 @@ class _Judgment:
         limits = self.limits or self.runner.default_limits
         started = time.monotonic()
         try:
-            result = self.owner.replayer.replay(
+            result = self.parent_judge.replayer.replay(
                 imports=list(problem.imports),
                 plan=outcome.replay_plan,
                 interner=interner,
@@ -715,18 +712,42 @@ def judge_for(runner: LeanRunner | None = None) -> Judge:
         return found
 
 
-def judge_submission(
-    problem: ProblemSpec,
-    code: str | bytes,
-    *,
-    limits: Limits | None = None,
-    runner: LeanRunner | None = None,
-    owner: str | None = None,
-) -> JudgeResult:
-    """The site's judge (settings.ARENA_JUDGE): the default Judge, or `runner`'s. `owner`
-    identifies the submitter (the site passes its user): an exporter is reused only for the
-    same owner's submissions, never across owners, never without one."""
-    return judge_for(runner).judge(problem, code, limits=limits, owner=owner)
+class LeanJudge:
+    """The real judge as the site sees it (judge.seam.SiteJudge), and as the judge's own tests,
+    commands and benchmarks call it: `judge_submission(problem, code, runner=...)`."""
+
+    checker_version = CHECKER_VERSION
+    runs_lean = True
+
+    def judge(
+        self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
+    ) -> JudgeResult:
+        return judge_for().judge(problem, code, limits=limits, owner=owner)
+
+    def __call__(
+        self,
+        problem: ProblemSpec,
+        code: str | bytes,
+        *,
+        limits: Limits | None = None,
+        runner: LeanRunner | None = None,
+        owner: str | None = None,
+    ) -> JudgeResult:
+        """The default Judge's verdict, or `runner`'s. `owner` identifies the submitter (the site
+        passes its user): an exporter is reused only for the same owner's submissions, never
+        across owners, never without one."""
+        return judge_for(runner).judge(problem, code, limits=limits, owner=owner)
+
+    def reference_export(self, problem: ProblemSpec) -> str:
+        return judge_for().reference_export(problem)
+
+    def check_tests(self, problem: ProblemSpec) -> list[spec_consistency.TestCheck]:
+        return judge_for().check_tests(problem)
+
+
+# The site's judge (settings.ARENA_JUDGE's default names it).
+judge_submission = LeanJudge()
+SEAM_CHECKED: SiteJudge = judge_submission  # mypy checks the real judge against the seam
 
 
 def close_judges() -> None:

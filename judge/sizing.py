@@ -1,11 +1,11 @@
 """How much Lean a judging worker can afford: its concurrency and pre-started pool, derived from
-the memory it may use with the formula of judge/config.py:
+the memory it may use. The memory formula lives here, once (docs/judge.md explains it):
 
     memory ≈ job limit × ARENA_LEAN_SLOTS
              + one Lean process × concurrency × (pool + kept exporters + 1 replay)
              + ~1 GB for the site
 
-One offline Lean process holds ~3.6 GB before it reads a file (LEAN.md); a running job may use up
+One offline Lean process holds ~3.6 GB before it reads a file (docs/lean.md); a running job may use up
 to its memory limit (the slot term). With exporter reuse each judging process keeps, besides its
 pool of fresh exporters, one exporter for the owner it served last: the fresh one is the spare a
 new owner's submission takes at once (fairness), the kept one the next submission of a batch.
@@ -27,7 +27,7 @@ from judge.config import get_config, load_config
 
 GB = 1000**3
 GIB = 1024**3
-# One idle Lean process: measured offline (3.5–3.7 GB, LEAN.md); native never measured here.
+# One idle Lean process: measured offline (3.5–3.7 GB, docs/lean.md); native never measured here.
 PROCESS_BYTES = {"offline": int(3.6 * GB), "native": 1 * GIB}
 SITE_BYTES = 1 * GB
 
@@ -142,17 +142,20 @@ def _cgroup_limit() -> int | None:
     for line in lines:
         _id, controllers, path = line.split(":", 2)
         if controllers == "":  # v2
-            candidate = Path("/sys/fs/cgroup") / path.lstrip("/") / "memory.max"
+            root, name = Path("/sys/fs/cgroup"), "memory.max"
         elif "memory" in controllers.split(","):
-            candidate = Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.limit_in_bytes"
+            root, name = Path("/sys/fs/cgroup/memory"), "memory.limit_in_bytes"
         else:
             continue
-        try:
-            text = candidate.read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            return int(text)
+        # In a container on cgroup v1 (Docker 20.10: the host's cgroup namespace) the path names
+        # the host's hierarchy while the container's own cgroup is mounted at the root.
+        for candidate in (root / path.lstrip("/") / name, root / name):
+            try:
+                text = candidate.read_text().strip()
+            except OSError:
+                continue
+            if text.isdigit():
+                return int(text)
     return None
 
 

@@ -25,13 +25,18 @@ class ImportProfile:
 
     @property
     def served(self) -> bool:
-        return self.name in settings.ARENA_SERVED_PROFILES
+        return self.name in served_profile_names()
 
     @property
     def missing_modules(self) -> list[str]:
         """The modules of this profile that no served profile has (what "needs …" names)."""
         here = [m for p in profiles() if p.served for m in p.modules]
         return [m for m in self.modules if m not in here]
+
+
+def served_profile_names() -> list[str]:
+    """The profiles this site's judge workers serve: their problems can be judged here."""
+    return list(settings.ARENA_SERVED_PROFILES)
 
 
 class UnknownProfile(ValueError):

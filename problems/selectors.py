@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
+from django.db.models import Q, QuerySet
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
-
-from judge.results import Verdict
 from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
-from submissions.models import Submission, SubmissionStatus
+from problems.profiles import served_profile_names
 
-# The orders the problem list offers: name -> ORDER BY (ties broken by slug).
+# The orders the problem list offers: name -> ORDER BY (ties broken by slug; the counts are
+# submissions.selectors.problem_list_with_stats's annotations).
 PROBLEM_SORTS = {
     "title": ["title", "slug"],
     "difficulty": ["difficulty", "slug"],
@@ -72,59 +69,36 @@ def import_profile_of(imports: list[str]) -> str:
     return " + ".join(imports) if imports else CORE_PROFILE
 
 
-def _count(submissions: QuerySet[Submission], expression) -> Coalesce:
-    """A correlated COUNT per problem: one subquery, not a join that multiplies rows."""
-    counted = (
-        submissions.filter(problem_version__problem=OuterRef("pk"))
-        .order_by()
-        .values("problem_version__problem")
-        .annotate(n=expression)
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def problem_list_filter(
+    problems: QuerySet[Problem],
+    *,
+    search: str = "",
+    tag: str = "",
+    difficulty: str = "",
+    profile: str = "",
+    judgeable: bool | None = None,
+) -> QuerySet[Problem]:
+    """problems narrowed by the list's filters; an empty (or None) filter keeps everything."""
+    if search:
+        problems = problems.filter(Q(title__icontains=search) | Q(slug__icontains=search))
+    if difficulty:
+        problems = problems.filter(difficulty=difficulty)
+    if tag:
+        problems = problems.filter(pk__in=problem_ids_with_tag(tag))
+    if profile:
+        problems = problems.filter(imports=[] if profile == CORE_PROFILE else profile.split(" + "))
+    if judgeable is not None:
+        problems = problem_list_judgeable(problems, judgeable=judgeable)
+    return problems
 
 
-@dataclasses.dataclass(frozen=True)
-class ProblemFilters:
-    search: str = ""
-    tag: str = ""
-    difficulty: str = ""
-    profile: str = ""
-    sort: str = "title"
+def problem_list_judgeable(problems: QuerySet[Problem], *, judgeable: bool) -> QuerySet[Problem]:
+    """Those whose import profile this site's workers serve (judgeable), or the others."""
+    served = Q(import_profile__in=served_profile_names())
+    return problems.filter(served) if judgeable else problems.exclude(served)
 
 
-def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[Problem]:
-    """Published problems filtered and sorted, each with solver_count, attempt_count (finished
-    submissions), accepted_count, acceptance_permille and, for a signed-in user, solved_by_me
-    and attempted_by_me. One query, whatever the number of problems and submissions."""
-    accepted = Submission.objects.filter(verdict=Verdict.ACCEPTED)
-    finished = Submission.objects.filter(status=SubmissionStatus.FINISHED).exclude(verdict=Verdict.JUDGE_ERROR)
-    problems = problem_list_published().annotate(
-        solver_count=_count(accepted, Count("user", distinct=True)),
-        accepted_count=_count(accepted, Count("pk")),
-        attempt_count=_count(finished, Count("pk")),
-    )
-    # per mille (integers sort alike on SQLite and PostgreSQL); -1 when nothing was judged yet
-    problems = problems.annotate(
-        acceptance_permille=Coalesce(1000 * F("accepted_count") / NullIf(F("attempt_count"), 0), Value(-1))
-    )
-    if user is not None and user.is_authenticated:
-        mine = Submission.objects.filter(user=user, problem_version__problem=OuterRef("pk"))
-        problems = problems.annotate(
-            solved_by_me=Exists(mine.filter(verdict=Verdict.ACCEPTED)), attempted_by_me=Exists(mine)
-        )
-    if filters.search:
-        problems = problems.filter(Q(title__icontains=filters.search) | Q(slug__icontains=filters.search))
-    if filters.difficulty:
-        problems = problems.filter(difficulty=filters.difficulty)
-    if filters.tag:
-        problems = problems.filter(pk__in=_problem_ids_with_tag(filters.tag))
-    if filters.profile:
-        problems = problems.filter(imports=[] if filters.profile == CORE_PROFILE else filters.profile.split(" + "))
-    return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["title"]))
-
-
-def _problem_ids_with_tag(tag: str) -> list[int]:
+def problem_ids_with_tag(tag: str) -> list[int]:
     # JSON containment differs between SQLite and PostgreSQL: match in Python on one narrow query.
     return [pk for pk, tags in problem_list_published().values_list("pk", "tags") if tag in (tags or [])]
 

@@ -12,7 +12,7 @@ being rewritten: adapt here, in one place). Checks, in order:
 3. template: every body `sorry`, it elaborates with the problem's imports only and yields exactly
    the declared targets (each definition a `def`, each theorem a `theorem`, once);
 4. reference solution: if given, ACCEPTED by the real judge;
-5. tests: each consistent with the spec, decided by Lean (`judge.test_consistency`): one
+5. tests: each consistent with the spec, decided by Lean (`judge.spec_consistency`): one
    inconsistent test fails the point; a test Lean cannot decide leaves it "not checked" (listed),
    never "passed".
 """
@@ -22,11 +22,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from judge.problem_format import ProblemSpec
 from judge.results import Verdict
+from judge.seam import site_judge
 from problems.profiles import ImportProfile
 
 PASSED = "passed"
@@ -35,7 +33,6 @@ NOT_CHECKED = "not_checked"
 SKIPPED = "skipped"
 ERROR = "error"  # the judge failed (our fault): nothing is known about this point
 
-REAL_JUDGE = "judge.pipeline.judge_submission"
 # What a preamble must not contain: each leaves something unproved or unchecked by the kernel.
 # No axiom at all, not even one the statement never uses: the judge treats every axiom in a file
 # as the file's own (FORBIDDEN_AXIOM on both Leans), so a problem with one could not be solved.
@@ -99,7 +96,7 @@ def _check_imports(spec: ProblemSpec, profile: ImportProfile) -> Check:
 
 
 def _check_preamble_text(spec: ProblemSpec) -> Check:
-    from judge.lean_text import code_tokens, identifier
+    from judge.seam import code_tokens, identifier
 
     words = (identifier(t) for t in code_tokens(spec.preamble) if t.kind == "ident")
     found = sorted({w for w in words if w in UNPROVED_WORDS})
@@ -115,7 +112,7 @@ def _check_preamble_text(spec: ProblemSpec) -> Check:
 def _check_headers(spec: ProblemSpec) -> Check:
     """Each field is one header, `def`/`theorem` first: the template appends ` := sorry` to it, so
     a second command hidden in a field would be the problem's, unseen by the preamble's checks."""
-    from judge.lean_text import code_tokens, identifier
+    from judge.seam import code_tokens, identifier
 
     problems = []
     fields = [("def", h) for h in spec.definitions] + [("theorem", t.signature) for t in spec.theorems]
@@ -143,7 +140,7 @@ class _TemplateOutcome:
 
 
 def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
-    from judge.pipeline import InvalidReference
+    from judge.seam import InvalidReference
 
     exporter = _template_exporter()
     if exporter is None:
@@ -162,7 +159,7 @@ def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
 
 
 def _target_problems(spec: ProblemSpec, text: str) -> list[str]:
-    from judge.export_format import ExportError, Interner, name_to_str, parse_export
+    from judge.seam import ExportError, Interner, name_to_str, parse_export
 
     try:
         export = parse_export(text, Interner())
@@ -185,7 +182,7 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
     """Every constant of the template but the targets, as Lean elaborated it: no axiom, opaque,
     partial or unsafe one, whatever its name (`solveAdd.cheat` is checked too); no sorry, except
     in the targets' own auxiliaries (`solveAdd.match_1`: their bodies are `sorry` on purpose)."""
-    from judge.export_format import ExportError, Interner, name_to_str, parse_export
+    from judge.seam import ExportError, Interner, name_to_str, parse_export
 
     interner = Interner()
     try:
@@ -212,8 +209,7 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
 def _check_reference_solution(spec: ProblemSpec) -> Check:
     if not spec.reference_solution:
         return Check("reference_solution", SKIPPED, "no reference solution given")
-    judge = import_string(settings.ARENA_JUDGE)
-    result = judge(spec, spec.reference_solution)
+    result = site_judge().judge(spec, spec.reference_solution)
     if result.verdict is Verdict.ACCEPTED:
         return Check("reference_solution", PASSED, "ACCEPTED by the judge")
     reasons = "; ".join(f"{r.code}: {r.detail}" for r in result.reasons)[:2000]
@@ -224,7 +220,7 @@ def _check_reference_solution(spec: ProblemSpec) -> Check:
 
 
 def _check_tests(spec: ProblemSpec) -> Check:
-    from judge.pipeline import InvalidReference
+    from judge.seam import InvalidReference
 
     if not spec.tests:
         return Check("tests", SKIPPED, "no tests given")
@@ -247,21 +243,13 @@ def _check_tests(spec: ProblemSpec) -> Check:
 
 
 def _test_checker():
-    """The judge's test check: the real one, or the configured double's if it has one."""
-    if settings.ARENA_JUDGE == REAL_JUDGE:
-        from judge.pipeline import judge_for
-
-        return lambda spec: judge_for().check_tests(spec)
-    return getattr(import_string(settings.ARENA_JUDGE), "check_tests", None)
+    """The configured judge's test check (None: it has none)."""
+    return site_judge().check_tests
 
 
 def _template_exporter():
-    """The judge's template export: the real one, or the configured double's if it has one."""
-    if settings.ARENA_JUDGE == REAL_JUDGE:
-        from judge.pipeline import judge_for
-
-        return lambda spec: judge_for().reference_export(spec)
-    return getattr(import_string(settings.ARENA_JUDGE), "reference_export", None)
+    """The configured judge's template export (None: it has none)."""
+    return site_judge().reference_export
 
 
 def template_error(spec: ProblemSpec) -> str | None:

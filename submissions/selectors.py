@@ -7,11 +7,13 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.dateparse import parse_datetime
 
 from judge.results import Verdict
 from problems.models import Problem, ProblemStatus, ProblemVersion
+from problems.selectors import PROBLEM_SORTS, problem_list_filter, problem_list_published
 from submissions.models import AuthorKind, Submission, SubmissionStatus
 
 
@@ -178,3 +180,96 @@ def submission_list_outdated_accepted(*, checker_version: str) -> QuerySet[Submi
         .select_related("problem_version__problem", "user")
         .order_by("id")
     )
+
+
+# --- The problem list with its numbers ------------------------------------------------------
+
+
+def _count(submissions: QuerySet[Submission], expression) -> Coalesce:
+    """A correlated COUNT per problem: one subquery, not a join that multiplies rows."""
+    counted = (
+        submissions.filter(problem_version__problem=OuterRef("pk"))
+        .order_by()
+        .values("problem_version__problem")
+        .annotate(n=expression)
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@dataclasses.dataclass(frozen=True)
+class ProblemFilters:
+    search: str = ""
+    tag: str = ""
+    difficulty: str = ""
+    profile: str = ""
+    judgeable: bool | None = None  # True: only those this site can judge; False: only the others
+    sort: str = "title"
+
+
+def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[Problem]:
+    """Published problems filtered and sorted, each with solver_count, attempt_count (finished
+    submissions), accepted_count, acceptance_permille and, for a signed-in user, solved_by_me
+    and attempted_by_me. One query, whatever the number of problems and submissions."""
+    accepted = Submission.objects.filter(verdict=Verdict.ACCEPTED)
+    finished = Submission.objects.filter(status=SubmissionStatus.FINISHED).exclude(verdict=Verdict.JUDGE_ERROR)
+    problems = problem_list_published().annotate(
+        solver_count=_count(accepted, Count("user", distinct=True)),
+        accepted_count=_count(accepted, Count("pk")),
+        attempt_count=_count(finished, Count("pk")),
+    )
+    # per mille (integers sort alike on SQLite and PostgreSQL); -1 when nothing was judged yet
+    problems = problems.annotate(
+        acceptance_permille=Coalesce(1000 * F("accepted_count") / NullIf(F("attempt_count"), 0), Value(-1))
+    )
+    if user is not None and user.is_authenticated:
+        mine = Submission.objects.filter(user=user, problem_version__problem=OuterRef("pk"))
+        problems = problems.annotate(
+            solved_by_me=Exists(mine.filter(verdict=Verdict.ACCEPTED)), attempted_by_me=Exists(mine)
+        )
+    keywords = {name: value for name, value in dataclasses.asdict(filters).items() if name != "sort"}
+    problems = problem_list_filter(problems, **keywords)
+    return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["title"]))
+
+
+# --- The status poll ----------------------------------------------------------------------------
+
+SUBMISSION_POLL_COLUMNS = (
+    "id",
+    "problem",
+    "problem_version",
+    "status",
+    "verdict",
+    "result",
+    "judging",
+    "attempts",
+    "author_kind",
+    "model_name",
+    "lean_version",
+    "checker_version",
+    "created_at",
+    "finished_at",
+    "code",
+)
+
+# Plain SQL: the request bots repeat most (api/status_poll.py); the ORM would compile this join
+# anew on every call, three times the cost of running it. Any database Django supports runs it.
+_SUBMISSION_POLL_SQL = """
+SELECT s.id, p.slug, v.number, s.status, s.verdict, s.result, s.judging, s.attempts,
+       s.author_kind, s.model_name, s.lean_version, s.checker_version,
+       s.created_at, s.finished_at, s.code
+FROM submissions_submission s
+JOIN problems_problemversion v ON v.id = s.problem_version_id
+JOIN problems_problem p ON p.id = v.problem_id
+WHERE s.id = %s AND (s.user_id = %s OR %s)
+"""
+
+
+def submission_poll(*, submission_id: int, user_id: int, is_staff: bool) -> dict | None:
+    """The submission as a status poll shows it (column -> value, SUBMISSION_POLL_COLUMNS), if
+    the account may see it (its own, or any for staff): else None. Read as committed, never
+    cached: no poll shows a state the database has left."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBMISSION_POLL_SQL, [submission_id, user_id, bool(is_staff)])
+        row = cursor.fetchone()
+    return None if row is None else dict(zip(SUBMISSION_POLL_COLUMNS, row, strict=True))

@@ -35,18 +35,18 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from accounts.licence import site_licence
 from accounts.services import licence_has_accepted_current
-from arena.logging import submission_log_context
-from arena.metrics import record_sweep_requeues
-from datasets.licence import site_licence
 from judge.results import JudgeResult, Reason, Verdict
+from judge.seam import site_judge
 from judge.source_checks import normalise_line_endings
+from lib.logging import submission_log_context
 from problems.models import Problem, ProblemStatus
 from problems.profiles import UnknownProfile, missing_modules_message, profile_get, profiles
 from problems.selectors import problem_latest_version
 from problems.services import problem_version_sync, spec_audit_record
+from submissions.metrics import record_sweep_requeues
 from submissions.models import AuthorKind, JudgeRun, Submission, SubmissionStatus
 from submissions.signals import submission_finished
 
@@ -310,10 +310,12 @@ def _submission_judge(*, run: JudgeRun) -> bool:
     submission_id = run.submission_id
     submission = Submission.objects.select_related("problem_version__problem").get(pk=submission_id)
     try:
-        judge = import_string(settings.ARENA_JUDGE)
+        judge = site_judge()
         with _lease_renewed(run):
             # the owner lets one exporter judge this account's submissions in a row, never another's
-            result = judge(submission.problem_version.to_spec(), submission.code, owner=f"user:{submission.user_id}")
+            result = judge.judge(
+                submission.problem_version.to_spec(), submission.code, owner=f"user:{submission.user_id}"
+            )
         if not isinstance(result, JudgeResult):
             raise TypeError(f"the judge returned {type(result).__name__}, not JudgeResult")
     except Exception as exc:  # any fault of ours (the soft time limit too) becomes a JUDGE_ERROR to retry

@@ -1,18 +1,20 @@
 """Submission pages: submit, one submission (polled while pending), my submissions, the feed of
-everyone's recent submissions, and the leaderboards."""
+everyone's recent submissions, the leaderboards and a user's public profile (what they solved)."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from problems.views import get_published_or_404, render_problem_page
 from submissions.code_view import annotated_lines
 from submissions.forms import SubmissionForm
 from submissions.models import AuthorKind, Submission
+from submissions.problem_pages import get_published_or_404, render_problem_page
 from submissions.selectors import (
     leaderboard,
+    profile_for,
     submission_get_visible,
     submission_list_for_user,
     submission_list_recent,
@@ -81,3 +83,18 @@ def leaderboards(request: HttpRequest) -> HttpResponse:
         "machines": leaderboard(author_kind=AuthorKind.MACHINE),
     }
     return render(request, "submissions/leaderboards.html", context)
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        user = get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist as exc:
+        raise Http404("No such user.") from exc
+    shown = profile_for(user=user)
+    context = {
+        "profile": shown,
+        "shown_user": user,
+        "visible": submission_visible_ids(submissions=shown.recent, user=request.user),
+        "is_me": request.user.pk == user.pk,
+    }
+    return render(request, "accounts/profile.html", context)

@@ -2,7 +2,7 @@
 `description`, `function_signature`, `test_cases`, `theorem_signature`, `theorem2_signature`.
 
 The public set carries no licence: read a user's own copy, never ship it. Its quirks
-(/work/shared/data/README.md) are each reported:
+(docs/problems.md) are each reported:
 
 - a "theorem" written as `def NAME BINDERS : Prop := BODY`: imported as `theorem NAME BINDERS : BODY`
   (the same statement), reported;

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 import submissions.models
 
-# The same digest as submissions.models.normalised_code_digest, in SQL (tests/datasets checks
+# The same digest as submissions.models.normalised_code_digest, in SQL (tests/dumps checks
 # that they agree): trailing blanks on a line dropped, then blank lines at either end.
 DIGEST_SQL = r"sha256(convert_to(btrim(regexp_replace(code, '[ \t\r\f\v]+$', '', 'gn'), E'\n'), 'UTF8'))"
 

@@ -1,11 +1,11 @@
-"""The lean status poll (bots.status_poll): the DRF view's answer, read fresh on every poll;
+"""The fast status poll (api.status_poll): the DRF view's answer, read fresh on every poll;
 whatever it does not handle goes to the DRF view."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from bots import status_poll
+from api import status_poll
 from bots.models import ApiToken
 from submissions.models import Submission
 from submissions.services import submission_create, submission_judge, submission_rejudge
@@ -16,31 +16,31 @@ BODY = {"problem": "solve-add", "code": GOOD_CODE}
 
 
 @pytest.fixture
-def lean_answers(monkeypatch):
-    """The status codes the lean path answered itself (None when it passed to DRF)."""
+def fast_answers(monkeypatch):
+    """The status codes the fast path answered itself (None when it passed to DRF)."""
     answered = []
-    original = status_poll.lean_poll
+    original = status_poll.fast_poll
 
     def recording(request, submission_id):
         response = original(request, submission_id)
         answered.append(None if response is None else response.status_code)
         return response
 
-    monkeypatch.setattr(status_poll, "lean_poll", recording)
+    monkeypatch.setattr(status_poll, "fast_poll", recording)
     return answered
 
 
 def _same_answer(client, url):
-    lean = client.get(url)
+    fast = client.get(url)
     drf = client.get(f"{url}?wait=0")  # a query string: the DRF view answers
-    assert lean.status_code == drf.status_code == 200
-    assert lean.json() == drf.json()
+    assert fast.status_code == drf.status_code == 200
+    assert fast.json() == drf.json()
     for header in ("Content-Type", "Allow", "Vary"):
-        assert lean[header] == drf[header], header
-    return lean.json()
+        assert fast[header] == drf[header], header
+    return fast.json()
 
 
-def test_a_poll_answers_what_the_serializer_answers(bot, problem, enqueued, judge_double, lean_answers):
+def test_a_poll_answers_what_the_serializer_answers(bot, problem, enqueued, judge_double, fast_answers):
     run = bot.post("/api/v1/runs/", {"model_name": "prover-7b", "k": 1}, format="json").json()
     items = [{"problem": "solve-add", "code": GOOD_CODE + "-- ∀ x, ünïcode\n"}]
     made = bot.post("/api/v1/submissions/batch/", {"submissions": items, "run": run["id"]}, format="json").json()
@@ -52,16 +52,16 @@ def test_a_poll_answers_what_the_serializer_answers(bot, problem, enqueued, judg
     finished = _same_answer(bot, url)
     assert finished["verdict"] == "ACCEPTED" and finished["result"] and finished["finished_at"].endswith("Z")
     assert finished["code"].endswith("ünïcode\n") and finished["model_name"] == "prover-7b"
-    assert lean_answers == [200, None, 200, None]
+    assert fast_answers == [200, None, 200, None]
 
 
-def test_a_submission_without_an_origin_has_no_run_or_batch(api, user, problem, enqueued, lean_answers):
+def test_a_submission_without_an_origin_has_no_run_or_batch(api, user, problem, enqueued, fast_answers):
     made = submission_create(user=user, problem=problem, code=GOOD_CODE)  # the form's way in
     polled = _same_answer(api, f"/api/v1/submissions/{made.pk}/")
-    assert polled["run"] is None and polled["batch"] is None and lean_answers[0] == 200
+    assert polled["run"] is None and polled["batch"] is None and fast_answers[0] == 200
 
 
-def test_every_result_write_shows_at_the_next_poll(api, problem, enqueued, judge_double, lean_answers):
+def test_every_result_write_shows_at_the_next_poll(api, problem, enqueued, judge_double, fast_answers):
     """Nothing is cached: a verdict, and a rejudge that takes it back, show at once."""
     created = api.post("/api/v1/submissions/", BODY, format="json").json()
     url = created["status_url"]
@@ -72,7 +72,7 @@ def test_every_result_write_shows_at_the_next_poll(api, problem, enqueued, judge
     rejudged = api.get(url).json()
     assert (rejudged["status"], rejudged["verdict"], rejudged["judging"]) == ("queued", "", 2)
     assert rejudged["result"] is None and rejudged["finished_at"] is None
-    assert lean_answers == [200, 200, 200]
+    assert fast_answers == [200, 200, 200]
 
 
 def test_another_users_submission_is_a_404_and_staff_see_it(api, user, other_user, problem, enqueued):
@@ -86,7 +86,7 @@ def test_another_users_submission_is_a_404_and_staff_see_it(api, user, other_use
     assert api.get(f"/api/v1/submissions/{theirs.pk}/").json()["code"].endswith("-- secret idea\n")
 
 
-def test_a_revoked_token_or_an_inactive_account_is_refused(api, token, user, problem, enqueued, lean_answers):
+def test_a_revoked_token_or_an_inactive_account_is_refused(api, token, user, problem, enqueued, fast_answers):
     created = api.post("/api/v1/submissions/", BODY, format="json").json()
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     assert api.get(created["status_url"]).status_code == 401
@@ -95,7 +95,7 @@ def test_a_revoked_token_or_an_inactive_account_is_refused(api, token, user, pro
     api.delete(f"/api/v1/tokens/{token.token.pk}/")
     refused = api.get(created["status_url"])
     assert refused.status_code == 401 and refused.json()["code"] == "authentication_failed"
-    assert lean_answers == [None, 200, None]
+    assert fast_answers == [None, 200, None]
 
 
 def test_a_poll_marks_its_token_used(api, token, problem, enqueued):
@@ -105,7 +105,7 @@ def test_a_poll_marks_its_token_used(api, token, problem, enqueued):
     assert ApiToken.objects.get(pk=token.token.pk).last_used_at is not None
 
 
-def test_polls_count_against_the_account_limit(api, problem, enqueued, settings, lean_answers):
+def test_polls_count_against_the_account_limit(api, problem, enqueued, settings, fast_answers):
     created = api.post("/api/v1/submissions/", BODY, format="json").json()
     settings.ARENA_API_USER_RATE = "3/min"  # the POST above was counted before: 3 more pass
     codes = [api.get(created["status_url"]).status_code for _ in range(2)]
@@ -115,10 +115,10 @@ def test_polls_count_against_the_account_limit(api, problem, enqueued, settings,
     assert refused.status_code == drf_refused.status_code == 429
     assert refused.json() == drf_refused.json() and refused.json()["code"] == "throttled"
     assert refused["Retry-After"] == drf_refused["Retry-After"] and 1 <= int(refused["Retry-After"]) <= 60
-    assert lean_answers == [200, 200, 429, None]
+    assert fast_answers == [200, 200, 429, None]
 
 
-def test_other_ways_in_take_the_drf_view(signed_in, user, problem, enqueued, lean_answers):
+def test_other_ways_in_take_the_drf_view(signed_in, user, problem, enqueued, fast_answers):
     made = submission_create(user=user, problem=problem, code=GOOD_CODE)
     url = f"/api/v1/submissions/{made.pk}/"
     assert signed_in.get(url).json()["id"] == made.pk  # a session
@@ -130,14 +130,14 @@ def test_other_ways_in_take_the_drf_view(signed_in, user, problem, enqueued, lea
     assert APIClient().get(url).status_code == 401  # nobody
     bot = client_for("arena_000000000000_nope")
     assert bot.get(url).status_code == 401  # an unknown key
-    assert lean_answers == [None, None, None, None]
+    assert fast_answers == [None, None, None, None]
 
 
-def test_the_browsable_api_still_answers_html(api, user, problem, enqueued, lean_answers):
+def test_the_browsable_api_still_answers_html(api, user, problem, enqueued, fast_answers):
     made = submission_create(user=user, problem=problem, code=GOOD_CODE)
     page = api.get(f"/api/v1/submissions/{made.pk}/", HTTP_ACCEPT="text/html")
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
-    assert lean_answers == [None]
+    assert fast_answers == [None]
 
 
 def test_the_schema_still_describes_the_poll(db):

@@ -5,7 +5,7 @@ import threading
 from django.db import connection
 from rest_framework.test import APIClient
 
-from bots import api as bots_api
+from api import views as api_views
 from submissions.models import AuthorKind, Submission
 from submissions.services import submission_create, submission_judge
 from tests.site.conftest import GOOD_CODE
@@ -118,7 +118,7 @@ def test_wait_is_bounded_and_answers_the_current_state(api, problem, enqueued, s
 
 
 def test_wait_past_the_waiters_limit_answers_at_once(api, problem, enqueued, monkeypatch):
-    monkeypatch.setattr(bots_api, "_waiters", threading.BoundedSemaphore(1))
-    bots_api._waiters.acquire()
+    monkeypatch.setattr(api_views, "_waiters", threading.BoundedSemaphore(1))
+    api_views._waiters.acquire()
     created = api.post("/api/v1/submissions/", BODY, format="json").json()
     assert api.get(f"{created['status_url']}?wait=20").json()["status"] == "queued"

@@ -51,7 +51,7 @@ def test_on_redis_one_round_trip_counts_what_the_cache_counts(api, problem, sett
     key, the number and its expiry are those of cache.add()/cache.incr()."""
     from django.core.cache import caches
 
-    from bots.throttling import count_request
+    from api.throttling import count_request
     from tests.site.celery_workers import TEST_REDIS_URL
 
     settings.CACHES = {

@@ -114,6 +114,9 @@ int main(int argc, char **argv) {
         printf("%s|%s", line, data);
         return 0;
     }
+    if (!strcmp(mode, "spin")) {  /* a busy loop: only the wall clock ends it */
+        for (volatile unsigned long i = 0;; i++) {}
+    }
     if (!strcmp(mode, "sleep")) {
         sleep((unsigned)atoi(argv[2]));
         printf("slept\n");

@@ -1,5 +1,5 @@
 """Counterexamples and test checks on the real Lean: what the exporter proves by evaluation, the
-trusted side checks and the kernel replays (judge.counterexamples, judge.test_consistency)."""
+trusted side checks and the kernel replays (judge.counterexamples, judge.spec_consistency)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ SPEC = "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b"
 def runner():
     """The worker's Lean (a pool of one, the replay kept alive, reuse on), warmed up as a worker
     is: a cold run counts its start-up against the wall limit, which a loaded machine can
-    exceed (LEAN.md)."""
+    exceed (docs/lean.md)."""
     config = dataclasses.replace(load_config(), pool_size=1)
     runner = lean_runner.make_runner(config)
     judge_for(runner).warm_up()

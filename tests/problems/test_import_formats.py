@@ -12,7 +12,7 @@ from problems.services import problems_import
 from tests.problems.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SAMPLE = "/work/shared/data/codeproof-layout-sample.jsonl"
+SAMPLE = FIXTURES / "codeproof-layout-sample.jsonl"  # our own five problems in the upstream layout
 
 
 def quirks_of(report, slug):
@@ -57,7 +57,7 @@ def test_codeproof_reports_every_quirk(validations_sent):
 
 
 def test_codeproof_shipped_sample_with_its_prop_def_quirk(validations_sent):
-    report = problems_import(read=codeproof.read(__import__("pathlib").Path(SAMPLE)))
+    report = problems_import(read=codeproof.read(SAMPLE))
 
     assert len(report.created) == 5 and not report.rejected
     assert [s for _o, s, _t in report.quirks] == ["codeproof-is-even"]

@@ -1,9 +1,11 @@
-"""A problem whose modules this site's workers lack is listed as needing them and refuses
-submissions with that message; judging goes to its profile's queue."""
+"""A problem whose modules this site's workers lack is listed as needing them (the list, its page
+and the API say so, and filter on it) and refuses submissions with that message; judging goes to
+its profile's queue."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from judge.problem_format import ProblemSpec
 from problems.models import Problem
@@ -68,5 +70,41 @@ def test_list_and_page_say_needs_mathlib(client, mathlib_problem):
     listing = client.get(reverse("problem-list")).content.decode()
     page = client.get(reverse("problem-detail", args=[mathlib_problem.slug])).content.decode()
 
-    assert "(needs Mathlib)" in listing
+    assert "(needs Mathlib: import profile mathlib, not judged here)" in listing
     assert "This problem needs Mathlib, and no judge worker of this site has it" in page
+    assert "it needs the import profile <code>mathlib</code>" in page
+
+
+@pytest.fixture
+def core_problem():
+    return problem_upsert_from_spec(spec=ProblemSpec.from_dict(SOLVE_ADD | {"slug": "add-core"})).problem
+
+
+def listed(client, **query) -> list[str]:
+    return [p.slug for p in client.get(reverse("problem-list"), query).context["page"].object_list]
+
+
+def test_the_list_filters_on_what_this_site_can_judge(client, mathlib_problem, core_problem, settings):
+    assert listed(client, judgeable="yes") == ["add-core"]
+    assert listed(client, judgeable="no") == [mathlib_problem.slug]
+    assert listed(client, judgeable="junk") == sorted(["add-core", mathlib_problem.slug])
+    settings.ARENA_SERVED_PROFILES = ["core", "std", "mathlib"]  # a site with Mathlib workers
+    assert listed(client, judgeable="no") == []
+
+
+def test_the_api_says_whether_and_what_it_needs_and_filters(mathlib_problem, core_problem):
+    api = APIClient()
+    rows = {row["slug"]: row for row in api.get("/api/v1/problems/").json()["results"]}
+    assert rows[mathlib_problem.slug] | {"url": ""} == rows[mathlib_problem.slug] | {
+        "import_profile": "mathlib",
+        "judgeable": False,
+        "needs": ["Mathlib"],
+        "url": "",
+    }
+    assert (rows["add-core"]["judgeable"], rows["add-core"]["needs"]) == (True, [])
+    only = api.get("/api/v1/problems/", {"judgeable": "false"}).json()["results"]
+    assert [row["slug"] for row in only] == [mathlib_problem.slug]
+    detail = api.get(f"/api/v1/problems/{mathlib_problem.slug}/").json()
+    assert (detail["import_profile"], detail["judgeable"], detail["needs"]) == ("mathlib", False, ["Mathlib"])
+    legacy = APIClient().get(f"/api/problems/{mathlib_problem.slug}/").json()
+    assert (legacy["judgeable"], legacy["needs"]) == (False, ["Mathlib"])

@@ -1,8 +1,8 @@
-"""Test doubles for the judge at its boundary (judge.pipeline.judge_submission).
+"""Test doubles for the judge at its seam (judge.seam.SiteJudge), named by ARENA_JUDGE.
 
-The pipeline finds the judge through the ARENA_JUDGE setting (a dotted path) and the checker
-version beside it (the same module's CHECKER_VERSION), so each double here is a module-level
-callable and this module has a CHECKER_VERSION.
+Each double is a module-level object implementing SiteJudge, and mypy checks it against the
+interface (pyproject's mypy `files` include this module; see SEAM_CHECKED at the end). Their
+checker version is this module's CHECKER_VERSION, read at each call, so a test can change it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from judge.problem_format import ProblemSpec
 from judge.results import JudgeResult, Message, Reason, ReasonCode, TheoremResult, TheoremStatus, Verdict
+from judge.sandbox import Limits
+from judge.seam import InvalidReference, SiteJudge
 
 CHECKER_VERSION = "double-2"
 LEAN_VERSION = "4.28.0-double"
@@ -50,7 +52,18 @@ def judge_error(detail: str = "the sandbox failed") -> JudgeResult:
     )
 
 
-class RecordingJudgeDouble:
+class JudgeDouble:
+    """What every double shares: the version, no Lean, no test check."""
+
+    runs_lean = False
+    check_tests = None  # validation says "not checked"
+
+    @property
+    def checker_version(self) -> str:
+        return CHECKER_VERSION
+
+
+class RecordingJudgeDouble(JudgeDouble):
     """Records every call; answers from a script of results (or exceptions), else by the code:
     code containing "oops" gets COMPILE_ERROR, anything else ACCEPTED."""
 
@@ -62,7 +75,10 @@ class RecordingJudgeDouble:
         self.owners: list[str | None] = []  # the `owner` of each judging call
         self.script: list[JudgeResult | Exception] = []
 
-    def __call__(self, problem: ProblemSpec, code: str, *, limits=None, owner: str | None = None) -> JudgeResult:
+    def judge(
+        self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
+    ) -> JudgeResult:
+        code = code.decode() if isinstance(code, bytes) else code
         self.calls.append((problem, code))
         self.owners.append(owner)
         if self.script:
@@ -76,19 +92,22 @@ class RecordingJudgeDouble:
         """The template's export, as problems.validation asks for it: a template containing
         "oops" does not elaborate; any other is answered with the recorded real export of the
         solve-add template (so a problem declaring other names misses its targets)."""
-        from judge.pipeline import InvalidReference
-
         self.calls.append((problem, "<template>"))
         if "oops" in problem.template():
             raise InvalidReference("the problem's template does not elaborate: line 1: unknown identifier 'oops'")
         return RECORDED_TEMPLATE_EXPORT.read_text()
 
 
-class SleepingJudgeDouble:
+class SleepingJudgeDouble(JudgeDouble):
     """For real worker processes: sleeps ARENA_TEST_JUDGE_SLEEP seconds, appends one line per
     call to ARENA_TEST_JUDGE_CALLS (a file), then answers like RecordingJudgeDouble."""
 
-    def __call__(self, problem: ProblemSpec, code: str, *, limits=None, owner: str | None = None) -> JudgeResult:
+    reference_export = None  # validation says "not checked"
+
+    def judge(
+        self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
+    ) -> JudgeResult:
+        code = code.decode() if isinstance(code, bytes) else code
         calls = os.environ.get("ARENA_TEST_JUDGE_CALLS")
         if calls:
             with Path(calls).open("a") as f:
@@ -99,3 +118,6 @@ class SleepingJudgeDouble:
 
 recording_judge_double = RecordingJudgeDouble()
 sleeping_judge_double = SleepingJudgeDouble()
+
+# mypy checks each double against the seam here (and site_judge() checks it at run time).
+SEAM_CHECKED: tuple[SiteJudge, ...] = (recording_judge_double, sleeping_judge_double)

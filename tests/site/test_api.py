@@ -5,7 +5,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from submissions.api import SubmissionCreateThrottle
+from api.submissions import SubmissionCreateThrottle
 from submissions.models import Submission
 from submissions.services import submission_create, submission_judge
 from tests.site.conftest import GOOD_CODE

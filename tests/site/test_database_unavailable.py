@@ -4,8 +4,8 @@
 import pytest
 from django.db import OperationalError
 
-from problems import api as problems_api
-from problems import views as problems_views
+from api import problems as problems_api
+from submissions import problem_pages
 
 
 def unreachable(*args, **kwargs):
@@ -15,7 +15,7 @@ def unreachable(*args, **kwargs):
 @pytest.fixture
 def database_down(monkeypatch):
     monkeypatch.setattr(problems_api, "problem_list_published", unreachable)
-    monkeypatch.setattr(problems_views, "problem_list_with_stats", unreachable)
+    monkeypatch.setattr(problem_pages, "problem_list_with_stats", unreachable)
 
 
 def test_the_api_answers_503_json_with_retry_after(client, db, database_down):

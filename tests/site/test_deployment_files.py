@@ -41,7 +41,17 @@ def test_docker_compose_accepts_the_stack_with_the_example_env(env_file):
     done = compose("--profile", "mathlib", "config", env_file=env_file)
     assert done.returncode == 0, done.stderr
     stack = yaml.safe_load(done.stdout)
-    assert set(stack["services"]) == {"db", "redis", "web", "judge", "judge-mathlib", "housekeeping", "beat", "metrics"}
+    assert set(stack["services"]) == {
+        "db",
+        "redis",
+        "web",
+        "judge",
+        "docker-proxy",
+        "judge-mathlib",
+        "housekeeping",
+        "beat",
+        "metrics",
+    }
     assert "judge-mathlib" in stack["services"]["judge-mathlib"]["command"]
 
 
@@ -73,6 +83,22 @@ def test_the_stack_has_health_checks_volumes_and_a_scalable_judge():
     assert "-Q" in judge["command"] and "judge" in judge["command"]
     assert "ports" not in services["metrics"]  # the metrics port is for the private network only
     assert services["judge-mathlib"]["profiles"] == ["mathlib"]
+
+
+def test_only_the_socket_proxy_reaches_the_docker_daemon():
+    """The judges create job containers through docker/socket_proxy.py, on an internal network;
+    nothing else mounts the daemon's socket (a plain mount is root on the host)."""
+    stack = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    services = stack["services"]
+    mounting = {name for name, svc in services.items() if any("docker.sock" in str(v) for v in svc.get("volumes", []))}
+    assert mounting == {"docker-proxy"}
+    assert services["docker-proxy"]["networks"] == ["jobs-api"] and stack["networks"]["jobs-api"]["internal"] is True
+    assert "ports" not in services["docker-proxy"]
+    judge = services["judge"]
+    assert judge["environment"]["DOCKER_HOST"] == "tcp://docker-proxy:2375"
+    assert "jobs-api" in judge["networks"]
+    for name in ("db", "redis", "judge", "docker-proxy"):
+        assert "mem_limit" in services[name], name
 
 
 def test_the_web_image_starts_through_migrations_the_cache_table_and_gunicorn_conf():

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
 
-from arena.metrics import ArenaCollector, record_sweep_requeues
+from submissions.metrics import ArenaCollector, record_sweep_requeues
 from submissions.models import JudgeRun, Submission, SubmissionStatus
 from submissions.services import submission_create, submission_judge
 from tests.site.conftest import GOOD_CODE

@@ -4,22 +4,27 @@ import json
 import logging
 import threading
 
-from arena.logging import JsonFormatter, SubmissionIdFilter
 from judge.results import Verdict
+from lib.logging import JsonFormatter, SubmissionIdFilter
 from submissions.services import submission_create, submission_judge
 from tests.site.conftest import GOOD_CODE
-from tests.site.judge_doubles import accepted
+from tests.site.judge_doubles import RecordingJudgeDouble, accepted
 
 judge_logger = logging.getLogger("judge.lean_runner")
 
 
-def judge_that_logs(spec, code, **kwargs):
+class JudgeThatLogs(RecordingJudgeDouble):
     """Stands in for the judge (ARENA_JUDGE): logs from its thread and from one it starts."""
-    judge_logger.warning("exporter started")
-    helper = threading.Thread(target=lambda: judge_logger.warning("from a thread the judge started"))
-    helper.start()
-    helper.join()
-    return accepted(spec)
+
+    def judge(self, problem, code, **kwargs):
+        judge_logger.warning("exporter started")
+        helper = threading.Thread(target=lambda: judge_logger.warning("from a thread the judge started"))
+        helper.start()
+        helper.join()
+        return accepted(problem)
+
+
+judge_that_logs = JudgeThatLogs()
 
 
 class Collect(logging.Handler):

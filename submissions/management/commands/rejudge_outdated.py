@@ -5,19 +5,12 @@ Judges in this process, one at a time, so the report is complete when the comman
 
 import socket
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils.module_loading import import_string
 
+from judge.seam import site_judge
 from submissions.models import Submission, SubmissionStatus
 from submissions.selectors import submission_list_outdated_accepted
 from submissions.services import submission_judge, submission_rejudge
-
-
-def current_checker_version() -> str:
-    """CHECKER_VERSION of the module that holds the judge (judge.pipeline by default)."""
-    module = settings.ARENA_JUDGE.rsplit(".", 1)[0]
-    return str(import_string(f"{module}.CHECKER_VERSION"))
 
 
 class Command(BaseCommand):
@@ -28,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="at most this many")
 
     def handle(self, *args, dry_run: bool, limit: int | None, **options):
-        version = current_checker_version()
+        version = site_judge().checker_version
         outdated = list(submission_list_outdated_accepted(checker_version=version)[:limit])
         self.stdout.write(f"{len(outdated)} ACCEPTED submission(s) judged before checker {version}")
         worker = f"rejudge_outdated@{socket.gethostname()}"

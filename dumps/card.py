@@ -1,0 +1,112 @@
+"""The dataset card (README.md): the YAML header the Hugging Face hub and `datasets.load_dataset`
+read (configs per file, licence, size category, features), then the text for people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import yaml
+from django.conf import settings
+
+from accounts.licence import SiteLicence
+from dumps.schema import SCHEMAS, features_yaml
+
+DESCRIPTIONS = {
+    "problems": "one row per published problem: the Lean statement to complete (problem-only data, for "
+    "reinforcement learning from the spec)",
+    "solutions": "accepted solutions, exact duplicates (normalised text) removed, with their receipts "
+    "(for fine-tuning)",
+    "submissions": "every verdict, failures included (negative data)",
+}
+
+
+def size_category(n: int) -> str:
+    for bound, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if n < bound:
+            return label
+    return "1M<n<10M" if n < 10_000_000 else "10M<n<100M"
+
+
+def card_header(*, counts: dict[str, int], licence: SiteLicence) -> dict:
+    return {
+        "license": "other",
+        "license_name": licence.identifier,
+        "license_link": licence.url or "LICENSE",
+        "pretty_name": "The Arena: Lean 4 problems and machine-checked solutions",
+        "language": ["en"],
+        "tags": ["lean4", "theorem-proving", "formal-verification", "code"],
+        "task_categories": ["text-generation"],
+        "size_categories": [size_category(max(counts.values(), default=0))],
+        "configs": [
+            {
+                "config_name": name,
+                "data_files": [{"split": "train", "path": f"{name}.parquet"}],
+                **({"default": True} if name == "solutions" else {}),
+            }
+            for name in SCHEMAS
+        ],
+        "dataset_info": [
+            {
+                "config_name": name,
+                "features": features_yaml(schema),
+                "splits": [{"name": "train", "num_examples": counts.get(name, 0)}],
+            }
+            for name, schema in SCHEMAS.items()
+        ],
+    }
+
+
+def render_card(*, name: str, counts: dict[str, int], licence: SiteLicence, checker_version: str, now: datetime) -> str:
+    header = yaml.safe_dump(card_header(counts=counts, licence=licence), sort_keys=False, allow_unicode=True)
+    files = "\n".join(
+        f"| `{n}` | `{n}.parquet`, `{n}.jsonl` | {counts.get(n, 0):,} | {DESCRIPTIONS[n]} |" for n in SCHEMAS
+    )
+    return f"""---
+{header}---
+
+# The Arena — dump {name}
+
+Lean 4 problems (a signature plus spec theorems) and solutions whose proofs Lean's kernel
+checked, made {now:%Y-%m-%d %H:%M} UTC by the Arena's `manage.py export_dataset`.
+
+| config | files | rows | what |
+|---|---|---|---|
+{files}
+
+## Licence
+
+{licence.name} (`{licence.identifier}`, version {licence.version}); the full text is in
+`LICENSE`. It is CC BY-SA 4.0 **plus an open-weights condition**: a model trained on this data
+must be released with open weights. Each row names the licence it was contributed under
+(`licence`, `licence_version`; problems: `licence`, solutions also `problem_licence`).
+
+## What is in it, and what is not
+
+- Only verdicts of checker `{checker_version}` (the current one): earlier verdicts may have been
+  reached by a weaker checker. `JUDGE_ERROR` (the judge's own failures) is left out.
+- Solutions and submissions only of problems published at least
+  {settings.ARENA_DATASET_EMBARGO_DAYS} days before the dump, so no dump shows a solution the site
+  still hides. Draft and retired problems, and problems without a licence that allows
+  redistribution, are left out with their submissions; so are submissions made before the
+  author accepted a site licence.
+- `author` is the public username, or an anonymised id (`anon-…`) for authors who opted out;
+  `author_kind` is `human` or `machine`, with `model_name` for machines. No e-mail address,
+  password, token, IP address, reference solution or hidden test is in any file.
+- Receipts on every solution row: `problem_fingerprint` (the SHA-256 of the statement judged
+  against, which the row carries: `imports`, `preamble`, `definitions`, `theorems`),
+  `lean_version`, `checker_version`, `verdict_time`, and `axioms` (null while the judge's record
+  lists no axioms).
+
+## Loading
+
+```python
+from datasets import load_dataset
+solutions = load_dataset("path/to/{name}", "solutions", split="train")
+```
+
+## Verifying
+
+`sha256sum -c SHA256SUMS` checks every file. With the Arena's code and its judge,
+`python manage.py verify_dataset path/to/{name} --sample 20` re-judges a sample of rows and
+reports any verdict that disagrees.
+"""
