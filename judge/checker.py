@@ -9,9 +9,11 @@ The checker is its list of properties, one function each, each returning its fin
   parameters and type, and every definition to implement is safe;
 - `check_statement_dependencies`: every constant the target statements use, transitively, is
   identical to the reference's (values included), except the bodies of the definitions;
+- `check_redefinitions`: nothing the problem declares is declared again by the submission;
 - `check_reachability`: what each target reaches in the submission: axioms by origin (the
   submission's own and Lean's that trust compiled code are forbidden, `sorryAx` makes the proof
   incomplete: `judge.axioms`), and no unsafe, partial or opaque constant;
+- `check_definitions_are_code`: a definition to implement computes (no `Classical.choose` value);
 - `check_native_reduction`: no term anywhere that the kernel would evaluate by compiled code;
 - `check_attributes`: no `implemented_by`, `extern` or `export` attribute on any constant.
 
@@ -96,7 +98,9 @@ def check(
         *check_imports(submission, allowed_imports),
         *check_targets(interner, reference, submission, targets),
         *check_statement_dependencies(interner, reference, submission, targets, theorems),
+        *check_redefinitions(interner, reference, submission, targets, theorems),
         *check_reachability(interner, reference, submission, targets),
+        *check_definitions_are_code(interner, submission, targets),
         *check_native_reduction(interner, submission),
         *check_attributes(submission),
     ]
@@ -211,12 +215,12 @@ def check_reachability(
 ) -> list[Finding]:
     """What each target reaches in the submission: axioms, sorry, unsafe code."""
     subs = submission.constants
-    problem_owned = _problem_owned(interner, reference, submission, {t.name for t in targets})
+    owned = problem_owned(interner, reference, submission, {t.name for t in targets})
     found: list[Finding] = []
     for target in targets:
         if target.name not in subs:
             continue
-        for reached_name, reached in _reachable(target.name, subs, interner, problem_owned):
+        for reached_name, reached in _reachable(target.name, subs, interner, owned):
             if reached is None:
                 found += _imported_axiom(target, reached_name)
             else:
@@ -272,6 +276,62 @@ def _submitted_constant(target: Target, name: Name, const: Constant, subs: dict[
                 f"{root} depends on the {what} declaration {shown}",
             )
         )
+    return found
+
+
+# Imported constants that choose a value no algorithm computes: data built on them is not code.
+NONCOMPUTABLE = frozenset(
+    {
+        ("Classical", "choice"),
+        ("Classical", "choose"),
+        ("Classical", "indefiniteDescription"),
+        ("Classical", "epsilon"),
+        ("Classical", "propDecidable"),
+        ("Classical", "decEq"),
+        ("Classical", "decRel"),
+        ("Classical", "decPred"),
+        ("Classical", "dec"),
+        ("Classical", "inhabited_of_nonempty"),
+        ("Classical", "ofNonempty"),
+        ("Exists", "choose"),
+        ("Nonempty", "some"),
+    }
+)
+
+
+def check_definitions_are_code(interner: Interner, submission: Export, targets: list[Target]) -> list[Finding]:
+    """A definition to implement must compute: nothing is compiled, so this is read from the
+    terms. The walk goes through the definitions the target's value uses, never into theorems:
+    Lean puts a definition's proofs (termination, `have`) in auxiliary theorems (`f.proof_1`),
+    so classical reasoning there stays allowed; a `Classical.choose` (or a classical `Decidable`)
+    in the data itself is a value no algorithm computes."""
+    subs = submission.constants
+    found: list[Finding] = []
+    for target in targets:
+        if target.kind != "def" or target.name not in subs:
+            continue
+        seen, order, visited = {target.name}, [target.name], set[int]()
+        while order:
+            const = subs.get(order.pop())
+            if const is None or const.kind not in ("def", "opaque"):
+                continue
+            roots = [const.value] if const.value is not None else []
+            for used in interner.constants_in(roots, visited):
+                if used in NONCOMPUTABLE:
+                    shown = name_to_str(target.name)
+                    found.append(
+                        _finding(
+                            Verdict.FORBIDDEN_CONSTRUCT,
+                            ReasonCode.NONCOMPUTABLE,
+                            shown,
+                            f"{shown} must compute its result: it uses {name_to_str(used)}, which no algorithm runs",
+                        )
+                    )
+                    order = []
+                    break
+                if used not in seen:
+                    seen.add(used)
+                    order.append(used)
     return found
 
 
@@ -346,18 +406,81 @@ def _is_partial(name: Name, subs: dict[Name, Constant]) -> bool:
     return name + ("_unsafe_rec",) in subs
 
 
-def _problem_owned(interner: Interner, reference: Export, submission: Export, targets: set[Name]) -> set[Name]:
-    """The problem's own declarations (its preamble's), unchanged in the submission: an axiom or
-    an `opaque` there is the problem's, flagged when the problem is validated, never the
-    submission's. Targets are never the problem's: their bodies are the submission's."""
-    return {
+def problem_owned(interner: Interner, reference: Export, submission: Export, targets: set[Name]) -> set[Name]:
+    """The problem's own declarations, decided from the problem: a constant of the reference,
+    not a target, whose submitted copy is identical and declared once, and *everything it
+    references* is the problem's too or imported (transitively: a greatest fixed point). Only
+    checked code is the problem's: never an axiom, an `opaque` or an unsafe or partial constant
+    (a problem's preamble may declare none, `problems.validation`), so the reachability walk
+    meets every one of them. An identical copy that uses a redefined constant, or a name the
+    submission declares that the reference imported, is the submission's and is walked; so are
+    the targets' auxiliaries (`solveAdd.match_1`: the submission's body makes its own)."""
+    subs, refs = submission.constants, reference.constants
+    owned = {
         name
-        for name, ref in reference.constants.items()
+        for name, ref in refs.items()
         if name not in targets
+        and not any(name[: len(t)] == t for t in targets)
         and name not in submission.duplicates
-        and (sub := submission.constants.get(name)) is not None
+        and ref.kind not in ("axiom", "opaque")
+        and ref.safety == "safe"
+        and (sub := subs.get(name)) is not None
         and _identical(interner, ref, sub)
     }
+    uses: dict[Name, set[Name]] = {
+        name: interner.constants_in(refs[name].term_roots(), set()) | related_names(refs[name]) for name in owned
+    }
+    users: dict[Name, list[Name]] = {}
+    for name, used in uses.items():
+        for dependency in used:
+            users.setdefault(dependency, []).append(name)
+    # drop what uses a name the submission declares and does not own, or an imported axiom the
+    # policy counts (`sorryAx`…), and so on up (a worklist)
+    dropped = [
+        name
+        for name, used in uses.items()
+        if any(
+            (u not in owned and u in subs) or (u not in subs and axiom_verdict(u, closure_complete=False) is not None)
+            for u in used
+        )
+    ]
+    while dropped:
+        name = dropped.pop()
+        if name not in owned:
+            continue
+        owned.discard(name)
+        dropped.extend(user for user in users.get(name, ()) if user in owned)
+    return owned
+
+
+def check_redefinitions(
+    interner: Interner, reference: Export, submission: Export, targets: list[Target], theorems: list[str]
+) -> list[Finding]:
+    """What the problem declares is the problem's: a submission that declares one of its names
+    again (a different copy, or more than once) changes the problem, used by the statement or
+    not. Names under a target (`solveAdd.match_1`) are the target's auxiliaries, made anew by the
+    submission's body; they are never the problem's either (`problem_owned` walks them)."""
+    target_names = {t.name for t in targets}
+    found: list[Finding] = []
+    for name, ref in reference.constants.items():
+        if name in target_names or any(name[: len(t)] == t for t in target_names):
+            continue
+        sub = submission.constants.get(name)
+        if sub is None or (_identical(interner, ref, sub) and name not in submission.duplicates):
+            continue
+        shown = name_to_str(name)
+        found.append(
+            Finding(
+                Verdict.STATEMENT_MISMATCH,
+                Reason(
+                    ReasonCode.REDEFINED,
+                    shown,
+                    f"{shown} is the problem's declaration: the submission may use it, not declare it again",
+                ),
+                tuple((theorem, TheoremStatus.MISMATCH) for theorem in theorems),
+            )
+        )
+    return found
 
 
 def _reachable(

@@ -21,12 +21,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from judge import probe_inputs
 from judge.axioms import axiom_verdict
-from judge.checker import related_names, replay_plan
+from judge.checker import problem_owned, related_names, replay_plan
 from judge.export_auth import ExportKey
 from judge.export_format import Constant, Export, Interner, Name, expr_children, name_to_str, parse_name
 from judge.problem_format import ProblemSpec
@@ -287,6 +287,7 @@ def candidates(
     if section is None:
         return
     known = {**submission.constants, **section.constants}
+    foreign = _file_meanings(problem, interner, reference, submission)
     for outcome in section.outcomes:
         if outcome.status != "proved" or not 0 <= outcome.index < len(request.probes):
             continue
@@ -300,13 +301,13 @@ def candidates(
         negated = _negated(interner, const.type)
         args = match_instance(interner, reference_const.type, negated, len(probe.args)) if negated is not None else None
         reached = closure([const.name], known, interner) if args is not None else None
-        if args is None or reached is None:
+        if args is None or reached is None or foreign(a for a in args if a != -1):
             continue
         checked = [const.name]
         returned = None
         value = section.constants.get(outcome.value) if outcome.value is not None else None
         if value is not None and probe.definition and -1 not in args:
-            returned = _returned(interner, value, parse_name(probe.definition), args)
+            returned = _returned(interner, value, parse_name(probe.definition), args, foreign)
             value_reach = closure([value.name], known, interner) if returned is not None else None
             if value_reach is None:
                 returned = None
@@ -343,14 +344,16 @@ class AuditFinding:
 
 
 def audit_candidates(
-    interner: Interner, submission: Export, request: ProbeRequest
+    problem: ProblemSpec, interner: Interner, reference: Export, submission: Export, request: ProbeRequest
 ) -> Iterator[tuple[AuditFinding, list[list[Constant]], tuple[Name, ...]]]:
     """The audit probes the exporter proved whose statement is `¬ f inputs = out` for the
-    implementation `f` and closed terms, reaching nothing unproved."""
+    implementation `f` and closed terms that mean what the problem says (`_file_meanings`),
+    reaching nothing unproved."""
     section = submission.probes
     if section is None:
         return
     known = {**submission.constants, **section.constants}
+    foreign = _file_meanings(problem, interner, reference, submission)
     for outcome in section.outcomes:
         if outcome.status != "proved" or not 0 <= outcome.index < len(request.probes):
             continue
@@ -363,12 +366,14 @@ def audit_candidates(
         negated = _negated(interner, const.type)
         equation = _equation(interner, negated, parse_name(probe.definition)) if negated is not None else None
         reached = closure([const.name], known, interner) if equation is not None else None
-        if equation is None or reached is None:
+        if equation is None or reached is None or foreign([equation[1], *equation[0]]):
             continue
         args, _output = equation
         checked = [const.name]
         value = section.constants.get(outcome.value) if outcome.value is not None else None
-        returned = _returned(interner, value, parse_name(probe.definition), args) if value is not None else None
+        returned = (
+            _returned(interner, value, parse_name(probe.definition), args, foreign) if value is not None else None
+        )
         value_reach = closure([value.name], known, interner) if value is not None and returned is not None else None
         if value is not None and value_reach is not None:
             reached.update(value_reach)
@@ -406,8 +411,35 @@ def _negated(interner: Interner, type_id: int) -> int | None:
     return node[2] if head[0] == "const" and head[1] == NOT and head[2] == () else None
 
 
-def _returned(interner: Interner, value: Constant, definition: Name, args: list[int]) -> str | None:
-    """`v`, shown, when the theorem states `definition args = v`."""
+def _file_meanings(
+    problem: ProblemSpec, interner: Interner, reference: Export, submission: Export
+) -> Callable[[Iterable[int]], bool]:
+    """Whether terms use a constant of the file that is not the problem's (`checker.problem_owned`).
+
+    The probes' inputs and outputs are elaborated in the file's environment, so the file's own
+    `instance : OfNat Int n := ⟨n + 1⟩` can make a probe's `1` mean 2; the kernel-checked term
+    then holds that instance. A term that uses only imported constants and the problem's own
+    means what its rendering says; any other is not shown, and its probe is not used."""
+    targets = {parse_name(n) for n in problem.definition_names + problem.theorem_names}
+    allowed = problem_owned(interner, reference, submission, targets)
+    file_names = set(submission.constants) - allowed
+    if submission.probes is not None:
+        file_names |= set(submission.probes.constants)
+
+    def uses_the_file(terms: Iterable[int]) -> bool:
+        return bool(interner.constants_in(list(terms), set()) & file_names)
+
+    return uses_the_file
+
+
+def _returned(
+    interner: Interner,
+    value: Constant,
+    definition: Name,
+    args: list[int],
+    foreign: Callable[[Iterable[int]], bool] = lambda _terms: False,
+) -> str | None:
+    """`v`, shown, when the theorem states `definition args = v` and `v` means what it shows."""
     if value.kind != "thm" or value.level_params:
         return None
     head, eq_args = probe_inputs._spine(interner, value.type)
@@ -415,6 +447,8 @@ def _returned(interner: Interner, value: Constant, definition: Name, args: list[
         return None
     applied, applied_args = probe_inputs._spine(interner, eq_args[1])
     if applied != definition or [interner.erased(a) for a in applied_args] != [interner.erased(a) for a in args]:
+        return None
+    if foreign([eq_args[2]]):
         return None
     return render(interner, eq_args[2])
 
@@ -533,7 +567,7 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
         return None
     node = interner.exprs[expr_id]
     if node[0] == "nat":
-        return str(node[1])
+        return _numeral(node[1])
     if node[0] == "str":
         return json.dumps(node[1], ensure_ascii=False)
     head, args = probe_inputs._spine(interner, expr_id)
@@ -552,6 +586,7 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
         return render(interner, args[-1], budget // 2)
     if head == ("Int", "negSucc") and len(args) == 1:
         inner = sub(0)
+        # a rendered numeral is all digits only up to SHOWN_DIGITS: int() stays bounded
         return f"-{int(inner) + 1}" if inner is not None and inner.isdigit() else None
     if head == ("Neg", "neg") and len(args) == 3:
         inner = sub(2)
@@ -564,7 +599,9 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
         return f"({first}, {second})" if first is not None and second is not None else None
     if head == ("Char", "ofNat") and len(args) == 1:
         code = sub(0)
-        return repr(chr(int(code))) if code is not None and code.isdigit() and int(code) < 0x110000 else None
+        if code is None or not code.isdigit() or len(code) > 7 or int(code) >= 0x110000:
+            return None
+        return repr(chr(int(code)))
     if head in (("List", "nil"), ("List", "cons")):
         items = _list_items(interner, expr_id, budget)
         return "[" + ", ".join(items) + "]" if items is not None else None
@@ -574,6 +611,16 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
     if head == ("Fin", "mk") and len(args) == 3:
         return sub(1)
     return None
+
+
+# a numeral longer than this is shown by its ends and its length (the text stays true)
+SHOWN_DIGITS = 40
+
+
+def _numeral(digits: str) -> str:
+    if len(digits) <= SHOWN_DIGITS:
+        return digits
+    return f"{digits[:12]}…{digits[-12:]} ({len(digits)} digits)"
 
 
 def _list_items(interner: Interner, expr_id: int, budget: int) -> list[str] | None:

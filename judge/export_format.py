@@ -17,7 +17,8 @@ from typing import Any, NoReturn
 
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 MAX_NODES = 2_000_000
-MAX_NAT_DIGITS = 10_000
+# a numeral's digits: the replay reads them with `String.toNat?` (quadratic), fast up to here
+MAX_NAT_DIGITS = 100_000
 # the exporter's policy refuses identifiers of more than 64 components; generated names add a few
 MAX_NAME_COMPONENTS = 256
 
@@ -29,6 +30,12 @@ Node = tuple[Any, ...]
 
 class ExportError(ValueError):
     """The export is malformed: never trusted, never partly used."""
+
+
+class ExportLimit(ExportError):
+    """The export passes a bound the judge sets on what it reads (its size, its number of terms,
+    a numeral's length, a name's components): the file's doing, a verdict of its own
+    (OUTPUT_LIMIT), never a judge error."""
 
 
 def name_to_str(name: Name) -> str:
@@ -316,7 +323,7 @@ class _Reader:
         else:
             raise ExportError(f"bad name kind {kind!r}")
         if len(parent) >= MAX_NAME_COMPONENTS:
-            raise ExportError("name has too many components")
+            raise ExportLimit(f"a name has more than {MAX_NAME_COMPONENTS} components")
         self.names.append(normalize_private(parent + (component,)))
 
     def add_level(self, row: list[Any]) -> None:
@@ -418,8 +425,10 @@ class _Reader:
 def _nat_literal(value: Any) -> str:
     digits = _str(value)
     # ASCII only: "²".isdigit() is true
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_NAT_DIGITS:
+    if not (digits.isascii() and digits.isdigit()):
         raise ExportError("bad nat literal")
+    if len(digits) > MAX_NAT_DIGITS:
+        raise ExportLimit(f"a numeral of {len(digits)} digits (the judge reads at most {MAX_NAT_DIGITS:,})")
     return digits.lstrip("0") or "0"
 
 
@@ -456,7 +465,7 @@ def parse_export(text: str, interner: Interner, probes: str | None = None) -> Ex
         len(text.encode("utf-8", "surrogatepass")) + len((probes or "").encode("utf-8", "surrogatepass"))
         > MAX_EXPORT_BYTES
     ):
-        raise ExportError("export too large")
+        raise ExportLimit(f"the export is larger than {MAX_EXPORT_BYTES >> 20} MiB")
     reader = _Reader(interner)
     _read_rows(reader, text)
     export = Export(
@@ -467,12 +476,22 @@ def parse_export(text: str, interner: Interner, probes: str | None = None) -> Ex
         refusal=reader.refusal,
     )
     if probes is not None and export.refusal is None:
-        reader.constants, reader.duplicates, reader.finished = {}, set(), False
-        _read_rows(reader, probes)
-        if reader.duplicates or set(reader.constants) & set(export.constants) or reader.imports != export.imports:
-            raise ExportError("the probe section redeclares a constant")
-        export.probes = ProbeSection(constants=reader.constants, outcomes=reader.outcomes)
+        export.probes = _probe_section(reader, probes, export)
     return export
+
+
+def _probe_section(reader: _Reader, probes: str, export: Export) -> ProbeSection | None:
+    """The probe section, read on from the export's tables; None when it cannot be read (a
+    value past a bound, a malformed row): a bad probe costs the probes only, never the export,
+    whose rows were read in full before."""
+    reader.constants, reader.duplicates, reader.finished = {}, set(), False
+    try:
+        _read_rows(reader, probes)
+    except ExportError:
+        return None
+    if reader.duplicates or set(reader.constants) & set(export.constants) or reader.imports != export.imports:
+        return None  # the probes' constants are added beside the file's: a clash makes them unusable
+    return ProbeSection(constants=reader.constants, outcomes=reader.outcomes)
 
 
 def _read_rows(reader: _Reader, text: str) -> None:
@@ -489,9 +508,9 @@ def _read_rows(reader: _Reader, text: str) -> None:
         except IndexError as exc:
             raise ExportError(f"line {number}: missing fields") from exc
         except ExportError as exc:
-            raise ExportError(f"line {number}: {exc}") from exc
+            raise type(exc)(f"line {number}: {exc}") from exc
         if len(reader.exprs) + len(reader.names) > MAX_NODES:
-            raise ExportError("export has too many terms")
+            raise ExportLimit(f"the export has more than {MAX_NODES:,} terms")
     if not reader.finished:
         raise ExportError("export is truncated (no end marker)")
 

@@ -28,7 +28,17 @@ from judge.checker import CheckOutcome, check
 from judge.config import get_config
 from judge.counterexamples import ProbeRequest
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate, authenticate_sections
-from judge.export_format import Constant, Export, ExportError, Interner, Name, parse_export, parse_name
+from judge.export_format import (
+    Constant,
+    Export,
+    ExportError,
+    ExportLimit,
+    Interner,
+    Name,
+    name_to_str,
+    parse_export,
+    parse_name,
+)
 from judge.fork import reset_after_fork
 from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, get_runner
 from judge.problem_format import ProblemSpec
@@ -332,8 +342,10 @@ class _Judgment:
         elif result.verdict is Verdict.ACCEPTED:
             audit = [
                 finding.to_json()
-                for finding, plan, checked in counterexamples.audit_candidates(interner, submission, probes)
-                if self._replays(problem, interner, plan, checked)
+                for finding, plan, checked in counterexamples.audit_candidates(
+                    problem, interner, reference, submission, probes
+                )
+                if self._replays(problem, interner, plan, checked, declared_axioms(submission))
             ]
             result = dataclasses.replace(result, spec_audit=audit)
         return result
@@ -357,6 +369,8 @@ class _Judgment:
             return self.finish(*_missing_export(run, exc), problem)
         try:
             submission = parse_export(text, interner, probes=probe_text)
+        except ExportLimit as exc:
+            return self.finish(Verdict.OUTPUT_LIMIT, [Reason(ReasonCode.OUTPUT_LIMIT, None, str(exc))], problem)
         except ExportError as exc:
             return self.finish(Verdict.JUDGE_ERROR, [Reason(ReasonCode.EXPORT_INVALID, None, str(exc))], problem)
         if submission.refusal is not None:
@@ -374,14 +388,20 @@ class _Judgment:
         kernel replay (judge.counterexamples), or None. Nothing here fails the verdict: a replay
         that fails or times out means no counterexample."""
         for candidate in counterexamples.candidates(problem, interner, reference, submission, probes):
-            if self._replays(problem, interner, candidate.plan, candidate.checked_names):
+            if self._replays(problem, interner, candidate.plan, candidate.checked_names, declared_axioms(submission)):
                 return candidate.counterexample
         return None
 
     def _replays(
-        self, problem: ProblemSpec, interner: Interner, plan: list[list[Constant]], checked: tuple[Name, ...]
+        self,
+        problem: ProblemSpec,
+        interner: Interner,
+        plan: list[list[Constant]],
+        checked: tuple[Name, ...],
+        declared: frozenset[str] = frozenset(),
     ) -> bool:
-        """The kernel adds the plan and the `checked` theorems rest on no forbidden axiom."""
+        """The kernel adds the plan and the `checked` theorems rest on no forbidden axiom (nor on
+        one the file declares)."""
         try:
             outcome = self.parent_judge.replayer.replay(
                 imports=list(problem.imports),
@@ -395,7 +415,7 @@ class _Judgment:
             return False
         native = self.runner.kind == "native"
         return outcome.failure is None and not any(
-            axiom_verdict(parse_name(axiom), closure_complete=native) is not None
+            axiom in declared or axiom_verdict(parse_name(axiom), closure_complete=native) is not None
             for axioms in outcome.axioms.values()
             for axiom in axioms
         )
@@ -420,7 +440,7 @@ class _Judgment:
         found += outcome.reasons
         status = outcome.theorem_status
         if not any(v in DECIDED_BEFORE_KERNEL for v, _ in found):
-            found += self.replay(problem, interner, outcome, status)
+            found += self.replay(problem, interner, outcome, status, declared_axioms(submission))
         verdict = min((v for v, _ in found), key=PRECEDENCE.index, default=Verdict.ACCEPTED)
         self.verdicts = {v for v, _ in found}
         if verdict is Verdict.COMPILE_ERROR:
@@ -437,7 +457,12 @@ class _Judgment:
         )
 
     def replay(
-        self, problem: ProblemSpec, interner: Interner, outcome: CheckOutcome, status: dict[str, TheoremStatus]
+        self,
+        problem: ProblemSpec,
+        interner: Interner,
+        outcome: CheckOutcome,
+        status: dict[str, TheoremStatus],
+        declared: frozenset[str] = frozenset(),
     ) -> list[tuple[Verdict, Reason]]:
         targets = [parse_name(n) for n in problem.definition_names + problem.theorem_names]
         limits = self.limits or self.runner.default_limits
@@ -485,7 +510,7 @@ class _Judgment:
         native = self.runner.kind == "native"
         for target, axioms in result.axioms.items():
             for axiom in axioms:
-                found += _axiom_found(target, axiom, native, status)
+                found += _axiom_found(target, axiom, native, status, declared)
         return found
 
     def finish(self, verdict: Verdict, reasons: list[Reason], problem: ProblemSpec) -> JudgeResult:
@@ -500,12 +525,21 @@ class _Judgment:
         )
 
 
+def declared_axioms(submission: Export) -> frozenset[str]:
+    """The axioms the file declares, as the replay names them: each is forbidden wherever the
+    replay meets it, on either Lean (offline, an imported theorem looks like an axiom, so the
+    closure alone cannot tell; the file's own declarations can)."""
+    return frozenset(name_to_str(name) for name, const in submission.constants.items() if const.kind == "axiom")
+
+
 def _axiom_found(
-    target: str, axiom: str, native: bool, status: dict[str, TheoremStatus]
+    target: str, axiom: str, native: bool, status: dict[str, TheoremStatus], declared: frozenset[str] = frozenset()
 ) -> list[tuple[Verdict, Reason]]:
     """What the kernel's axiom report for one target calls for (the checker's policy), marking
     the target's status when it is a proved theorem."""
     verdict = axiom_verdict(parse_name(axiom), closure_complete=native)
+    if axiom in declared:
+        verdict = Verdict.FORBIDDEN_AXIOM
     if verdict is Verdict.INCOMPLETE_PROOF:
         reason, mark = Reason(ReasonCode.SORRY, target, "uses `sorry`"), TheoremStatus.SORRY
     elif verdict is Verdict.FORBIDDEN_AXIOM:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from judge.export_format import Interner, Name
+from judge.lean_lexer import tokens
 
 # A type the inputs know: ("Nat",), ("List", elem), ("Prod", a, b), ("Fin", n)…
 Shape = tuple[Any, ...]
@@ -65,16 +66,22 @@ def shape_of(interner: Interner, type_id: int) -> Shape | None:
     return None
 
 
+# digits a numeral may have to be read as a number here (Python's int() refuses over 4,300)
+MAX_READ_DIGITS = 100
+
+
 def nat_literal(interner: Interner, expr_id: int) -> int | None:
-    """`5` as the kernel sees a numeral: a literal, or `OfNat.ofNat Nat 5 _`."""
+    """`5` as the kernel sees a numeral: a literal, or `OfNat.ofNat Nat 5 _`; None for a
+    numeral too long to be a bound or an input (a submission's terms choose its length)."""
     node = interner.exprs[expr_id]
-    if node[0] == "nat":
-        return int(node[1])
-    head, args = _spine(interner, expr_id)
-    if head == ("OfNat", "ofNat") and len(args) == 3:
-        literal = interner.exprs[args[1]]
-        return int(literal[1]) if literal[0] == "nat" else None
-    return None
+    if node[0] != "nat":
+        head, args = _spine(interner, expr_id)
+        if head != ("OfNat", "ofNat") or len(args) != 3:
+            return None
+        node = interner.exprs[args[1]]
+        if node[0] != "nat":
+            return None
+    return int(node[1]) if len(node[1]) <= MAX_READ_DIGITS else None
 
 
 def _spine(interner: Interner, expr_id: int) -> tuple[Name | None, list[int]]:
@@ -178,11 +185,13 @@ def lean_text(value: Any, shape: Shape | None) -> str | None:  # noqa: C901 - on
     if value is None:
         return "none" if kind == "Option" else None
     if isinstance(value, str):
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            return None  # a lone surrogate: no Lean text, and no UTF-8 to send it in
         if kind == "String":
             return _lean_string(value)
         if kind == "Char":
             return _lean_char(value) if len(value) == 1 else (value if _is_char_literal(value) else None)
-        return value.strip() or None
+        return value.strip() if is_value_text(value) else None
     if isinstance(value, list):
         inner = shape[1] if shape and kind in ("List", "Array") else None
         items = [lean_text(v, inner) for v in value]
@@ -190,6 +199,32 @@ def lean_text(value: Any, shape: Shape | None) -> str | None:  # noqa: C901 - on
             return None
         return ("#[" if kind == "Array" else "[") + ", ".join(i for i in items if i is not None) + "]"
     return None
+
+
+# What a value written as Lean text may hold: literals and the brackets of lists, arrays, pairs
+# and options. Anything else (`decide +kernel`, a definition's name, a comment) would be a term
+# the probes elaborate and prove with, chosen by a problem's author: not a value.
+VALUE_WORDS = frozenset({"true", "false", "none", "some"})
+VALUE_SYMBOLS = frozenset("[](),-#")
+
+
+def is_value_text(text: str) -> bool:
+    """Whether `text` is a value as Lean writes it: numbers, strings, characters, `true`,
+    `false`, `none`, `some`, and `[…]`, `#[…]`, `(…, …)`, `-` around them."""
+    found = tokens(text)
+    if not found:
+        return False
+    for token in found:
+        if token.kind in ("number", "string", "char"):
+            if token.kind == "number" and not token.text.isdigit():
+                return False
+            continue
+        if token.kind == "ident" and token.text in VALUE_WORDS:
+            continue
+        if token.kind == "symbol" and token.text in VALUE_SYMBOLS:
+            continue
+        return False
+    return True
 
 
 def _lean_string(value: str) -> str:

@@ -61,17 +61,25 @@ class _Request:
         return made
 
     def level(self, level_id: int) -> int:
-        found = self.levels.get(level_id)
-        if found is not None:
-            return found
-        node = self.interner.levels[level_id]
-        if node[0] == "param":
-            body = ["param", self.name(node[1])]
-        else:
-            body = [node[0], *(self.level(child) for child in node[1:])]
-        found = self.levels[level_id] = len(self.levels)
-        self.emit(["L", found, *body])
-        return found
+        """Children first, without recursion: a level's depth (`Type 600`) is the file's choice."""
+        stack = [level_id]
+        while stack:
+            current = stack[-1]
+            if current in self.levels:
+                stack.pop()
+                continue
+            node = self.interner.levels[current]
+            children = [] if node[0] == "param" else [c for c in node[1:] if c not in self.levels]
+            if children:
+                stack.extend(children)
+                continue
+            stack.pop()
+            body = (
+                ["param", self.name(node[1])] if node[0] == "param" else [node[0], *(self.levels[c] for c in node[1:])]
+            )
+            self.levels[current] = len(self.levels)
+            self.emit(["L", self.levels[current], *body])
+        return self.levels[level_id]
 
     def expr(self, root: int) -> int:
         for expr_id in children_first(self.interner.exprs, root, self.exprs):

@@ -10,7 +10,8 @@ this module, `judge.results` and `judge.problem_format` (the data both sides spe
 judge through its seam" keeps it so.
 
 What validation reads from a template's export (problems/validation.py: the constants, their
-kinds and what they use) is re-exported here, so that it too comes through this one door.
+kinds and what they use) and from a proposal's text (Lean's tokens, `judge.lean_lexer`) is
+re-exported here, so that it too comes through this one door.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from judge.export_format import ExportError, Interner, name_to_str, parse_export
+from judge.lean_lexer import code_tokens, identifier
 
 if TYPE_CHECKING:
     from judge.problem_format import ProblemSpec
@@ -31,6 +33,8 @@ __all__ = [
     "Interner",
     "InvalidReference",
     "SiteJudge",
+    "code_tokens",
+    "identifier",
     "name_to_str",
     "parse_export",
     "site_judge",

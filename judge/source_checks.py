@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 
+from judge.lean_lexer import masked
 from judge.results import Reason, ReasonCode
 
 MAX_CODE_BYTES = 64 * 1024
-
-_COMMENT = re.compile(r"/-.*?-/|--[^\n]*", re.S)
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 # early, readable errors only: the exporter checks the parsed header itself (every form)
 _IMPORT = re.compile(r"^\s*(?:public\s+|private\s+)?(?:meta\s+)?import\s+(?:all\s+)?(.+?)\s*$")
 # `implemented_by`, `extern`, `export` as attributes, in any spelling: @[…], attribute […],
@@ -25,11 +23,12 @@ _PRELUDE = re.compile(r"^\s*prelude\b", re.M)
 
 
 def normalise_line_endings(code: bytes | str) -> bytes | str:
-    """CRLF and lone CR become LF. Browsers send form text with CRLF and Lean 4.28 refuses every
-    carriage return, so the text is normalised once, before it is measured, stored or judged."""
+    """CRLF and lone CR become LF, and a leading UTF-8 byte order mark goes. Browsers send form
+    text with CRLF, editors save files with a BOM, and Lean 4.28 refuses both, so the text is
+    normalised once, before it is measured, stored or judged."""
     if isinstance(code, bytes):
-        return code.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return code.replace("\r\n", "\n").replace("\r", "\n")
+        return code.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return code.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check_source(code: bytes | str, allowed_imports: list[str]) -> list[Reason]:
@@ -44,7 +43,7 @@ def check_source(code: bytes | str, allowed_imports: list[str]) -> list[Reason]:
     except UnicodeDecodeError as exc:
         return [Reason(ReasonCode.INVALID_UTF8, None, f"code is not valid UTF-8 (byte {exc.start})")]
     reasons: list[Reason] = []
-    stripped = _STRING.sub('""', _COMMENT.sub(" ", text))
+    stripped = masked(text)
     if _PRELUDE.search(stripped):
         reasons.append(Reason(ReasonCode.PRELUDE, None, "`prelude` is not allowed: the file must import Init"))
     allowed = set(allowed_imports) | {"Init"}

@@ -9,7 +9,9 @@ listed wrong output (`wrong_outputs`, VERINA's `unexpected`) is put in the same 
 
 - consistent: every such theorem holds on the expected output, and each wrong output breaks one;
 - inconsistent: one fails on the expected output, or a wrong output satisfies them all;
-- undecided: neither could be shown (a statement Lean cannot decide, an input it cannot read).
+- undecided: neither could be shown (a statement Lean cannot decide);
+- invalid: the test cannot be put into the problem's terms (not a value of the signature: a term,
+  a lone surrogate), refused at validation.
 
 Every proof counted is replayed by the trusted kernel (the pipeline does it).
 """
@@ -33,6 +35,7 @@ from judge.problem_format import ProblemSpec
 CONSISTENT = "consistent"
 INCONSISTENT = "inconsistent"
 UNDECIDED = "undecided"
+INVALID = "invalid"  # the test cannot be put into the problem's terms: refused at validation
 MAX_TESTS = 40
 BUDGET_MS = 60_000
 
@@ -79,7 +82,10 @@ def plan(problem: ProblemSpec, reference: Export, interner: Interner) -> TestPla
             args = probe_inputs.test_arguments(test["input"], parameter_names, shapes)
             expected = probe_inputs.lean_text(test["output"], result)
             if args is None or expected is None:
-                unreadable[number] = "its input or output does not fit the implementation's signature"
+                unreadable[number] = (
+                    "its input or output is not a value of the implementation's signature (numbers, strings,"
+                    " characters, booleans, lists, arrays, options and pairs of them)"
+                )
                 break
             wrong = [probe_inputs.lean_text(w, result) for w in _wrong_outputs(test)]
             for output in [None, *wrong]:
@@ -130,7 +136,7 @@ def decide(test_plan: TestPlan, proved: set[int], problem: ProblemSpec) -> list[
     results = []
     for number in range(1, min(len(problem.tests), MAX_TESTS) + 1):
         if number in test_plan.unreadable:
-            results.append(TestCheck(number, UNDECIDED, test_plan.unreadable[number]))
+            results.append(TestCheck(number, INVALID, test_plan.unreadable[number]))
             continue
         if not test_plan.theorems:
             results.append(

@@ -5,7 +5,10 @@ being rewritten: adapt here, in one place). Checks, in order:
 
 1. imports: within the problem's import profile;
 2. preamble: leaves nothing unproved (no axiom, opaque, partial/unsafe definition, sorry):
-   read from the text, and from the template's export once Lean has elaborated it;
+   read from the text's tokens (`judge.lean_lexer`: what Lean reads as code, whatever literal or
+   comment surrounds it), and from the template's export once Lean has elaborated it: every
+   constant the template declares but the targets themselves (no name is skipped);
+   headers: each `definitions`/`theorems` field is exactly one declaration header;
 3. template: every body `sorry`, it elaborates with the problem's imports only and yields exactly
    the declared targets (each definition a `def`, each theorem a `theorem`, once);
 4. reference solution: if given, ACCEPTED by the real judge;
@@ -16,7 +19,6 @@ being rewritten: adapt here, in one place). Checks, in order:
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -32,9 +34,23 @@ SKIPPED = "skipped"
 ERROR = "error"  # the judge failed (our fault): nothing is known about this point
 
 # What a preamble must not contain: each leaves something unproved or unchecked by the kernel.
-UNPROVED_IN_TEXT = re.compile(
-    r"(?<![\w.'])(axiom|opaque|sorry|admit|partial|unsafe|implemented_by|extern|native_decide)(?![\w'])"
+# No axiom at all, not even one the statement never uses: the judge treats every axiom in a file
+# as the file's own (FORBIDDEN_AXIOM on both Leans), so a problem with one could not be solved.
+UNPROVED_WORDS = frozenset(
+    {"axiom", "opaque", "sorry", "admit", "partial", "unsafe", "implemented_by", "extern", "native_decide"}
 )
+# Tokens that start a command (or end a header): a header field holding one is not one header.
+COMMAND_WORDS = frozenset(
+    {
+        "def", "theorem", "lemma", "abbrev", "instance", "example", "axiom", "opaque", "structure",
+        "class", "inductive", "coinductive", "mutual", "namespace", "section", "end", "open", "export",
+        "universe", "variable", "set_option", "attribute", "macro", "macro_rules", "syntax", "notation",
+        "infix", "infixl", "infixr", "prefix", "postfix", "elab", "elab_rules", "declare_syntax_cat",
+        "initialize", "builtin_initialize", "deriving", "private", "protected", "public", "noncomputable",
+        "partial", "unsafe", "nonrec", "local", "scoped", "omit", "include", "where", "termination_by",
+        "decreasing_by", "unseal", "seal", "import", "prelude", "module", "meta", "add_decl_doc",
+    }
+)  # fmt: skip
 SORRY_AXIOM = ("sorryAx",)
 
 
@@ -62,7 +78,7 @@ class ValidationReport:
 
 
 def validate_problem(*, spec: ProblemSpec, profile: ImportProfile) -> ValidationReport:
-    checks = [_check_imports(spec, profile), _check_preamble_text(spec)]
+    checks = [_check_imports(spec, profile), _check_preamble_text(spec), _check_headers(spec)]
     template = _check_template(spec)
     checks.append(template.check)
     if template.export_text is not None:
@@ -80,7 +96,10 @@ def _check_imports(spec: ProblemSpec, profile: ImportProfile) -> Check:
 
 
 def _check_preamble_text(spec: ProblemSpec) -> Check:
-    found = sorted({m.group(1) for m in UNPROVED_IN_TEXT.finditer(_without_comments(spec.preamble))})
+    from judge.seam import code_tokens, identifier
+
+    words = (identifier(t) for t in code_tokens(spec.preamble) if t.kind == "ident")
+    found = sorted({w for w in words if w in UNPROVED_WORDS})
     if found:
         return Check(
             "preamble",
@@ -88,6 +107,30 @@ def _check_preamble_text(spec: ProblemSpec) -> Check:
             f"the preamble uses {', '.join(found)}: the statement could depend on something left unproved",
         )
     return Check("preamble", PASSED, "no axiom, opaque, partial, unsafe or sorry in the preamble's text")
+
+
+def _check_headers(spec: ProblemSpec) -> Check:
+    """Each field is one header, `def`/`theorem` first: the template appends ` := sorry` to it, so
+    a second command hidden in a field would be the problem's, unseen by the preamble's checks."""
+    from judge.seam import code_tokens, identifier
+
+    problems = []
+    fields = [("def", h) for h in spec.definitions] + [("theorem", t.signature) for t in spec.theorems]
+    for keyword, header in fields:
+        found = list(code_tokens(header))
+        if not found or identifier(found[0]) != keyword or found[0].kind != "ident":
+            problems.append(f"{header[:80]!r} must start with `{keyword}`")
+            continue
+        extra = {identifier(t) for t in found[1:] if t.kind == "ident" and identifier(t) in COMMAND_WORDS}
+        for a, b in zip(found, found[1:], strict=False):
+            # `#eval`, `#print`… and `@[attr]` start commands; `#[1, 2]` and `@f` are terms
+            if a.end == b.start and (a.text, b.kind) == ("#", "ident") or (a.text, b.text) == ("@", "["):
+                extra.add(a.text + b.text)
+        if extra:
+            problems.append(f"{header[:80]!r} must be one declaration header: it also has {', '.join(sorted(extra))}")
+    if problems:
+        return Check("headers", FAILED, "; ".join(problems)[:2000])
+    return Check("headers", PASSED, "each definition and theorem is one declaration header")
 
 
 @dataclass(frozen=True)
@@ -136,7 +179,9 @@ def _target_problems(spec: ProblemSpec, text: str) -> list[str]:
 
 
 def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
-    """The preamble's own constants, as Lean elaborated them: no axiom, opaque, partial or sorry."""
+    """Every constant of the template but the targets, as Lean elaborated it: no axiom, opaque,
+    partial or unsafe one, whatever its name (`solveAdd.cheat` is checked too); no sorry, except
+    in the targets' own auxiliaries (`solveAdd.match_1`: their bodies are `sorry` on purpose)."""
     from judge.seam import ExportError, Interner, name_to_str, parse_export
 
     interner = Interner()
@@ -144,15 +189,17 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
         export = parse_export(text, interner)
     except ExportError as exc:
         return Check("preamble_export", FAILED, f"the template's export is malformed: {exc}")
-    targets = set(spec.definition_names + spec.theorem_names)
+    targets = [tuple(n.split(".")) for n in spec.definition_names + spec.theorem_names]
     bad = []
     for name, const in export.constants.items():
         shown = name_to_str(name)
-        if shown in targets or shown.split(".")[0] in targets:
-            continue  # the targets' bodies are `sorry` on purpose (and their auxiliary constants)
+        if name in targets:
+            continue  # the targets' bodies are `sorry` on purpose
         if const.kind in ("axiom", "opaque") or const.safety != "safe":
             bad.append(f"{shown} ({const.kind if const.safety == 'safe' else const.safety})")
-        elif any(name_to_str(c) in SORRY_AXIOM for c in interner.constants_in(const.term_roots(), set())):
+        elif any(name[: len(t)] == t for t in targets):
+            continue  # a target's auxiliary: made from its header and `sorry` body
+        elif any(c == SORRY_AXIOM for c in interner.constants_in(const.term_roots(), set())):
             bad.append(f"{shown} (uses sorry)")
     if bad:
         return Check("preamble_export", FAILED, "the preamble leaves unproved: " + ", ".join(sorted(bad)[:20]))
@@ -185,9 +232,10 @@ def _check_tests(spec: ProblemSpec) -> Check:
     except InvalidReference as exc:
         return Check("tests", FAILED, str(exc))
     lines = "; ".join(f"test {c.number}: {c.status} ({c.detail})" for c in checks)[:4000]
-    counts = {status: sum(c.status == status for c in checks) for status in ("consistent", "inconsistent", "undecided")}
+    statuses = ("consistent", "inconsistent", "invalid", "undecided")
+    counts = {status: sum(c.status == status for c in checks) for status in statuses}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    if counts["inconsistent"]:
+    if counts["inconsistent"] or counts["invalid"]:
         return Check("tests", FAILED, f"{summary}: {lines}")
     if counts["undecided"] or len(checks) < len(spec.tests):
         return Check("tests", NOT_CHECKED, f"{summary}; Lean could not decide every test: {lines}")
@@ -202,12 +250,6 @@ def _test_checker():
 def _template_exporter():
     """The configured judge's template export (None: it has none)."""
     return site_judge().reference_export
-
-
-def _without_comments(text: str) -> str:
-    text = re.sub(r"/-.*?-/", " ", text, flags=re.DOTALL)
-    text = re.sub(r"--[^\n]*", " ", text)
-    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
 
 
 def template_error(spec: ProblemSpec) -> str | None:

@@ -312,14 +312,16 @@ def allowedOptionPrefixes : List String := [
   "maxHeartbeats", "maxRecDepth", "synthInstance.maxHeartbeats", "synthInstance.maxSize",
   "maxSynthPendingDepth", "linter.", "pp.", "trace.", "autoImplicit", "relaxedAutoImplicit",
   "simprocs", "diagnostics", "exponentiation.threshold", "grind.warning", "tactic.simp.trace",
-  "backward.", "warningAsError"]
+  "backward.", "warningAsError", "tactic.hygienic"]
 
 def allowedAttributes : List String := [
   "simp", "reducible", "irreducible", "semireducible", "instance", "default_instance", "inline",
   "noinline", "macro_inline", "always_inline", "specialize", "nospecialize", "match_pattern",
   "ext", "refl", "symm", "trans", "congr", "induction_eliminator", "cases_eliminator",
   "elab_as_elim", "deprecated", "inherit_doc", "grind", "norm_cast", "push_cast", "expose",
-  "local", "scoped", "wf_preprocess", "method_specs", "simp_arith", "class", "nolint"]
+  "local", "scoped", "wf_preprocess", "method_specs", "simp_arith", "class", "nolint",
+  -- a compiler rewrite and a coercion's display: they act on compiled code and printing only
+  "csimp", "coe"]
 
 /-- Identifiers that name native evaluation or unsafe escapes (last component). -/
 def deniedIdents : List String := [
@@ -428,12 +430,18 @@ partial def checkAttribute (attr : Syntax) : Except Refusal Unit := do
     refuse attr ("the attribute `" ++ name ++ "` is not allowed; remove it")
 end
 
+/-- `seal f` / `unseal f` (also as `unseal f in`): Init's `syntax` (its kind is generated, so it
+is known by its keyword) for `attribute [local irreducible/semireducible] f`; nothing runs. -/
+def isSealCommand (stx : Syntax) : Bool :=
+  stx.getKind.toString.startsWith "Lean.Parser." &&
+    inList ((firstAtom stx).getD "") ["seal", "unseal", "seal ", "unseal "]
+
 /-- The command itself, then every command nested in it (`… in`, `#guard_msgs in`, `mutual`). -/
 partial def checkCommand (stx : Syntax) : Except Refusal Unit := do
   let kind := stx.getKind.toString
   if kind == "Lean.Parser.Command.printAxioms" then
     refuse stx "`#print axioms` works only on native Lean (the offline one refuses it in a module); remove it"
-  unless inList kind allowedCommands do
+  unless inList kind allowedCommands || isSealCommand stx do
     refuse stx "this command is not allowed in a submission; remove it"
   if kind == "Lean.Parser.Command.declaration" && hasAtom "unsafe" (stx.getArg 0) then
     refuse stx "`unsafe` code is not allowed"

@@ -11,7 +11,7 @@ import pytest
 from judge import probe_inputs
 from judge.counterexamples import Probe, ProbeRequest, closure, match_instance, render
 from judge.export_auth import ExportKey, ExportTampered, authenticate_sections, sign, tag
-from judge.export_format import Constant, ExportError, Interner, parse_export
+from judge.export_format import MAX_NAT_DIGITS, Constant, ExportLimit, Interner, parse_export
 from judge.pipeline import _wrong_answer
 from judge.results import JudgeResult, Verdict
 
@@ -198,13 +198,26 @@ def test_the_probe_section_is_authenticated_with_its_own_key():
 
 
 def test_a_probe_section_cannot_redeclare_a_constant_of_the_file():
+    """Nor can a bad probe section cost the export: it is dropped, the file's rows stand."""
     key, probe_key = ExportKey.new(), ExportKey.new()
     rows = ['["N",1,0,"s","x"]', '["E",0,"sort",0]', '["axiom",1,[],0,false,{}]']
     export = sign(key, "\n".join(rows))
-    probes = _probe_section(probe_key, ['["thm",1,[],0,0,[1],{}]'])
-    main, section = authenticate_sections(export + probes, key, probe_key)
-    with pytest.raises(ExportError):
-        parse_export(main, Interner(), probes=section)
+    for bad in (['["thm",1,[],0,0,[1],{}]'], ['["E",1,"nat","' + "9" * (MAX_NAT_DIGITS + 1) + '"]'], ["[1"]):
+        main, section = authenticate_sections(export + _probe_section(probe_key, bad), key, probe_key)
+        parsed = parse_export(main, Interner(), probes=section)
+        assert parsed.probes is None and ("x",) in parsed.constants
+
+
+def test_a_numeral_past_the_bound_is_the_files_limit_and_renders_by_its_ends():
+    key = ExportKey.new()
+    rows = ['["E",0,"nat","' + "7" * (MAX_NAT_DIGITS + 1) + '"]']
+    main, _ = authenticate_sections(sign(key, "\n".join(rows)), key, None)
+    with pytest.raises(ExportLimit):
+        parse_export(main, Interner())
+    interner = Interner()
+    big = interner.expr(("nat", "1" * 4352))  # past int()'s 4,300 digits
+    assert render(interner, big) == "111111111111…111111111111 (4352 digits)"
+    assert probe_inputs.nat_literal(interner, big) is None
 
 
 def test_the_request_line_carries_the_probes_and_a_fresh_key():
@@ -217,3 +230,19 @@ def test_the_request_line_carries_the_probes_and_a_fresh_key():
     ]
     assert body["r"] == str(request.key.r) and body["nonce"] == request.nonce
     assert ProbeRequest(probes=()).nonce != request.nonce
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["decide +kernel", "(by decide : Nat)", "solveAdd 1 2", "1 /- c -/", "0x10", "1.5", "Nat.succ 1", "x"],
+)
+def test_a_test_value_written_as_a_term_is_refused(text):
+    """Issue 26: tests were sent to the probes verbatim; only values are now."""
+    assert probe_inputs.test_arguments({"a": text}, ["a"], [("Int",)]) is None
+
+
+def test_test_values_in_lean_text_and_lone_surrogates():
+    ok = {"a": "[(1, -2), (3, 4)]", "b": "some #[true, false]"}
+    assert probe_inputs.test_arguments(ok, ["a", "b"], [None, None]) == ["[(1, -2), (3, 4)]", "some #[true, false]"]
+    assert probe_inputs.test_arguments({"s": "a\ud800"}, ["s"], [("String",)]) is None
+    assert probe_inputs.test_arguments({"s": ["\udfff"]}, ["s"], [("List", ("String",))]) is None

@@ -279,3 +279,60 @@ def test_replay_request_numbers_everything_densely_children_first():
                 assert row[3] < row[1] and row[4] < row[1]
     declared = [row for row in lines if row[0] in ("def", "thm")]
     assert len(declared) == len([c for c in submission.constants.values() if c.kind in ("def", "thm")])
+
+
+def test_an_axiom_the_file_declares_is_forbidden_whatever_the_closure_knows():
+    """Offline, the replay's axiom list also holds imported theorems (exported oleans make them
+    axioms), so only named ones count there; an axiom the file declares counts on both Leans."""
+    for native in (False, True):
+        status = {"t": TheoremStatus.PROVED}
+        found = pipeline._axiom_found("t", "maxLen_eq", native, status, frozenset({"maxLen_eq"}))
+        assert [v for v, _ in found] == [Verdict.FORBIDDEN_AXIOM]
+        assert status["t"] is TheoremStatus.FORBIDDEN_AXIOM
+    assert pipeline._axiom_found("t", "Nat.add_comm", False, {"t": TheoremStatus.PROVED}, frozenset()) == []
+
+
+def test_a_deep_universe_level_is_renumbered_without_recursion():
+    """Issue 26: a level ~600 `succ`s deep broke the request's recursive renumbering."""
+    from judge.export_format import Constant
+    from judge.replay_request import build_request
+
+    interner = Interner()
+    level = 0
+    for _ in range(5000):
+        level = interner.level(("succ", level))
+    sort = interner.expr(("sort", level))
+    const = Constant(kind="axiom", name=("deep",), level_params=(), type=sort)
+    request = build_request("r1", [], [[const]], interner, []).decode()
+    rows = [json.loads(line) for line in request.splitlines()]
+    levels = [row for row in rows if row[0] == "L"]
+    assert len(levels) == 5000 and all(row[2:] == ["succ", row[1] - 1] for row in levels)
+
+
+def test_the_problems_own_constants_are_decided_from_the_problem():
+    """Identical on its own is not enough: a copy that uses a redefined constant, or a name the
+    submission declares that the reference did not, is the submission's; an axiom never is."""
+    from judge.checker import problem_owned
+    from judge.export_format import Constant, Export
+
+    interner = Interner()
+    nat = interner.expr(("const", ("Nat",), ()))
+
+    def const(name, kind="def", value=None, uses=()):
+        body = value
+        for used in uses:
+            body = interner.expr(("app", interner.expr(("const", (used,), ())), body if body is not None else nat))
+        return Constant(kind=kind, name=(name,), level_params=(), type=nat, value=body)
+
+    def export(*consts):
+        return Export(imports=[], constants={c.name: c for c in consts}, duplicates=set(), messages=[])
+
+    reference = export(
+        const("maxLen", value=nat), const("maxLen_eq", "thm", uses=["maxLen"]), const("pos", "thm", uses=["maxLen_eq"])
+    )
+    changed = export(const("maxLen", value=interner.expr(("nat", "0"))), const("maxLen_eq", "axiom", uses=["maxLen"]),
+                     const("pos", "thm", uses=["maxLen_eq"]))  # fmt: skip
+    assert problem_owned(interner, reference, changed, set()) == set()
+    assert problem_owned(interner, reference, reference, set()) == {("maxLen",), ("maxLen_eq",), ("pos",)}
+    axiomatic = export(const("ax", "axiom"), const("user", "thm", uses=["ax"]))
+    assert problem_owned(interner, axiomatic, axiomatic, set()) == set()

@@ -14,8 +14,9 @@ from judge import lean_runner
 from judge.export_auth import ExportKey, ExportMissing, ExportTampered, authenticate
 from judge.export_format import Interner, parse_export
 from judge.pipeline import exporter_job, exporter_stdin, judge_for, judge_submission
-from judge.problem_format import load_problem_set
+from judge.problem_format import ProblemSpec, TheoremSpec, load_problem_set
 from judge.results import Verdict
+from judge.source_checks import normalise_line_endings
 from tests.judge.exporters import exporter_source, many_files_exporter_source
 
 pytestmark = pytest.mark.lean
@@ -345,3 +346,171 @@ def test_skipping_the_kernel_is_caught_by_the_replay(runner):
     result = pipeline.judge_for(runner).decide(SOLVE_ADD, interner, reference, submission)
     assert result.verdict is Verdict.KERNEL_REJECTED, result.to_json()
     assert result.reasons[0].declaration.split(".")[0] == "bad"
+
+
+# --- issue 26: what the problem owns is decided from the problem -----------------------------
+
+MAXLEN_PROBLEM = ProblemSpec(
+    slug="double-maxlen",
+    title="Double, with an unused helper",
+    preamble=(
+        "def maxLen : Nat := 100\n\ntheorem maxLen_eq : maxLen = 100 := rfl\n\n"
+        "theorem maxLen_pos : 0 < maxLen := by rw [maxLen_eq]; decide\n"
+    ),
+    definitions=("def double (n : Nat) : Nat",),
+    theorems=(TheoremSpec("double_spec", "theorem double_spec (n : Nat) : double n = 2 * n"),),
+)
+# maxLen redefined, maxLen_eq made an axiom, maxLen_pos copied verbatim: identical on its own,
+# it rests on the submission's axiom and proves False
+MAXLEN_ATTACK = (
+    "def maxLen : Nat := 0\n\naxiom maxLen_eq : maxLen = 100\n\n"
+    "theorem maxLen_pos : 0 < maxLen := by rw [maxLen_eq]; decide\n\n"
+    "def double (n : Nat) : Nat := 0\n\n"
+    "theorem double_spec (n : Nat) : double n = 2 * n := absurd maxLen_pos (Nat.lt_irrefl 0)\n"
+)
+MAXLEN_HONEST = (
+    MAXLEN_PROBLEM.preamble + "\ndef double (n : Nat) : Nat := n + n\n\n"
+    "theorem double_spec (n : Nat) : double n = 2 * n := by unfold double; omega\n"
+)
+
+
+def test_a_copy_resting_on_a_redefinition_is_not_the_problems(runner):
+    """Issue 26, hole 1: the copy of `maxLen_pos` is identical, but what it references is not the
+    problem's: the walk goes through it, meets the submitted axiom, and the redefinitions are
+    the problem changed. The honest solution with the same preamble stays ACCEPTED."""
+    attack = judge_submission(MAXLEN_PROBLEM, MAXLEN_ATTACK, runner=runner, owner="user:tests")
+    assert attack.verdict is Verdict.STATEMENT_MISMATCH, attack.to_json()
+    codes = {(r.code, r.declaration) for r in attack.reasons}
+    assert {("REDEFINED", "maxLen"), ("REDEFINED", "maxLen_eq"), ("FORBIDDEN_AXIOM", "maxLen_eq")} <= codes, codes
+    honest = judge_submission(MAXLEN_PROBLEM, MAXLEN_HONEST, runner=runner, owner="user:tests")
+    assert honest.verdict is Verdict.ACCEPTED, honest.to_json()
+
+
+# --- issue 26: honest idioms, and a submission's big numbers are its own verdict ---------------
+
+BIG = "1" + "0" * 10_050  # 10,051 digits: past the old cap on numerals and int()'s 4,300 digits
+HONEST_IDIOMS = (
+    "\ufeff"  # saved with a byte order mark
+    + f"def unusedBig : Nat := {BIG}\n\n"
+    + """structure Wrap where
+  val : Int
+@[coe] def Wrap.toInt (w : Wrap) : Int := w.val
+instance : Coe Wrap Int := ⟨Wrap.toInt⟩
+
+@[irreducible] def secret : Nat := 3
+unseal secret in
+theorem secret_eq : secret = 3 := rfl
+
+set_option tactic.hygienic false in
+theorem hygienic_off : ∀ n : Nat, n + 0 = n := by
+  intro n
+  simp
+
+"""
+    + SOLUTION
+)
+
+
+def test_honest_idioms_and_a_byte_order_mark_are_accepted(runner):
+    """`@[coe]`, `unseal … in`, `set_option tactic.hygienic false in` (nothing is compiled:
+    harmless), an unused 10,051-digit numeral, a file saved with a BOM (dropped where line
+    endings are normalised, as the site stores it)."""
+    code = normalise_line_endings(HONEST_IDIOMS)
+    assert not code.startswith("\ufeff")
+    result = judge_submission(SOLVE_ADD, code, runner=runner, owner="user:tests")
+    assert result.verdict is Verdict.ACCEPTED, ([r.detail for r in result.reasons], result.messages)
+
+
+CSIMP = """def double (n : Nat) : Nat := n + n
+def doubleTwice (n : Nat) : Nat := 2 * n
+@[csimp] theorem double_eq : @double = @doubleTwice := by
+  funext n
+  unfold double doubleTwice
+  omega
+
+"""
+
+
+@pytest.mark.xfail(
+    reason="issue 26 item 6, open: the policy allows `@[csimp]`, but the offline Lean reports "
+    "'Cannot add attribute [csimp]' on line 3 (the gate compiles nothing)",
+    strict=False,
+)
+def test_a_csimp_lemma_is_accepted(runner):
+    result = judge_submission(SOLVE_ADD, CSIMP + SOLUTION, runner=runner, owner="user:tests")
+    assert result.verdict is Verdict.ACCEPTED, ([r.detail for r in result.reasons], result.messages)
+
+
+def test_a_huge_value_of_a_wrong_implementation_is_a_true_counterexample(runner):
+    """Its value has 10,051 digits: the probe section holds it; before, reading it (or int() on
+    it) was a JUDGE_ERROR. Now the counterexample shows it by its ends and its length."""
+    code = (
+        f"def solveAdd (a b : Int) : Int := b - a + {BIG}\n\n"
+        "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by\n  sorry\n"
+    )
+    result = judge_submission(SOLVE_ADD, code, runner=runner, owner="user:tests")
+    assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
+    assert "(10051 digits)" in result.reasons[0].detail, result.reasons[0]
+
+
+# --- issue 26: probes that cannot be lied to ---------------------------------------------------
+
+# after the theorem: every later `1 : Int` elaborated in the file's environment means 2
+SHIFTED_ONE = "\ninstance shifted (n : Nat) : OfNat Int n := ⟨Int.ofNat (n + 1)⟩\n"
+SOLVE_ADD_TESTED = dataclasses.replace(
+    SOLVE_ADD, tests=({"input": "1 3", "output": "2"}, {"input": {"a": 0, "b": 5}, "output": "5"})
+)
+
+
+def test_a_files_own_numerals_make_no_counterexample_and_plant_no_audit_flag(runner):
+    """The probes' inputs and outputs are elaborated in the file's environment; terms that use
+    the file's own instance are not shown and their probes are not used: no false claim about a
+    wrong implementation, no spec-audit flag on an honest one."""
+    wrong = (
+        "def solveAdd (a b : Int) : Int := 0\n\n"
+        "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by\n  sorry\n" + SHIFTED_ONE
+    )
+    result = judge_submission(SOLVE_ADD_TESTED, wrong, runner=runner, owner="user:tests")
+    if result.verdict is Verdict.WRONG_ANSWER:  # only from a probe whose terms are the problem's
+        shown = {i["name"]: int(i["value"]) for i in result.counterexample["inputs"]}
+        assert shown["a"] != shown["b"] and result.counterexample["returned"] in (None, "0"), result.to_json()
+    else:
+        assert result.verdict is Verdict.INCOMPLETE_PROOF, result.to_json()
+    honest = judge_submission(SOLVE_ADD_TESTED, SOLUTION + SHIFTED_ONE, runner=runner, owner="user:tests")
+    assert honest.verdict is Verdict.ACCEPTED, honest.to_json()
+    assert honest.spec_audit == [], honest.spec_audit
+
+
+# --- issue 26: definitions that are code -------------------------------------------------------
+
+DOUBLE_PROBLEM = dataclasses.replace(MAXLEN_PROBLEM, slug="double", preamble="")
+CHOSEN_DOUBLE = (
+    "def double (n : Nat) : Nat := Classical.choose (⟨2 * n, rfl⟩ : ∃ m, m = 2 * n)\n\n"
+    "theorem double_spec (n : Nat) : double n = 2 * n :=\n"
+    "  Classical.choose_spec (⟨2 * n, rfl⟩ : ∃ m, m = 2 * n)\n"
+)
+# well-founded recursion whose termination proof reasons classically: code all the same
+WF_DOUBLE = """def double (n : Nat) : Nat := if h : n = 0 then 0 else double (n - 1) + 2
+termination_by n
+decreasing_by
+  apply Classical.byContradiction
+  intro hc
+  omega
+
+theorem double_spec (n : Nat) : double n = 2 * n := by
+  induction n with
+  | zero => unfold double; simp
+  | succ k ih =>
+    unfold double
+    have sub : k + 1 - 1 = k := by omega
+    rw [dif_neg (by omega), sub, ih]
+    omega
+"""
+
+
+def test_a_chosen_value_is_not_an_implementation_and_classical_proofs_stay_allowed(runner):
+    chosen = judge_submission(DOUBLE_PROBLEM, CHOSEN_DOUBLE, runner=runner, owner="user:tests")
+    assert chosen.verdict is Verdict.FORBIDDEN_CONSTRUCT, chosen.to_json()
+    assert chosen.reasons[0].code == "NONCOMPUTABLE", chosen.to_json()
+    honest = judge_submission(DOUBLE_PROBLEM, WF_DOUBLE, runner=runner, owner="user:tests")
+    assert honest.verdict is Verdict.ACCEPTED, honest.to_json()

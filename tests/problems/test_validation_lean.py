@@ -88,3 +88,25 @@ def test_a_test_inconsistent_with_the_spec_is_caught(author, proposal_data, vali
     assert checks["tests"]["status"] == "failed", checks["tests"]
     assert "test 1: consistent" in checks["tests"]["detail"]
     assert "test 2: inconsistent (the expected output fails solveAdd_spec)" in checks["tests"]["detail"]
+
+
+def test_a_malicious_preamble_is_refused_with_named_reasons(author, proposal_data, validations_sent, real_judge):
+    """Issue 26, hole 2: an axiom hidden from the old text check behind a `'"'` char literal,
+    named under a target so the old export check skipped it; a wrong reference solution that
+    uses it. Each point now names it: the text, the export (no name skipped) and the judge
+    (an axiom in the file is the file's, never the problem's)."""
+    preamble = "def quote : Char := '\"'\naxiom solveAdd.cheat : False\n"
+    proposal_data["preamble"] = preamble
+    proposal_data["reference_solution"] = (
+        preamble + "\ndef solveAdd (a b : Int) : Int := 0\n\n"
+        "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := solveAdd.cheat.elim\n"
+    )
+
+    _problem, validation, checks = validated(author, proposal_data, validations_sent)
+
+    assert validation.status == "failed"
+    assert checks["preamble"]["status"] == "failed" and "axiom" in checks["preamble"]["detail"], checks
+    assert checks["preamble_export"]["status"] == "failed", checks["preamble_export"]
+    assert "solveAdd.cheat (axiom)" in checks["preamble_export"]["detail"]
+    assert checks["reference_solution"]["status"] == "failed", checks["reference_solution"]
+    assert checks["reference_solution"]["detail"].startswith("FORBIDDEN_AXIOM"), checks["reference_solution"]

@@ -23,6 +23,7 @@ def test_valid_proposal_passes_every_point(author, proposal_data, validations_se
     assert [c["check"] for c in validation.checks] == [
         "imports",
         "preamble",
+        "headers",
         "template",
         "preamble_export",
         "reference_solution",
