@@ -14,6 +14,7 @@ from submissions.models import Submission, SubmissionStatus
 
 # The orders the problem list offers: name -> ORDER BY (ties broken by slug).
 PROBLEM_SORTS = {
+    "level": [F("level").asc(nulls_last=True), "title", "slug"],  # the curriculum's order
     "title": ["title", "slug"],
     "difficulty": ["difficulty", "slug"],
     "solvers": ["-solver_count", "slug"],
@@ -92,7 +93,8 @@ class ProblemFilters:
     difficulty: str = ""
     profile: str = ""
     judgeable: bool | None = None  # True: only those this site can judge; False: only the others
-    sort: str = "title"
+    level: int | None = None  # a curriculum level (problems.curriculum.LEVELS)
+    sort: str = "level"
 
 
 def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[Problem]:
@@ -117,7 +119,22 @@ def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[P
         )
     keywords = {name: value for name, value in dataclasses.asdict(filters).items() if name != "sort"}
     problems = problem_list_filter(problems, **keywords)
-    return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["title"]))
+    return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["level"]))
+
+
+def problem_next_in_level(*, problem: Problem, user=None) -> Problem | None:
+    """The problem after this one in its level (the list's order: title, slug) that the user has
+    not solved, wrapping around to the level's start; None outside the curriculum or when every
+    other problem of the level is solved."""
+    if problem.level is None:
+        return None
+    others = problem_list_published().filter(level=problem.level).exclude(pk=problem.pk)
+    if user is not None and user.is_authenticated:
+        solved = Submission.objects.filter(user=user, verdict=Verdict.ACCEPTED, problem_version__problem=OuterRef("pk"))
+        others = others.exclude(Exists(solved))
+    others = others.order_by("title", "slug")
+    after = Q(title__gt=problem.title) | Q(title=problem.title, slug__gt=problem.slug)
+    return others.filter(after).first() or others.first()
 
 
 def problem_list_filter(
@@ -128,6 +145,7 @@ def problem_list_filter(
     difficulty: str = "",
     profile: str = "",
     judgeable: bool | None = None,
+    level: int | None = None,
 ) -> QuerySet[Problem]:
     """problems narrowed by the list's filters; an empty (or None) filter keeps everything."""
     if search:
@@ -140,6 +158,8 @@ def problem_list_filter(
         problems = problems.filter(imports=[] if profile == CORE_PROFILE else profile.split(" + "))
     if judgeable is not None:
         problems = problem_list_judgeable(problems, judgeable=judgeable)
+    if level is not None:
+        problems = problems.filter(level=level)
     return problems
 
 

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from problems.models import Problem
+from problems.models import Level, Problem
 from problems.profiles import profile_get
 from problems.selectors import (
     PROBLEM_SORTS,
@@ -13,6 +13,7 @@ from problems.selectors import (
     problem_filter_choices,
     problem_get_published,
     problem_list_with_stats,
+    problem_next_in_level,
 )
 from submissions.forms import SubmissionForm
 from submissions.models import Submission
@@ -35,7 +36,8 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         difficulty=request.GET.get("difficulty", "")[:40],
         profile=request.GET.get("profile", "")[:500],
         judgeable=JUDGEABLE_CHOICES.get(request.GET.get("judgeable", "")),
-        sort=request.GET.get("sort", "title") if request.GET.get("sort") in PROBLEM_SORTS else "title",
+        level=int(level) if (level := request.GET.get("level", "")) in {str(n) for n in Level.values} else None,
+        sort=request.GET.get("sort", "level") if request.GET.get("sort") in PROBLEM_SORTS else "level",
     )
     page = Paginator(problem_list_with_stats(filters=filters, user=request.user), PROBLEMS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -50,6 +52,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "choices": problem_filter_choices(),
+        "levels": Level.choices,
         "judgeable": request.GET.get("judgeable", "") if filters.judgeable is not None else "",
         "sorts": list(PROBLEM_SORTS),
         "query_without_page": query.urlencode(),
@@ -117,6 +120,7 @@ def render_problem_page(
         "attempted": attempted,
         "draft_key": f"arena:draft:{problem.slug}",
         "profile": profile_get(problem.import_profile),
+        "next_problem": problem_next_in_level(problem=problem, user=request.user),
     }
     return render(request, "problems/problem_detail.html", context, status=status)
 
