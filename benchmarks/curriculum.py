@@ -49,14 +49,16 @@ def main() -> int:
     outcomes = []
     try:
         for problem in problems:
-            for outcome in check_problem(judge, problem):
-                outcomes.append(outcome)
+
+            def show(outcome, level=problem.level):
                 mark = "ok  " if outcome.ok else "FAIL"
                 print(
-                    f"{mark} L{problem.level} {outcome.slug:22} {outcome.check:10} {outcome.seconds:6.1f}s  "
+                    f"{mark} L{level} {outcome.slug:22} {outcome.check:10} {outcome.seconds:6.1f}s  "
                     f"{outcome.detail[:160]}",
                     flush=True,
                 )
+
+            outcomes.extend(check_problem(judge, problem, report=show))
     finally:
         pipeline.close_judges()
         runner.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from typing import Any
 
 from problems.curriculum import CurriculumProblem
@@ -29,15 +30,21 @@ class Outcome:
         return dataclasses.asdict(self)
 
 
-def check_problem(judge, problem: CurriculumProblem) -> list[Outcome]:
-    """Every check of one problem, in order; never raises for a bad verdict (it is an Outcome)."""
+def check_problem(judge, problem: CurriculumProblem, report: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Every check of one problem, in order; never raises for a bad verdict (it is an Outcome).
+    `report` is called with each outcome as soon as it is known."""
     spec, slug = problem.spec, problem.spec.slug
-    outcomes = []
+    outcomes: list[Outcome] = []
+
+    def add(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if report is not None:
+            report(outcome)
 
     started = time.monotonic()
     result = judge.judge(spec, spec.reference_solution or "", owner=OWNER)
     audit = "; spec audit: " + str(result.spec_audit) if result.spec_audit else ""
-    outcomes.append(
+    add(
         Outcome(
             slug,
             "reference",
@@ -51,16 +58,14 @@ def check_problem(judge, problem: CurriculumProblem) -> list[Outcome]:
         started = time.monotonic()
         result = judge.judge(problem.uniqueness_problem(), problem.uniqueness_solution(), owner=OWNER)
         detail = f"{result.verdict}{_reason(result)}"
-        outcomes.append(Outcome(slug, "uniqueness", result.verdict == "ACCEPTED", detail, time.monotonic() - started))
+        add(Outcome(slug, "uniqueness", result.verdict == "ACCEPTED", detail, time.monotonic() - started))
 
     if spec.tests:
         started = time.monotonic()
         checks = judge.check_tests(spec)
         bad = [c for c in checks if c.status != "consistent"]
         detail = "; ".join(f"test {c.number}: {c.status} ({c.detail})" for c in bad) or f"{len(checks)} consistent"
-        outcomes.append(
-            Outcome(slug, "tests", not bad and len(checks) == len(spec.tests), detail, time.monotonic() - started)
-        )
+        add(Outcome(slug, "tests", not bad and len(checks) == len(spec.tests), detail, time.monotonic() - started))
 
     for number, wrong in enumerate(problem.wrong_implementations, start=1):
         started = time.monotonic()
@@ -70,7 +75,7 @@ def check_problem(judge, problem: CurriculumProblem) -> list[Outcome]:
         else:
             ok = result.verdict not in ("ACCEPTED", "JUDGE_ERROR")
         shown = _counterexample(result.counterexample) if result.counterexample else _reason(result)
-        outcomes.append(
+        add(
             Outcome(
                 slug,
                 f"wrong {number}",

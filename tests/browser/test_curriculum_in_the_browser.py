@@ -15,7 +15,8 @@ def level_cells(page) -> list[str]:
 
 
 def test_filter_by_level_open_a_problem_and_follow_next(page, screenshot):
-    page.goto("/problems/")
+    page.goto("/")
+    screenshot(page, "curriculum-list")
     levels = [int(text) for text in level_cells(page) if text.strip().isdigit()]
     assert levels == sorted(levels) and levels[0] == 1  # ordered by level, the curriculum first
     assert len(levels) == min(len(CURRICULUM), 50)  # the first page is all curriculum
