@@ -1,10 +1,13 @@
-"""A fixed sample of the curriculum's regression corpus on the real judge: one problem per level
-(the whole corpus is benchmarks/curriculum.py). For each: the reference ACCEPTED with no spec-audit
-finding, the uniqueness theorems proved, the tests consistent, every wrong implementation
-rejected as expected. The sample covers each kind of check and proof style: counterexamples on
-Nat, Int, Option, List, String and pairs (leap-year, is-prime, index-of, string-prefix, is-sorted,
-merge-sort), a structure with invariants and mutual recursion where no counterexample is expected
-(clock-add, level-sums), a subtype return type (is-sorted), termination_by (merge-sort)."""
+"""A fixed sample of the curriculum's regression corpus on the real judge (the whole corpus:
+benchmarks/curriculum.py). For each problem: the reference ACCEPTED with no spec-audit finding,
+the uniqueness theorems proved, the tests consistent, every wrong implementation rejected as
+expected. Five problems, to stay within ~5 minutes of CI (each costs three template exports:
+the problem's, the one with its uniqueness theorems, the tests'), chosen for the proof styles and
+verdict kinds: a decidable spec whose wrong implementation gets a counterexample (is-prime), a
+structure with invariants whose wrong implementation can only fail its proof (clock-add), a
+subtype return type (is-sorted), mutual recursion over a tree (level-sums), well-founded
+recursion with termination_by and a sorting spec (merge-sort). Levels 1 and 4 are the samples'
+levels, judged by the other real-Lean tests."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from problems.curriculum.corpus import check_problem
 
 pytestmark = [pytest.mark.lean, pytest.mark.timeout(600)]
 
-SAMPLE = ("leap-year", "clock-add", "is-prime", "index-of", "string-prefix", "is-sorted", "level-sums", "merge-sort")
+SAMPLE = ("clock-add", "is-prime", "is-sorted", "level-sums", "merge-sort")
 BY_SLUG = {p.spec.slug: p for p in load_curriculum()}
 
 
@@ -28,8 +31,8 @@ def judge(runner):
     return judge
 
 
-def test_the_sample_is_one_problem_per_level():
-    assert sorted(BY_SLUG[slug].level for slug in SAMPLE) == list(range(1, 9))
+def test_the_sample_spans_the_levels_beyond_the_samples():
+    assert sorted(BY_SLUG[slug].level for slug in SAMPLE) == [2, 3, 6, 7, 8]
 
 
 @pytest.mark.parametrize("slug", SAMPLE)
