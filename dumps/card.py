@@ -10,6 +10,7 @@ from django.conf import settings
 
 from accounts.licence import SiteLicence
 from dumps.schema import SCHEMAS, features_yaml
+from problems.curriculum import LEVELS
 
 DESCRIPTIONS = {
     "problems": "one row per published problem: the Lean statement to complete (problem-only data, for "
@@ -121,6 +122,14 @@ checked, made {now:%Y-%m-%d %H:%M} UTC by the Arena's `manage.py export_dataset`
 `LICENSE`. It is CC BY-SA 4.0 **plus an open-weights condition**: a model trained on this data
 must be released with open weights. Each row names the licence it was contributed under
 (`licence`, `licence_version`; problems: `licence`, solutions also `problem_licence`).
+
+## The curriculum
+
+The problems whose `source` is `Arena curriculum` are the Arena's own, written for it under the
+site licence: a course in code with proofs, from easy to hard, in {len(LEVELS)} levels
+({"; ".join(f"{n}. {name.lower()}" for n, name in LEVELS.items())}). Each has a reference
+solution that the judge accepts and, where the output is determined by the input, a theorem that
+every function meeting the spec equals the reference (kept with the problem, not in the dump).
 
 ## What is in it, and what is not
 

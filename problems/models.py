@@ -12,12 +12,23 @@ from django.db import models
 from django.urls import reverse
 
 from judge.problem_format import InvalidProblem, ProblemSpec
+from problems.curriculum import LEVELS
 
 
 class ProblemStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETIRED = "retired", "Retired"
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+
+
+# The curriculum's levels (problems.curriculum.LEVELS), 1 to 8; a problem outside it has none.
+Level = models.IntegerChoices("Level", [(f"L{n}", (n, f"{n}. {name}")) for n, name in LEVELS.items()])
 
 
 class Problem(models.Model):
@@ -34,7 +45,8 @@ class Problem(models.Model):
     theorems = models.JSONField(default=list, help_text='A list of {"name", "signature"}.')
     reference_solution = models.TextField(blank=True, help_text="Seen by maintainers only.")
     tests = models.JSONField(default=list, blank=True)
-    difficulty = models.CharField(max_length=40, blank=True)
+    difficulty = models.CharField(max_length=40, blank=True, choices=Difficulty.choices)
+    level = models.PositiveSmallIntegerField(null=True, blank=True, choices=Level.choices)
     tags = models.JSONField(default=list, blank=True)
     licence = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
@@ -51,7 +63,10 @@ class Problem(models.Model):
 
     class Meta:
         ordering = ["slug"]
-        indexes = [models.Index(fields=["status", "slug"], name="problem_status_slug")]
+        indexes = [
+            models.Index(fields=["status", "slug"], name="problem_status_slug"),
+            models.Index(fields=["status", "level", "slug"], name="problem_status_level_slug"),
+        ]
 
     def __str__(self) -> str:
         return self.slug

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from problems.models import Problem, ProblemStatus, ProblemValidation, ProblemVersion
 from problems.profiles import served_profile_names
@@ -10,6 +10,7 @@ from problems.profiles import served_profile_names
 # The orders the problem list offers: name -> ORDER BY (ties broken by slug; the counts are
 # submissions.selectors.problem_list_with_stats's annotations).
 PROBLEM_SORTS = {
+    "level": [F("level").asc(nulls_last=True), "title", "slug"],  # the curriculum's order
     "title": ["title", "slug"],
     "difficulty": ["difficulty", "slug"],
     "solvers": ["-solver_count", "slug"],
@@ -77,6 +78,7 @@ def problem_list_filter(
     difficulty: str = "",
     profile: str = "",
     judgeable: bool | None = None,
+    level: int | None = None,
 ) -> QuerySet[Problem]:
     """problems narrowed by the list's filters; an empty (or None) filter keeps everything."""
     if search:
@@ -89,6 +91,8 @@ def problem_list_filter(
         problems = problems.filter(imports=[] if profile == CORE_PROFILE else profile.split(" + "))
     if judgeable is not None:
         problems = problem_list_judgeable(problems, judgeable=judgeable)
+    if level is not None:
+        problems = problems.filter(level=level)
     return problems
 
 

@@ -63,14 +63,19 @@ class UpsertOutcome:
     new_version: bool
 
 
-def problem_upsert_from_spec(*, spec: ProblemSpec, status: str = ProblemStatus.PUBLISHED, author=None) -> UpsertOutcome:
+def problem_upsert_from_spec(
+    *, spec: ProblemSpec, status: str = ProblemStatus.PUBLISHED, author=None, level: int | None = None
+) -> UpsertOutcome:
     """Create or update the problem with spec's slug; idempotent for an unchanged spec.
 
-    status applies to a new problem only: a maintainer's draft or retirement stays.
+    status applies to a new problem only: a maintainer's draft or retirement stays. level (a
+    curriculum level) is set when given, kept otherwise.
     """
     data = spec.to_dict()
     fields = {key: value for key, value in data.items() if key != "slug"}
     fields["reference_solution"] = fields["reference_solution"] or ""
+    if level is not None:
+        fields["level"] = level
     with transaction.atomic():
         problem = Problem.objects.select_for_update().filter(slug=spec.slug).first()
         created = problem is None

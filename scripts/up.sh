@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up and start the Arena on this machine, in the background:
 #   .venv with the pinned requirements, bubblewrap, Lean (python -m judge.provisioning),
-#   migrations, the sample problems, a demo user, then gunicorn, a Celery worker and Celery beat.
+#   migrations, the curriculum (problems/curriculum), a demo user, then gunicorn, a Celery worker and Celery beat.
 # With no DATABASE_URL / CELERY_BROKER_URL: SQLite and a file-system queue under var/.
 # With them (e.g. postgres://... and redis://...), PostgreSQL and Redis.
 # Stop it with scripts/down.sh. Logs are in var/log/.
@@ -67,10 +67,10 @@ echo "database: ${DATABASE_URL:-SQLite, $VAR/arena.sqlite3}"
 echo "queue:    ${CELERY_BROKER_URL:-file system, $VAR/broker}"
 echo "judge:    ${ARENA_JUDGE:-judge.pipeline.judge_submission}"
 
-step "Database, sample problems, demo user"
+step "Database, the curriculum, demo user"
 $PY manage.py migrate --noinput -v0 || fail "migrations failed"
 $PY manage.py createcachetable || fail "could not create the cache table (rate limits)"
-$PY manage.py load_sample_problems || fail "the sample problems did not load"
+$PY manage.py load_curriculum || fail "the curriculum did not load"
 login=$($PY manage.py ensure_demo_user --staff) || fail "could not create the demo user"
 echo "$login"
 $PY manage.py collectstatic --noinput -v0

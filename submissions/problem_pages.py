@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from problems.models import Problem
+from problems.models import Level, Problem
 from problems.profiles import profile_get
 from problems.selectors import PROBLEM_SORTS, problem_filter_choices, problem_get_published
 from submissions.forms import SubmissionForm
@@ -15,6 +15,7 @@ from submissions.models import AuthorKind, Submission
 from submissions.selectors import (
     ProblemFilters,
     problem_list_with_stats,
+    problem_next_in_level,
     problems_solved_by,
     submission_get_visible,
     submission_list_accepted_by_others,
@@ -34,7 +35,8 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         difficulty=request.GET.get("difficulty", "")[:40],
         profile=request.GET.get("profile", "")[:500],
         judgeable=JUDGEABLE_CHOICES.get(request.GET.get("judgeable", "")),
-        sort=request.GET.get("sort", "title") if request.GET.get("sort") in PROBLEM_SORTS else "title",
+        level=int(level) if (level := request.GET.get("level", "")) in {str(n) for n in Level.values} else None,
+        sort=request.GET.get("sort", "level") if request.GET.get("sort") in PROBLEM_SORTS else "level",
     )
     page = Paginator(problem_list_with_stats(filters=filters, user=request.user), PROBLEMS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -49,6 +51,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "choices": problem_filter_choices(),
+        "levels": Level.choices,
         "judgeable": request.GET.get("judgeable", "") if filters.judgeable is not None else "",
         "sorts": list(PROBLEM_SORTS),
         "query_without_page": query.urlencode(),
@@ -121,6 +124,7 @@ def render_problem_page(
         "attempted": attempted,
         "draft_key": f"arena:draft:{problem.slug}",
         "profile": profile_get(problem.import_profile),
+        "next_problem": problem_next_in_level(problem=problem, user=request.user),
     }
     return render(request, "problems/problem_detail.html", context, status=status)
 

@@ -255,7 +255,8 @@ class ProblemFilters:
     difficulty: str = ""
     profile: str = ""
     judgeable: bool | None = None  # True: only those this site can judge; False: only the others
-    sort: str = "title"
+    level: int | None = None  # a curriculum level (problems.curriculum.LEVELS)
+    sort: str = "level"
 
 
 def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[Problem]:
@@ -283,7 +284,21 @@ def problem_list_with_stats(*, filters: ProblemFilters, user=None) -> QuerySet[P
         )
     keywords = {name: value for name, value in dataclasses.asdict(filters).items() if name != "sort"}
     problems = problem_list_filter(problems, **keywords)
-    return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["title"]))
+    return problems.order_by(*PROBLEM_SORTS.get(filters.sort, PROBLEM_SORTS["level"]))
+
+
+def problem_next_in_level(*, problem: Problem, user=None) -> Problem | None:
+    """The problem after this one in its level (the list's order: title, slug) that the user has
+    not solved themself, wrapping around to the level's start; None outside the curriculum or
+    when every other problem of the level is solved."""
+    if problem.level is None:
+        return None
+    others = problem_list_published().filter(level=problem.level).exclude(pk=problem.pk)
+    if user is not None and user.is_authenticated:
+        others = others.exclude(pk__in=problems_solved_by(user=user))
+    others = others.order_by("title", "slug")
+    after = Q(title__gt=problem.title) | Q(title=problem.title, slug__gt=problem.slug)
+    return others.filter(after).first() or others.first()
 
 
 # --- The status poll ----------------------------------------------------------------------------
