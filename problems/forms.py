@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from problems.models import Difficulty
 from problems.profiles import profiles
 
 THEOREM_NAME = re.compile(r"^\s*theorem\s+([^\s:(\[{]+)")
@@ -52,7 +53,9 @@ class ProblemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         help_text="Optional; judged by validation, never shown publicly.",
     )
-    difficulty = forms.CharField(max_length=40, required=False)
+    # The model's fixed choices (one home: problems.models.Difficulty), so the form never
+    # takes a value the model would refuse.
+    difficulty = forms.ChoiceField(choices=[("", "—"), *Difficulty.choices], required=False)
     tags = forms.CharField(required=False, help_text="Comma-separated.")
     licence = forms.CharField(max_length=200, required=False)
     source = forms.CharField(max_length=500, required=False)

@@ -122,3 +122,13 @@ def test_author_edits_a_draft_and_a_new_validation_is_queued(client, author, val
     assert problem.validations.count() == 2 and len(validations_sent) == 2
     client.force_login(django_user_model.objects.create_user(username="eve", password="eve-pass-123"))
     assert client.post(url, form_data(save="1", title="Mine now")).status_code == 404
+
+
+def test_the_proposal_form_offers_the_fixed_difficulties_and_refuses_others():
+    from problems.forms import ProblemForm
+
+    field = ProblemForm().fields["difficulty"]
+    assert [value for value, _ in field.choices] == ["", "easy", "medium", "hard"]
+    form = ProblemForm(data={"difficulty": "Very hard"})
+    form.is_valid()
+    assert "difficulty" in form.errors
