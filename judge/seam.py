@@ -5,9 +5,9 @@ where the judge is chosen.
 `LeanJudge`) and the test doubles (tests/site/judge_doubles.py) implement it; mypy checks both
 against it (pyproject's mypy `files`). `site_judge()` imports the object `settings.ARENA_JUDGE`
 names: the only `import_string` of a judge in the project. The site imports from the judge only
-this module, `judge.results` and `judge.problem_format` (the data both sides speak), and
-`judge.source_checks`' text helpers; pyproject's import-linter contract "The site reaches the
-judge through its seam" keeps it so.
+this module, `judge.results` and `judge.problem_format` (the data both sides speak),
+`judge.source_checks`' text helpers and `judge.lean_text` (the importers' splitter);
+pyproject's import-linter contract "The site reaches the judge through its seam" keeps it so.
 
 What validation reads from a template's export (problems/validation.py: the constants, their
 kinds and what they use) and from a proposal's text (Lean's tokens, `judge.lean_lexer`) is
