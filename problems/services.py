@@ -168,6 +168,8 @@ def problem_data_clean(*, data: dict[str, Any], user_proposal: bool) -> tuple[Pr
                 code="imports",
             )
         )
+    if len(errors) == 1:
+        raise errors[0]  # one defect keeps its own code (callers read it)
     if errors or spec is None or profile is None:
         raise ValidationError(errors)
     extra["import_profile"] = profile.name
