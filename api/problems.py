@@ -130,7 +130,8 @@ def proposal_create(request: Request) -> Response:
     try:
         problem = problem_propose(author=request.user, data=data)
     except ValidationError as exc:
-        return Response({"detail": " ".join(exc.messages), "code": getattr(exc, "code", None)}, status=400)
+        first = exc.error_list[0] if hasattr(exc, "error_list") else exc  # every defect, the first's code
+        return Response({"detail": "; ".join(exc.messages), "code": getattr(first, "code", None)}, status=400)
     return Response(ProposalOutput(problem).data, status=201)
 
 

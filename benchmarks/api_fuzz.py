@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,7 +29,9 @@ def main() -> int:
     parser.add_argument("--phases", default="examples,coverage,fuzzing")
     args = parser.parse_args()
     env = environment()
+    started = time.monotonic()
     tokens = prepare(env)
+    print(f"prepared (migrate, sample problems, tokens) in {time.monotonic() - started:.0f} s", flush=True)
     schemathesis = ROOT / ".venv-fuzz" / "bin" / "schemathesis"
     gunicorn = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"]
     with Stack(env, args.port, gunicorn) as stack:
@@ -56,7 +59,10 @@ def main() -> int:
             "30",
         ]
         print("$", " ".join(c if "Token" not in c else "Authorization: Token <bench token>" for c in command))
-        return subprocess.run(command, cwd=ROOT).returncode
+        started = time.monotonic()
+        returncode = subprocess.run(command, cwd=ROOT).returncode
+        print(f"schemathesis ran in {time.monotonic() - started:.0f} s", flush=True)
+        return returncode
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ DESCRIPTIONS = {
     "solutions": "accepted solutions, exact duplicates (normalised text) removed, with their receipts "
     "(for fine-tuning)",
     "submissions": "every verdict, failures included (negative data)",
+    "runs": "bots' evaluation runs: model, k and each problem's attempts, judged and accepted counts, "
+    "to rebuild pass@1 … pass@k (below)",
 }
 
 
@@ -147,6 +149,29 @@ every function meeting the spec equals the reference (kept with the problem, not
   against, which the row carries: `imports`, `preamble`, `definitions`, `theorems`),
   `lean_version`, `checker_version`, `verdict_time`, and `axioms` (null while the judge's record
   lists no axioms).
+
+## Runs and pass@k
+
+A bot sends k or more attempts per problem of a run's set; the site scores the run by pass@j
+for j = 1 … k. Each `runs` row carries, per problem of its set, `judged` (n: attempts with a
+verdict, `JUDGE_ERROR` never counted) and `accepted` (c), as the site counted them. A problem's
+
+    pass@j = 1 - C(n - c, j) / C(n, j)      (defined when n >= j; Chen et al., 2021)
+
+and the run's pass@j is the mean over its problems, defined once every problem has n >= j.
+The attempts themselves are the `submissions` rows whose `run` is the run's `id` (`batch`
+names the batch an attempt came in). They give the same n and c, except for attempts this dump
+leaves out (problems under embargo or without a redistributable licence, older checkers):
+the counts in `runs` cover those too.
+
+```python
+import math
+from datasets import load_dataset
+run = load_dataset("path/to/{name}", "runs", split="train")[0]
+def pass_at(n, c, j): return 1 - math.comb(n - c, j) / math.comb(n, j)
+print([sum(pass_at(p["judged"], p["accepted"], j) for p in run["problems"]) / len(run["problems"])
+       for j in range(1, run["k"] + 1)])
+```
 
 ## Loading
 

@@ -74,10 +74,45 @@ SUBMISSION_SCHEMA = pa.schema(
         ("time_ms", pa.int64()),
         ("verdict_time", pa.string()),
         ("submitted_at", pa.string()),
+        # a bot's attempt within a run (runs.id) or a batch: null for everything else
+        ("run", pa.int64()),
+        ("batch", pa.int64()),
     ]
 )
 
-SCHEMAS = {"problems": PROBLEM_SCHEMA, "solutions": SUBMISSION_SCHEMA, "submissions": SUBMISSION_SCHEMA}
+# One row per bot run: its k and, per problem of its set, the attempts as the site counted them
+# (n judged, c accepted; JUDGE_ERROR never counted), so pass@1 … pass@k is rebuilt from the dump
+# (the card gives the formula). The run's attempts are the submission rows with `run` = `id`.
+RUN_SCHEMA = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("name", pa.string()),
+        ("model_name", pa.string()),
+        ("author", pa.string()),
+        ("k", pa.int64()),
+        ("created_at", pa.string()),
+        (
+            "problems",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("problem", pa.string()),
+                        ("attempts", pa.int64()),
+                        ("judged", pa.int64()),
+                        ("accepted", pa.int64()),
+                    ]
+                )
+            ),
+        ),
+    ]
+)
+
+SCHEMAS = {
+    "problems": PROBLEM_SCHEMA,
+    "solutions": SUBMISSION_SCHEMA,
+    "submissions": SUBMISSION_SCHEMA,
+    "runs": RUN_SCHEMA,
+}
 
 
 def features_yaml(schema: pa.Schema) -> list[dict]:

@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 
+from bots.models import Run
 from dumps.models import DatasetDump
 from judge.results import Verdict
 from problems.models import Problem, ProblemStatus, ProblemVersion
@@ -48,6 +49,8 @@ SUBMISSION_COLUMNS = (
     "result",
     "finished_iso",
     "created_iso",
+    "origin__run_id",
+    "origin__batch_id",
 )
 
 
@@ -142,6 +145,11 @@ def dataset_submission_rows_sql(*, version_ids, checker_version: str) -> tuple[s
         .values_list(*SUBMISSION_COLUMNS, "is_solution")
     )
     return rows.query.sql_with_params()
+
+
+def dataset_runs() -> list[Run]:
+    """Every bot run (the runs page is public), oldest first, with its owner's dump preference."""
+    return list(Run.objects.select_related("user__dataset_preference").order_by("id"))
 
 
 def dataset_watermark(*, now: datetime, checker_version: str) -> str:

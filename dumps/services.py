@@ -20,7 +20,7 @@ import tarfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.licence import site_licence
+from bots.selectors import RunScore, run_scores
 from dumps import selectors
 from dumps.card import render_card
 from dumps.models import DatasetDownload, DatasetDump
@@ -42,13 +43,14 @@ from problems.models import Problem, ProblemVersion
 
 logger = logging.getLogger(__name__)
 
-FILES = ("problems", "solutions", "submissions")
+FILES = ("problems", "solutions", "submissions", "runs")
 CHECKSUMS_FILE = "SHA256SUMS"
 ROW_GROUP_ROWS = 5000
 _BUFFER_BYTES = 1 << 20
 # Rows per chunk of the submissions' stream (chunked results need libpq 17; one row at a time
 # before it, slower but still streaming).
 _STREAM_ROWS = 2000
+_RUNS_PER_QUERY = 500
 
 
 def current_checker_version() -> str:
@@ -173,7 +175,9 @@ def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
         result,
         finished_iso,
         created_iso,
-    ) = values[:16]
+        run_id,
+        batch_id,
+    ) = values[:18]
     result = orjson.loads(result) if isinstance(result, str | bytes) else (result or {})
     version = versions[version_id]
     # An e-mail address used as a username is not a public handle.
@@ -198,6 +202,8 @@ def _submission_row(values: tuple, versions: dict[int, dict]) -> dict:
         "time_ms": result.get("time_ms"),
         "verdict_time": finished_iso,
         "submitted_at": created_iso,
+        "run": run_id,
+        "batch": batch_id,
     }
 
 
@@ -241,6 +247,7 @@ def dataset_write_rows(*, folder: Path, now: datetime, checker_version: str, par
                     # JIT compilation, which took longer (~0.4 s) than it could ever save here.
                     cursor.execute("SET LOCAL jit = off")
             _write_problems(writers, cutoff=cutoff, checker_version=checker_version)
+            _write_runs(writers["runs"])
     finally:
         for writer in writers.values():
             writer.close()
@@ -282,6 +289,34 @@ def _write_submissions(writers: dict[str, _TableWriter], versions: dict[int, dic
         submissions.write(line, row)
         if values[-1]:  # is_solution
             solutions.write(line, row)
+
+
+def _write_runs(writer: _TableWriter) -> None:
+    """Every run with its per-problem counts, as the site scores it (bots.selectors.run_scores):
+    the counts, not only the dumped attempts, since a run's attempts on a problem still under
+    embargo, or judged by an older checker, are not in the dump."""
+    runs = selectors.dataset_runs()
+    for start in range(0, len(runs), _RUNS_PER_QUERY):
+        for score in run_scores(runs[start : start + _RUNS_PER_QUERY]):
+            writer.write(orjson.dumps(_run_row(score), option=orjson.OPT_APPEND_NEWLINE))
+
+
+def _run_row(score: RunScore) -> dict:
+    run = score.run
+    preference = getattr(run.user, "dataset_preference", None)
+    anonymous = preference is not None and preference.anonymous
+    return {
+        "id": run.pk,
+        "name": run.name,
+        "model_name": run.model_name,
+        "author": author_pseudonym(run.user_id) if anonymous or "@" in run.user.username else run.user.username,
+        "k": run.k,
+        "created_at": run.created_at.astimezone(UTC).isoformat(),
+        "problems": [
+            {"problem": p.problem, "attempts": p.attempts, "judged": p.judged, "accepted": p.accepted}
+            for p in score.problems
+        ],
+    }
 
 
 def _stream(sql: str, params: tuple) -> Iterable[tuple]:

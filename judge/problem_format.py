@@ -10,7 +10,8 @@ import dataclasses
 import hashlib
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from judge.lean_text import LeanTextError, body_assign
 
@@ -23,8 +24,19 @@ DEF_HEADER_RE = re.compile(rf"^\s*def\s+({IDENT}(?:\.{IDENT})*)[\s:(\[{{]")
 THEOREM_HEADER_RE = re.compile(rf"^\s*theorem\s+({IDENT}(?:\.{IDENT})*)[\s:(\[{{]")
 
 
+# The message for a problem with no theorem; the site drops it when its form already said so.
+NO_THEOREMS = "theorems must be a non-empty list"
+
+T = TypeVar("T")
+
+
 class InvalidProblem(ValueError):
-    """The problem text breaks the format; the message says where."""
+    """The problem text breaks the format; the message says where. `messages` holds every
+    defect found (an author fixes them all in one round), the message joins them."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,66 +104,44 @@ class ProblemSpec:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any) -> ProblemSpec:  # noqa: C901 - one validation per field, in order
+    def from_dict(cls, data: Any) -> ProblemSpec:
+        """The spec, or InvalidProblem naming every defect (each field checked on its own)."""
         if not isinstance(data, dict):
             raise InvalidProblem("a problem must be a JSON object")
+        errors: list[str] = []
         unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
-            raise InvalidProblem(f"unknown fields: {', '.join(sorted(unknown))}")
-        slug = _string(data, "slug", required=True)
-        if not SLUG_RE.match(slug):
-            raise InvalidProblem(f"slug {slug!r} must be lowercase letters, digits and dashes")
-        imports = tuple(_string_list(data, "imports"))
-        for module in imports:
-            if not MODULE_RE.match(module):
-                raise InvalidProblem(f"import {module!r} is not a module name")
-        definitions = tuple(_string_list(data, "definitions"))
-        for header in definitions:
-            _definition_name(header)
-            if _has_body(header):
-                raise InvalidProblem(f"definition header {header!r} must not have a body")
-        raw_theorems = data.get("theorems", [])
-        if not isinstance(raw_theorems, list) or not raw_theorems:
-            raise InvalidProblem("theorems must be a non-empty list")
-        theorems = []
-        for raw in raw_theorems:
-            if not isinstance(raw, dict) or set(raw) != {"name", "signature"}:
-                raise InvalidProblem("each theorem must be an object with name and signature")
-            name, signature = raw["name"], raw["signature"]
-            if not isinstance(name, str) or not isinstance(signature, str):
-                raise InvalidProblem("theorem name and signature must be strings")
-            match = THEOREM_HEADER_RE.match(signature)
-            if not match:
-                raise InvalidProblem(f"signature of {name!r} must start with 'theorem {name}'")
-            if match.group(1) != name:
-                raise InvalidProblem(f"theorem name {name!r} disagrees with its signature ({match.group(1)!r})")
-            if _has_body(signature):
-                raise InvalidProblem(f"signature of {name!r} must not have a proof")
-            theorems.append(TheoremSpec(name=name, signature=signature))
+            errors.append(f"unknown fields: {', '.join(sorted(unknown))}")
+        slug = _kept(errors, lambda: _slug(data), "")
+        title = _kept(errors, lambda: _string(data, "title", required=True), "")
+        nothing: tuple[str, ...] = ()
+        imports = _kept(errors, lambda: _imports(data), nothing)
+        definitions = _kept(errors, lambda: _definitions(data), nothing)
+        theorems = _kept(errors, lambda: _theorems(data), tuple[TheoremSpec, ...]())
         names = [_definition_name(h) for h in definitions] + [t.name for t in theorems]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise InvalidProblem(f"declared more than once: {', '.join(duplicates)}")
+            errors.append(f"declared more than once: {', '.join(duplicates)}")
         tests = data.get("tests") or []
         if not isinstance(tests, list):
-            raise InvalidProblem("tests must be a list")
+            errors.append("tests must be a list")
         reference = data.get("reference_solution")
         if reference is not None and not isinstance(reference, str):
-            raise InvalidProblem("reference_solution must be a string")
+            errors.append("reference_solution must be a string")
+        text = {key: _kept(errors, _field(data, key), "") for key in _OPTIONAL_TEXT}
+        tags = _kept(errors, lambda: tuple(_string_list(data, "tags")), nothing)
+        if errors:
+            raise InvalidProblem(*errors)
         return cls(
             slug=slug,
-            title=_string(data, "title", required=True),
-            description=_string(data, "description"),
+            title=title,
             imports=imports,
-            preamble=_string(data, "preamble"),
             definitions=definitions,
-            theorems=tuple(theorems),
+            theorems=theorems,
             reference_solution=reference,
             tests=tuple(tests),
-            difficulty=_string(data, "difficulty"),
-            tags=tuple(_string_list(data, "tags")),
-            licence=_string(data, "licence"),
-            source=_string(data, "source"),
+            tags=tags,
+            **text,
         )
 
     @classmethod
@@ -174,6 +164,84 @@ def load_problem_set(text: str) -> list[ProblemSpec]:
         except InvalidProblem as exc:
             raise InvalidProblem(f"line {number}: {exc}") from exc
     return problems
+
+
+_OPTIONAL_TEXT = ("description", "preamble", "difficulty", "licence", "source")
+
+
+def _kept(errors: list[str], check: Callable[[], T], default: T) -> T:
+    """Run one field's check; its defects join `errors` and the default stands in."""
+    try:
+        return check()
+    except InvalidProblem as exc:
+        errors.extend(exc.messages)
+        return default
+
+
+def _field(data: dict[str, Any], key: str) -> Callable[[], str]:
+    return lambda: _string(data, key)
+
+
+def _slug(data: dict[str, Any]) -> str:
+    slug = _string(data, "slug", required=True)
+    if not SLUG_RE.match(slug):
+        raise InvalidProblem(f"slug {slug!r} must be lowercase letters, digits and dashes")
+    return slug
+
+
+def _imports(data: dict[str, Any]) -> tuple[str, ...]:
+    imports = tuple(_string_list(data, "imports"))
+    bad = [f"import {module!r} is not a module name" for module in imports if not MODULE_RE.match(module)]
+    if bad:
+        raise InvalidProblem(*bad)
+    return imports
+
+
+def _definitions(data: dict[str, Any]) -> tuple[str, ...]:
+    definitions = tuple(_string_list(data, "definitions"))
+    errors: list[str] = []
+    for header in definitions:
+        try:
+            _definition_name(header)
+            if _has_body(header):
+                errors.append(f"definition header {header!r} must not have a body")
+        except InvalidProblem as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise InvalidProblem(*errors)
+    return definitions
+
+
+def _theorems(data: dict[str, Any]) -> tuple[TheoremSpec, ...]:
+    raw_theorems = data.get("theorems", [])
+    if not isinstance(raw_theorems, list) or not raw_theorems:
+        raise InvalidProblem(NO_THEOREMS)
+    theorems: list[TheoremSpec] = []
+    errors: list[str] = []
+    for raw in raw_theorems:
+        try:
+            theorems.append(_theorem(raw))
+        except InvalidProblem as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise InvalidProblem(*errors)
+    return tuple(theorems)
+
+
+def _theorem(raw: Any) -> TheoremSpec:
+    if not isinstance(raw, dict) or set(raw) != {"name", "signature"}:
+        raise InvalidProblem("each theorem must be an object with name and signature")
+    name, signature = raw["name"], raw["signature"]
+    if not isinstance(name, str) or not isinstance(signature, str):
+        raise InvalidProblem("theorem name and signature must be strings")
+    match = THEOREM_HEADER_RE.match(signature)
+    if not match:
+        raise InvalidProblem(f"signature of {name!r} must start with 'theorem {name}'")
+    if match.group(1) != name:
+        raise InvalidProblem(f"theorem name {name!r} disagrees with its signature ({match.group(1)!r})")
+    if _has_body(signature):
+        raise InvalidProblem(f"signature of {name!r} must not have a proof")
+    return TheoremSpec(name=name, signature=signature)
 
 
 def _has_body(header: str) -> bool:

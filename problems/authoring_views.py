@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_only
+from judge.problem_format import NO_THEOREMS
 from problems.forms import ProblemForm
 from problems.models import Problem, ProblemStatus
 from problems.profiles import profile_get
@@ -47,6 +48,8 @@ def problem_propose_view(request: HttpRequest) -> HttpResponse:
                 return redirect("problem-proposal", slug=problem.slug)
         except ValidationError as exc:
             form.add_error(None, exc)
+    elif request.method == "POST":
+        _add_unread_defects(form, lambda data: data)
     status = 400 if request.method == "POST" and form.errors else 200
     context = {"form": form, "preview": preview, "editing": None}
     return render(request, "problems/propose.html", context, status=status)
@@ -66,13 +69,15 @@ def problem_edit_view(request: HttpRequest, slug: str) -> HttpResponse:
             data.pop("imports")  # keep what an import recorded
         try:
             if "preview" in request.POST:
-                preview = _preview(problem.to_spec_dict() | {"import_profile": problem.import_profile} | data)
+                preview = _preview(_as_edited(problem, data))
             else:
                 problem_edit(problem=problem, user=request.user, data=data)
                 messages.success(request, "Saved.")
                 return redirect("problem-proposal", slug=problem.slug)
         except ValidationError as exc:
             form.add_error(None, exc)
+    elif request.method == "POST":
+        _add_unread_defects(form, lambda data: _as_edited(problem, data))
     status = 400 if request.method == "POST" and form.errors else 200
     return render(
         request, "problems/propose.html", {"form": form, "preview": preview, "editing": problem}, status=status
@@ -139,6 +144,28 @@ def problem_moderate(request: HttpRequest, slug: str, action: str) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("problem-proposal", args=[slug]))
+
+
+def _add_unread_defects(form: ProblemForm, complete) -> None:
+    """A form with field errors still gets the problem's own checks over what it could read, so
+    the author sees every defect in one round, not one per submit (issue 32, item 11). A field the
+    form could not read stands in as a harmless value; its own error is already on the page."""
+    data = form.problem_data()
+    for field in ("slug", "title"):
+        if field in form.errors:
+            data[field] = "unread"
+    try:
+        problem_data_clean(data=complete(data), user_proposal=True)
+    except ValidationError as exc:
+        for error in exc.error_list:
+            if not (error.message == NO_THEOREMS and "theorems" in form.errors):
+                form.add_error(None, error)
+
+
+def _as_edited(problem: Problem, data: dict) -> dict:
+    if data.get("import_profile", problem.import_profile) == problem.import_profile:
+        data = {key: value for key, value in data.items() if key != "imports"}  # keep what an import recorded
+    return problem.to_spec_dict() | {"import_profile": problem.import_profile} | data
 
 
 def _preview(data: dict) -> dict:

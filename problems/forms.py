@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
+from accounts.licence import site_licence
 from problems.models import Difficulty
 from problems.profiles import profiles
 
@@ -16,6 +18,15 @@ THEOREM_NAME = re.compile(r"^\s*theorem\s+([^\s:(\[{]+)")
 
 def _profile_choices():
     return [(p.name, p.label + ("" if p.served else " (no worker on this site)")) for p in profiles()]
+
+
+def _licence_choices() -> list[tuple[str, str]]:
+    """The licences a dataset dump may carry (ARENA_DATASET_PROBLEM_LICENCES), the site's first."""
+    site = site_licence()
+    allowed = dict.fromkeys([site.identifier, *settings.ARENA_DATASET_PROBLEM_LICENCES])
+    return [(key, site.name if key == site.identifier else key) for key in allowed] + [
+        ("", "none (dataset dumps leave the problem out)")
+    ]
 
 
 class ProblemForm(forms.Form):
@@ -57,8 +68,22 @@ class ProblemForm(forms.Form):
     # takes a value the model would refuse.
     difficulty = forms.ChoiceField(choices=[("", "—"), *Difficulty.choices], required=False)
     tags = forms.CharField(required=False, help_text="Comma-separated.")
-    licence = forms.CharField(max_length=200, required=False)
+    licence = forms.ChoiceField(
+        choices=_licence_choices,
+        required=False,
+        initial=lambda: site_licence().identifier,
+        help_text="What the problem's text is shared under: dataset dumps carry only these.",
+    )
     source = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recorded = self.initial.get("licence")
+        field = self.fields["licence"]
+        assert isinstance(field, forms.ChoiceField)
+        if recorded and recorded not in dict(field.choices):
+            # an import's own terms stay choosable on its edit page, named for what they are
+            field.choices = [*field.choices, (recorded, f"{recorded} (as imported; dumps leave it out)")]
 
     def clean_tests(self) -> list[Any]:
         text = self.cleaned_data["tests"].strip()
@@ -74,16 +99,23 @@ class ProblemForm(forms.Form):
 
     def clean_theorems(self) -> list[dict[str, str]]:
         text = self.cleaned_data["theorems"].replace("\r\n", "\n").replace("\r", "\n")
-        theorems = []
+        theorems, errors = [], []
         for block in re.split(r"\n\s*\n", text.strip()):
             match = THEOREM_NAME.match(block)
-            if not match:
-                raise forms.ValidationError(f"each theorem must start with 'theorem NAME': {block[:80]!r}")
-            theorems.append({"name": match.group(1), "signature": block.strip()})
+            if match:
+                theorems.append({"name": match.group(1), "signature": block.strip()})
+            else:
+                errors.append(forms.ValidationError(f"each theorem must start with 'theorem NAME': {block[:80]!r}"))
+        self.readable_theorems = theorems  # the preview checks these even when another block is bad
+        if errors:
+            raise forms.ValidationError(errors)
         return theorems
 
     def problem_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        """The problem as the services take it; on a form with field errors, what could be read
+        (a field that could not be read is left empty), so the services' checks still run."""
+        data = {"tests": [], "definitions": "", "tags": ""} | dict(self.cleaned_data)
+        data.setdefault("theorems", getattr(self, "readable_theorems", []))
         lines = data["definitions"].replace("\r\n", "\n").replace("\r", "\n").splitlines()
         data["definitions"] = [line.rstrip() for line in lines if line.strip()]
         data["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]

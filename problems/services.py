@@ -135,9 +135,48 @@ EXTRA_FIELDS = ("import_profile", "declared_imports", "upstream_id", "lean_versi
 
 def problem_data_clean(*, data: dict[str, Any], user_proposal: bool) -> tuple[ProblemSpec, dict[str, Any]]:
     """Normalise and check proposal data; returns the spec and the extra fields, or raises
-    ValidationError with a message an author can act on."""
+    ValidationError listing every defect found, each with a message an author can act on."""
     data = dict(data)
     extra = {key: data.pop(key) for key in EXTRA_FIELDS if key in data}
+    _normalise_text(data)
+    errors = [*_theorem_name_errors(data), *_description_errors(data)]
+    profile = None
+    try:
+        profile = profile_get(extra["import_profile"]) if extra.get("import_profile") else None
+        if profile is None:
+            profile = profile_for_imports(data.get("imports") or [])
+    except UnknownProfile as exc:
+        errors.append(ValidationError(str(exc), code="profile"))
+    if profile is not None and data.get("imports") is None:
+        data["imports"] = list(profile.modules)
+    spec = None
+    try:
+        spec = ProblemSpec.from_dict(data)
+    except InvalidProblem as exc:
+        errors.extend(ValidationError(message, code="format") for message in exc.messages)
+    preamble = data.get("preamble")
+    refused = preamble_option_problems(preamble) if isinstance(preamble, str) else []
+    if refused:
+        errors.append(
+            ValidationError(f"the preamble sets an option a problem may not: {'; '.join(refused)}", code="option")
+        )
+    if spec is not None and profile is not None and not profile.covers(spec.imports):
+        errors.append(
+            ValidationError(
+                f"imports {', '.join(spec.imports)} go beyond the import profile {profile.name!r} "
+                f"({', '.join(profile.modules) or 'Init only'})",
+                code="imports",
+            )
+        )
+    if len(errors) == 1:
+        raise errors[0]  # one defect keeps its own code (callers read it)
+    if errors or spec is None or profile is None:
+        raise ValidationError(errors)
+    extra["import_profile"] = profile.name
+    return spec, extra
+
+
+def _normalise_text(data: dict[str, Any]) -> None:
     for key in TEXT_FIELDS:
         if isinstance(data.get(key), str):
             data[key] = normalise_line_endings(data[key])
@@ -147,37 +186,24 @@ def problem_data_clean(*, data: dict[str, Any], user_proposal: bool) -> tuple[Pr
         for theorem in data["theorems"]:
             if isinstance(theorem, dict) and isinstance(theorem.get("signature"), str):
                 theorem["signature"] = normalise_line_endings(theorem["signature"])
-            if isinstance(theorem, dict) and isinstance(theorem.get("name"), str):
-                if not NAME_RE.match(theorem["name"]):
-                    raise ValidationError(f"theorem name {theorem['name']!r} is not a Lean identifier", code="name")
+
+
+def _theorem_name_errors(data: dict[str, Any]) -> list[ValidationError]:
+    theorems = data.get("theorems")
+    return [
+        ValidationError(f"theorem name {theorem['name']!r} is not a Lean identifier", code="name")
+        for theorem in (theorems if isinstance(theorems, list) else [])
+        if isinstance(theorem, dict) and isinstance(theorem.get("name"), str) and not NAME_RE.match(theorem["name"])
+    ]
+
+
+def _description_errors(data: dict[str, Any]) -> list[ValidationError]:
     description = data.get("description") or ""
     limit = settings.ARENA_MAX_DESCRIPTION_BYTES
     if isinstance(description, str) and len(description.encode("utf-8", "surrogatepass")) > limit:
         size = len(description.encode("utf-8", "surrogatepass"))
-        raise ValidationError(f"the description is {size:,} bytes; the limit is {limit:,}", code="too_large")
-    try:
-        profile = profile_get(extra["import_profile"]) if extra.get("import_profile") else None
-        if profile is None:
-            profile = profile_for_imports(data.get("imports") or [])
-    except UnknownProfile as exc:
-        raise ValidationError(str(exc), code="profile") from exc
-    if data.get("imports") is None:
-        data["imports"] = list(profile.modules)
-    try:
-        spec = ProblemSpec.from_dict(data)
-    except InvalidProblem as exc:
-        raise ValidationError(str(exc), code="format") from exc
-    refused = preamble_option_problems(spec.preamble)
-    if refused:
-        raise ValidationError(f"the preamble sets an option a problem may not: {'; '.join(refused)}", code="option")
-    if not profile.covers(spec.imports):
-        raise ValidationError(
-            f"imports {', '.join(spec.imports)} go beyond the import profile {profile.name!r} "
-            f"({', '.join(profile.modules) or 'Init only'})",
-            code="imports",
-        )
-    extra["import_profile"] = profile.name
-    return spec, extra
+        return [ValidationError(f"the description is {size:,} bytes; the limit is {limit:,}", code="too_large")]
+    return []
 
 
 def problem_propose(*, author, data: dict[str, Any]) -> Problem:

@@ -17,6 +17,18 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.tx
     cp requirements.txt .venv/.requirements.txt
 fi
 
+# schemathesis lives apart (its pins clash with the site's): tests/api/test_schemathesis.py runs
+# it from .venv-fuzz, rebuilt only when requirements-fuzz.txt changes, and fails (not skips)
+# under this command when it is missing.
+if [ ! -x .venv-fuzz/bin/schemathesis ] || ! cmp -s requirements-fuzz.txt .venv-fuzz/.requirements-fuzz.txt; then
+    echo "== installing requirements-fuzz.txt into .venv-fuzz"
+    rm -rf .venv-fuzz
+    python3.11 -m venv .venv-fuzz 2>/dev/null || python3 -m venv .venv-fuzz
+    .venv-fuzz/bin/pip install --quiet --disable-pip-version-check -r requirements-fuzz.txt
+    cp requirements-fuzz.txt .venv-fuzz/.requirements-fuzz.txt
+fi
+export ARENA_FUZZ_REQUIRED=1
+
 if [ -f judge/provisioning.py ]; then
     echo "== Lean (python -m judge.provisioning; cached)"
     .venv/bin/python -m judge.provisioning || { echo "Lean provisioning failed: the lean tests cannot run" >&2; exit 1; }

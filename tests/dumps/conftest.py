@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from bots.models import SubmissionOrigin
+from bots.services import run_create
 from judge.problem_format import ProblemSpec
 from problems.models import ProblemVersion
 from problems.services import problem_upsert_from_spec
@@ -94,6 +96,9 @@ def scenario(make, django_user_model):
             model_name="prover-7b",
         ),
     ]
+    # the model's solution is an attempt of its run (the runs config, issue 32 item 18)
+    run = run_create(user=robot, token=None, model_name="prover-7b", k=1, problems=[open_problem])
+    SubmissionOrigin.objects.create(submission=included_solutions[2], run=run)
     duplicate = make.submission(user=alice, problem=open_problem, code=GOOD_CODE.replace("\n", "   \n") + "\n\n")
     failure = make.submission(user=alice, problem=open_problem, code=GOOD_CODE + "\n-- oops\n")
     old_checker = make.submission(user=alice, problem=open_problem, code="-- old\n" + GOOD_CODE)
@@ -108,6 +113,7 @@ def scenario(make, django_user_model):
         "bob": bob,
         "robot": robot,
         "token": token.key,
+        "run": run,
         "problems": [open_problem, recent],
         "solutions": included_solutions,
         "submissions": [*included_solutions, duplicate, failure],

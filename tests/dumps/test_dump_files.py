@@ -60,7 +60,7 @@ def test_checksums_verify_with_sha256sum_and_the_archive_holds_the_folder(scenar
     folder = dump_dir / dump.name
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count(": OK") == len(dump.files) - 1 == 8  # every file but SHA256SUMS
+    assert check.stdout.count(": OK") == len(dump.files) - 1 == 10  # every file but SHA256SUMS
     with tarfile.open(dump_dir / dump.archive_name) as tar:
         members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
     assert members == {f"{dump.name}/{p.name}": p.read_bytes() for p in folder.iterdir()}
@@ -96,7 +96,7 @@ def test_the_card_names_the_licence_configs_and_features(scenario, dump_dir):
         "LICENSE",
     )
     assert header["size_categories"] == ["n<1K"]
-    assert [c["config_name"] for c in header["configs"]] == ["problems", "solutions", "submissions"]
+    assert [c["config_name"] for c in header["configs"]] == ["problems", "solutions", "submissions", "runs"]
     info = {i["config_name"]: i for i in header["dataset_info"]}
     (split,) = info["solutions"]["splits"]
     assert split["name"] == "train" and split["num_examples"] == 3 and split["num_bytes"] > 0
@@ -117,6 +117,9 @@ def test_the_card_records_sizes_sources_and_their_licences(make, solver, dump_di
     header = yaml.safe_load(card.split("---")[1])
     for info in header["dataset_info"]:
         (split,) = info["splits"]
+        if info["config_name"] == "runs":  # no bot run here: an empty config, said so
+            assert split["num_examples"] == 0 and "runs.parquet`, `runs.jsonl` | 0 |" in card
+            continue
         assert split["num_bytes"] > 0 and info["download_size"] > 0, info["config_name"]
     assert header["source_datasets"] == ["original", "extended|CLEVER (trishullab/clever)"]
     assert "1 problem from **CLEVER (trishullab/clever)**, under `MIT`" in card

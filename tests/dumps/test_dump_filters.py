@@ -57,7 +57,7 @@ def test_judge_errors_are_not_data(make, solver, dump_dir, judge_double):
         submission_judge(submission_id=submission.pk, worker="test")
     assert Submission.objects.get(pk=submission.pk).verdict == Verdict.JUDGE_ERROR
     dump = dataset_export()
-    assert dump.counts == {"problems": 1, "solutions": 0, "submissions": 0}
+    assert dump.counts == {"problems": 1, "solutions": 0, "submissions": 0, "runs": 0}
 
 
 def test_a_new_checker_version_empties_solutions_until_rejudged(scenario, dump_dir, monkeypatch):

@@ -16,7 +16,7 @@ import json, sys
 import datasets
 folder = sys.argv[1]
 out = {"library": datasets.__file__}
-for config in ("problems", "solutions", "submissions"):
+for config in ("problems", "solutions", "submissions", "runs"):
     ds = datasets.load_dataset(folder, config, split="train")
     out[config] = {"rows": ds.num_rows, "columns": ds.column_names, "first": ds[0] if ds.num_rows else None}
 # The JSONL files load with the same features as the Parquet ones.
@@ -54,15 +54,20 @@ def test_load_dataset_reads_every_config_of_the_card(scenario, dump_dir, tmp_pat
     assert out["solutions"]["first"]["code"] == first["code"]
     assert out["solutions"]["first"]["theorems"] == first["theorems"]
     assert "problem_fingerprint" in out["solutions"]["columns"]
+    assert {"run", "batch"} <= set(out["submissions"]["columns"])
+    run = scenario["run"]
+    assert out["runs"]["first"]["id"] == run.pk and out["runs"]["first"]["problems"] == [
+        {"problem": "open-problem", "attempts": 1, "judged": 1, "accepted": 1}
+    ]
 
 
 def test_a_config_with_no_rows_is_named_empty_in_the_card(make, dump_dir, tmp_path):
     """`datasets` cannot load a split with no rows: the card says so at that config."""
-    make.problem("open-problem")  # a problem, and nothing solved yet: solutions and submissions are empty
+    make.problem("open-problem")  # a problem, nothing solved, no run: solutions, submissions and runs are empty
     dump = dataset_export()
     assert dump.counts["solutions"] == 0
     folder = dump_dir / dump.name
     child = load_in_a_child(folder, tmp_path)
     assert "corresponds to no data" in child.stderr  # the library's refusal, as the card warns
     card = (folder / "README.md").read_text()
-    assert card.count("empty in this dump: `load_dataset` cannot load a config with no rows") == 2
+    assert card.count("empty in this dump: `load_dataset` cannot load a config with no rows") == 3

@@ -91,3 +91,7 @@ def test_propose_see_validation_and_publish(browser, live_server, author, mainta
     assert Problem.objects.get().status == ProblemStatus.PUBLISHED
     moderator.goto(f"{base}/")
     expect(moderator.locator("table")).to_contain_text("Solve an addition")
+    # the proposer is credited on the problem page (issue 32, item 11)
+    moderator.goto(f"{base}/problems/solve-add-proposal/")
+    expect(moderator.locator("article.problem .meta")).to_contain_text("Proposed by ada")
+    expect(moderator.locator("article.problem .meta a[href='/users/ada/']")).to_have_text("ada")
