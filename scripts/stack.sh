@@ -95,9 +95,12 @@ up() {
     # the judge first: the longer build and the likelier to fail (both share their first layers)
     judge=${ARENA_JUDGE_IMAGE:-$(build arena-judge docker/judge.Dockerfile "$python" --build-arg LEAN="$lean")}
     web=${ARENA_WEB_IMAGE:-$(build arena-web docker/web.Dockerfile "$python")}
-    sed -i '/^ARENA_WEB_IMAGE=\|^ARENA_JUDGE_IMAGE=\|^ARENA_POSTGRES_IMAGE=\|^ARENA_REDIS_IMAGE=/d' "$ENV_FILE"
-    printf 'ARENA_WEB_IMAGE=%s\nARENA_JUDGE_IMAGE=%s\nARENA_POSTGRES_IMAGE=%s\nARENA_REDIS_IMAGE=%s\n' \
-        "$web" "$judge" "$postgres" "$redis" >> "$ENV_FILE"
+    # The job image: with the offline Lean (bound from ARENA_JOB_DIR) the Python base, a tenth of
+    # the judge image (under vfs each job container is a whole copy); native: the judge image.
+    local job=$judge; [ "$lean" = offline ] && job=$python
+    sed -i '/^ARENA_WEB_IMAGE=\|^ARENA_JUDGE_IMAGE=\|^ARENA_JOB_IMAGE=\|^ARENA_POSTGRES_IMAGE=\|^ARENA_REDIS_IMAGE=/d' "$ENV_FILE"
+    printf 'ARENA_WEB_IMAGE=%s\nARENA_JUDGE_IMAGE=%s\nARENA_JOB_IMAGE=%s\nARENA_POSTGRES_IMAGE=%s\nARENA_REDIS_IMAGE=%s\n' \
+        "$web" "$judge" "$job" "$postgres" "$redis" >> "$ENV_FILE"
     mkdir -p "$ARENA_DOCKERD_DIR/jobs"
     local started=$SECONDS
     "${COMPOSE[@]}" up -d --no-build --scale judge="${JUDGES:-2}"
