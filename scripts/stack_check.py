@@ -142,7 +142,7 @@ def main() -> int:
         verdict = None
         while time.monotonic() < deadline and verdict is None:
             status, body = site.request("GET", f"/api/v1/submissions/{sid}/?wait=20", headers=auth)
-            verdict = json.loads(body).get("verdict") if status == 200 else None
+            verdict = (json.loads(body).get("verdict") or None) if status == 200 else None  # "" while pending
         assert verdict == "ACCEPTED", f"verdict {verdict!r} after {time.monotonic() - t:.0f} s"
         jobs = job_containers_since(began)
         assert jobs > 0, "no job container was created: the judge did not run Lean through Docker"
