@@ -6,10 +6,11 @@ reference solutions of the sample problems, so every verdict must be ACCEPTED):
   2. restart PostgreSQL, 3. restart Redis, 4. scale the judges to 3, 5. then to 1;
 a watcher asks /health/ twice a second throughout. Then it waits for every acknowledged
 submission's verdict and counts, from the database: acknowledged (202), refused (503 and the
-rest, by status), final verdicts (finished runs), re-runs (claims beyond the first), lost (no
-verdict by the deadline), submissions with other than exactly one recorded final verdict, the
-most job containers alive at once, job containers left behind. Exits non-zero when a
-submission is lost, has two final verdicts, or is not ACCEPTED. Standard library only.
+rest, by status), final verdicts (finished runs), re-runs (claims beyond the first), lost (not
+in the database), pending (no verdict when the wait ended), submissions with other than exactly
+one recorded final verdict, the most job containers alive at once, job containers left behind.
+Exits non-zero when a submission is lost or still pending, has two final verdicts, or is not
+ACCEPTED. Standard library only.
 
     scripts/stack.sh chaos --burst 20
 """
@@ -154,7 +155,10 @@ class Chaos:
             "final_verdicts": sum(int(r[4]) for r in rows),
             "verdicts": dict(verdicts),
             "re_runs": sum(int(r[3]) - 1 for r in rows if int(r[3]) > 1),
-            "lost": sum(1 for r in rows if r[1] != "finished") + len(self.acknowledged) - len(rows),
+            # acknowledged but not in the database at all
+            "lost": len(self.acknowledged) - len(rows),
+            # recorded, no verdict yet when the wait ended (lost too if the wait was long enough)
+            "pending": [int(r[0]) for r in rows if r[1] != "finished"],
             "not_exactly_one_final_verdict": [int(r[0]) for r in rows if r[5] != "1"],
             "health_answers": dict(self.health),
             "most_job_containers_at_once": self.most_jobs,
@@ -186,6 +190,7 @@ class Chaos:
         print(json.dumps(result, indent=2))
         ok = (
             result["lost"] == 0
+            and not result["pending"]
             and not result["not_exactly_one_final_verdict"]
             and set(result["verdicts"]) == {"ACCEPTED"}
             and result["acknowledged"] > 0
