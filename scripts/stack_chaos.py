@@ -98,7 +98,7 @@ class Chaos:
     def kill_a_judge_mid_job(self) -> None:
         deadline = time.monotonic() + self.opts.timeout
         while time.monotonic() < deadline:
-            running = self.sql("select id, judged_by from submissions_submission where status = 'running'")
+            running = self.sql("select id, judged_by from submissions_submission where status = 'running' order by id")
             jobs = running_job_containers()
             for sid, worker in running:
                 host = worker.rsplit("@", 1)[-1]
