@@ -2,8 +2,9 @@
 # server. Build: docker build -f docker/web.Dockerfile -t arena-web .
 # BASE: a Python 3.11 on Debian bookworm with pip and curl. The default is the public image;
 # where no registry is reachable, docker/bases/build.sh makes arena-base/python:3.11-bookworm from
-# Debian's packages, and scripts/stack.sh builds with --build-arg BASE=that (what was run here:
-# Docker Engine 20.10.24, vfs, docker-compose 1.29, 2026-12-07).
+# Debian's packages, and scripts/stack.sh builds with --build-arg BASE=that (what was run here,
+# 2026-12-07: Docker Engine 20.10.24 with overlay2, docker-compose 1.29; the public base and
+# compose v2 were not).
 ARG BASE=python:3.11-slim-bookworm
 FROM ${BASE}
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
