@@ -7,7 +7,8 @@ if [ "${ARENA_SANDBOX:-}" = docker ]; then
     : "${ARENA_JOB_DIR:?ARENA_SANDBOX=docker needs ARENA_JOB_DIR (a host path mounted at the same path)}"
     mkdir -p "$ARENA_JOB_DIR/lean" "$ARENA_JOB_DIR/scratch"
     chmod 711 "$ARENA_JOB_DIR" "$ARENA_JOB_DIR/lean"
-    cp -an /opt/arena-lean/. "$ARENA_JOB_DIR/lean/"
+    # one judge copies at a time (judges start together; a half-copied file must not be seen)
+    flock "$ARENA_JOB_DIR/.lean.lock" cp -an /opt/arena-lean/. "$ARENA_JOB_DIR/lean/"
     export ARENA_LEAN_CACHE="$ARENA_JOB_DIR/lean" ARENA_SCRATCH_DIR="$ARENA_JOB_DIR/scratch"
     python -m judge.provisioning --lean "${ARENA_LEAN:-offline}" >/dev/null
 fi

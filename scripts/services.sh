@@ -27,6 +27,10 @@ fi
 # when missing (as root), started with the vfs storage driver (works inside a container or VM
 # where overlayfs does not), no default bridge and no NAT (user-defined networks still work),
 # its data under ARENA_DOCKERD_DIR so built images survive between runs on the same machine.
+# ARENA_DOCKER_STORAGE_DRIVER=overlay2 where overlayfs mounts (it did on the development machine's
+# ext4, 2026-12-07): an image build step or a container start is then a second, not the minutes
+# a whole vfs copy takes (docs/operations.md, "Deploying with compose"); a data root holds the
+# images of one driver only.
 # ARENA_DOCKER=0 skips it (those tests then skip, saying why).
 ARENA_DOCKERD_DIR="${ARENA_DOCKERD_DIR:-/var/lib/arena-dockerd}"
 ARENA_DOCKER_HOST="${ARENA_DOCKER_HOST:-unix://$ARENA_DOCKERD_DIR/docker.sock}"
@@ -40,7 +44,7 @@ if [ "${ARENA_DOCKER:-1}" != 0 ] && ! DOCKER_HOST="$ARENA_DOCKER_HOST" docker ve
     if command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
         echo "== starting dockerd ($ARENA_DOCKER_HOST, data in $ARENA_DOCKERD_DIR)"
         mkdir -p "$ARENA_DOCKERD_DIR"
-        setsid dockerd --storage-driver=vfs --iptables=false --bridge=none \
+        setsid dockerd --storage-driver="${ARENA_DOCKER_STORAGE_DRIVER:-vfs}" --iptables=false --bridge=none \
             --data-root="$ARENA_DOCKERD_DIR/root" --exec-root="$ARENA_DOCKERD_DIR/exec" \
             --host="$ARENA_DOCKER_HOST" --pidfile="$ARENA_DOCKERD_DIR/dockerd.pid" \
             >>"$ARENA_DOCKERD_DIR/dockerd.log" 2>&1 </dev/null &

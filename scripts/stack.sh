@@ -5,6 +5,8 @@
 #                            missing, start web, 2 judges, docker-proxy, beat, housekeeping,
 #                            metrics, PostgreSQL, Redis; wait for health
 #   scripts/stack.sh check   end to end through the published port (scripts/stack_check.py)
+#   scripts/stack.sh chaos   kill a judge mid-job, restart PostgreSQL and Redis, scale the judges
+#                            2→3→1 during a burst, then count (scripts/stack_chaos.py --burst N)
 #   scripts/stack.sh down    stop and remove the stack and its volumes
 # Images are tagged with a hash of their inputs (the tracked files, the Dockerfile, the base) and
 # built only when that tag is missing. Where no registry is reachable the bases come from
@@ -26,13 +28,26 @@ inputs_hash() {  # inputs_hash DOCKERFILE BASE [ARGS...]: what an image is built
         | sha256sum | cut -c1-16
 }
 
+engine_nice() {  # engine_nice N: the engine's niceness (its build steps inherit containerd's)
+    local pid
+    for pid in "$(cat "$ARENA_DOCKERD_DIR/dockerd.pid" 2>/dev/null)" "$(cat "$ARENA_DOCKERD_DIR/exec/containerd/containerd.pid" 2>/dev/null)"; do
+        [ -n "$pid" ] && renice -n "$1" -p "$pid" >/dev/null 2>&1 || true
+    done
+}
+
 build() {  # build NAME DOCKERFILE BASE [--build-arg ...]: tag NAME:<hash>, built only if missing
     local name=$1 file=$2 base=$3; shift 3
     local tag; tag="$name:$(inputs_hash "$file" "$base" "$@")"
     if ! docker image inspect "$tag" >/dev/null 2>&1; then
         echo "== building $tag ($file, BASE=$base)" >&2
         local started=$SECONDS
-        DOCKER_BUILDKIT=0 docker build -q --network host -f "$file" --build-arg BASE="$base" "$@" -t "$tag" . >&2
+        # The steps run under the engine, not this client: nice the engine while building (a
+        # machine shared with others). Each step is printed with the time it started.
+        engine_nice "${BUILD_NICE:-10}"
+        DOCKER_BUILDKIT=0 docker build --network host -f "$file" --build-arg BASE="$base" "$@" -t "$tag" . 2>&1 \
+            | tee "var/build-$name.log" | while IFS= read -r line; do case $line in Step*|Successfully*|FAILED*|ERROR*|*rror*) echo "   $(date -u +%T) $line" ;; esac; done >&2
+        engine_nice 0
+        docker image inspect "$tag" >/dev/null 2>&1 || { echo "   $tag: the build failed (var/build-$name.log)" >&2; exit 1; }
         echo "   $tag built in $((SECONDS - started)) s" >&2
     fi
     echo "$tag"
@@ -58,6 +73,8 @@ DOCKER_SOCKET=${DOCKER_HOST#unix://}
 JUDGE_MEMORY=6g
 DB_MEMORY=1g
 REDIS_MEMORY=512m
+ARENA_OFFLINE_WALL_SECONDS=${ARENA_OFFLINE_WALL_SECONDS:-600}
+ARENA_JUDGE_LEASE_SECONDS=${ARENA_JUDGE_LEASE_SECONDS:-120}
 ENV
 }
 
@@ -75,11 +92,15 @@ up() {
     local lean; lean=$(sed -n 's/^ARENA_LEAN=//p' "$ENV_FILE")
     local web judge
     # ARENA_WEB_IMAGE / ARENA_JUDGE_IMAGE: use these images instead of building
-    web=${ARENA_WEB_IMAGE:-$(build arena-web docker/web.Dockerfile "$python")}
+    # the judge first: the longer build and the likelier to fail (both share their first layers)
     judge=${ARENA_JUDGE_IMAGE:-$(build arena-judge docker/judge.Dockerfile "$python" --build-arg LEAN="$lean")}
-    sed -i '/^ARENA_WEB_IMAGE=\|^ARENA_JUDGE_IMAGE=\|^ARENA_POSTGRES_IMAGE=\|^ARENA_REDIS_IMAGE=/d' "$ENV_FILE"
-    printf 'ARENA_WEB_IMAGE=%s\nARENA_JUDGE_IMAGE=%s\nARENA_POSTGRES_IMAGE=%s\nARENA_REDIS_IMAGE=%s\n' \
-        "$web" "$judge" "$postgres" "$redis" >> "$ENV_FILE"
+    web=${ARENA_WEB_IMAGE:-$(build arena-web docker/web.Dockerfile "$python")}
+    # The job image: with the offline Lean (bound from ARENA_JOB_DIR) the Python base, a tenth of
+    # the judge image (under vfs each job container is a whole copy); native: the judge image.
+    local job=$judge; [ "$lean" = offline ] && job=$python
+    sed -i '/^ARENA_WEB_IMAGE=\|^ARENA_JUDGE_IMAGE=\|^ARENA_JOB_IMAGE=\|^ARENA_POSTGRES_IMAGE=\|^ARENA_REDIS_IMAGE=/d' "$ENV_FILE"
+    printf 'ARENA_WEB_IMAGE=%s\nARENA_JUDGE_IMAGE=%s\nARENA_JOB_IMAGE=%s\nARENA_POSTGRES_IMAGE=%s\nARENA_REDIS_IMAGE=%s\n' \
+        "$web" "$judge" "$job" "$postgres" "$redis" >> "$ENV_FILE"
     mkdir -p "$ARENA_DOCKERD_DIR/jobs"
     local started=$SECONDS
     "${COMPOSE[@]}" up -d --no-build --scale judge="${JUDGES:-2}"
@@ -96,7 +117,8 @@ up() {
 case "${1:-}" in
     up) up ;;
     check) .venv/bin/python scripts/stack_check.py --env-file "$ENV_FILE" --project "$PROJECT" "${@:2}" ;;
+    chaos) .venv/bin/python scripts/stack_chaos.py --env-file "$ENV_FILE" --project "$PROJECT" "${@:2}" ;;
     down) "${COMPOSE[@]}" down -v --remove-orphans; docker ps -aq --filter label=arena.job=1 | xargs -r docker rm -f ;;
     compose) "${COMPOSE[@]}" "${@:2}" ;;
-    *) echo "usage: scripts/stack.sh up|check|down|compose ARGS" >&2; exit 2 ;;
+    *) echo "usage: scripts/stack.sh up|check|chaos|down|compose ARGS" >&2; exit 2 ;;
 esac

@@ -51,6 +51,36 @@ class Site:
         return next(c.value for c in self.jar if c.name == "csrftoken")
 
 
+def sign_up(site: Site, user: str) -> str:
+    """Sign up through the web pages (the form, its CSRF token and the licence box)."""
+    status, _ = site.request("GET", "/health/")
+    assert status == 200, f"/health/ answered {status}"
+    status, page = site.request("GET", "/accounts/signup/")
+    assert status == 200, f"sign-up page: {status}"
+    password = "stack-Check-password-42"
+    form = {
+        "csrfmiddlewaretoken": site.csrf(),
+        "username": user,
+        "password1": password,
+        "password2": password,
+        "accept_licence": "on",
+    }
+    status, page = site.request(
+        "POST", "/accounts/signup/", form, {"Referer": site.base + "/accounts/signup/"}, form=True
+    )
+    assert status == 200 and user.encode() in page, f"sign-up: {status}"
+    return user
+
+
+def make_token(site: Site) -> dict[str, str]:
+    """An API token made in the signed-in session; the Authorization header that carries it."""
+    status, body = site.request(
+        "POST", "/api/v1/tokens/", {"name": "stack-check"}, {"X-CSRFToken": site.csrf(), "Referer": site.base + "/"}
+    )
+    assert status == 201, f"token: {status} {body[:300]!r}"
+    return {"Authorization": f"Token {json.loads(body)['key']}"}
+
+
 def compose(env_file: str, project: str, *args: str) -> str:
     argv = ["docker-compose", "-p", project, "--env-file", env_file, "-f", str(ROOT / "docker-compose.yml"), *args]
     return subprocess.run(argv, capture_output=True, text=True, check=True, timeout=600).stdout
@@ -91,32 +121,11 @@ def main() -> int:
     began = time.time()
 
     t = time.monotonic()
-    status, _ = site.request("GET", "/health/")
-    assert status == 200, f"/health/ answered {status}"
-    status, page = site.request("GET", "/accounts/signup/")
-    assert status == 200, f"sign-up page: {status}"
-    user = f"stack{int(began)}"
-    password = "stack-Check-password-42"
-    form = {
-        "csrfmiddlewaretoken": site.csrf(),
-        "username": user,
-        "password1": password,
-        "password2": password,
-        "accept_licence": "on",
-    }
-    status, page = site.request(
-        "POST", "/accounts/signup/", form, {"Referer": site.base + "/accounts/signup/"}, form=True
-    )
-    assert status == 200 and user.encode() in page, f"sign-up: {status}"
+    user = sign_up(site, f"stack{int(began)}")
     step(f"signed up as {user} in the web pages", t)
 
     t = time.monotonic()
-    status, body = site.request(
-        "POST", "/api/v1/tokens/", {"name": "stack-check"}, {"X-CSRFToken": site.csrf(), "Referer": site.base + "/"}
-    )
-    assert status == 201, f"token: {status} {body[:300]!r}"
-    key = json.loads(body)["key"]
-    auth = {"Authorization": f"Token {key}"}
+    auth = make_token(site)
     step("made a token", t)
 
     t = time.monotonic()
@@ -133,7 +142,7 @@ def main() -> int:
         verdict = None
         while time.monotonic() < deadline and verdict is None:
             status, body = site.request("GET", f"/api/v1/submissions/{sid}/?wait=20", headers=auth)
-            verdict = json.loads(body).get("verdict") if status == 200 else None
+            verdict = (json.loads(body).get("verdict") or None) if status == 200 else None  # "" while pending
         assert verdict == "ACCEPTED", f"verdict {verdict!r} after {time.monotonic() - t:.0f} s"
         jobs = job_containers_since(began)
         assert jobs > 0, "no job container was created: the judge did not run Lean through Docker"

@@ -20,6 +20,7 @@ oldest. Each owner has at most ARENA_MAX_IN_FLIGHT_PER_OWNER submissions queued 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -327,6 +328,24 @@ def _submission_judge(*, run: JudgeRun) -> bool:
     return submission_record_result(run=run, result=result)
 
 
+def _renew_lease(run: JudgeRun, lease: float) -> bool | None:
+    """One renewal: True renewed, False taken back, None the database failed (try next period).
+    After a failure this thread's connection is closed, so the next period opens a new one: a
+    connection broken by a PostgreSQL restart would otherwise fail every renewal after it (seen
+    in the chaos run of 2026-12-07, docs/operations.md)."""
+    try:
+        return bool(
+            Submission.objects.filter(pk=run.submission_id, status=SubmissionStatus.RUNNING, current_run=run).update(
+                lease_expires_at=timezone.now() + timedelta(seconds=lease)
+            )
+        )
+    except Exception:  # the database may be back at the next period
+        logger.warning("could not renew the lease of %s", run, exc_info=True)
+        with contextlib.suppress(Exception):
+            connection.close()
+        return None
+
+
 @contextmanager
 def _lease_renewed(run: JudgeRun) -> Iterator[None]:
     """Extend run's lease every third of it while the judge works.
@@ -340,14 +359,7 @@ def _lease_renewed(run: JudgeRun) -> Iterator[None]:
     def renew() -> None:
         try:
             while not stop.wait(max(lease / 3, 0.5)):
-                try:
-                    held = Submission.objects.filter(
-                        pk=run.submission_id, status=SubmissionStatus.RUNNING, current_run=run
-                    ).update(lease_expires_at=timezone.now() + timedelta(seconds=lease))
-                except Exception:  # the database may be back at the next period
-                    logger.warning("could not renew the lease of %s", run, exc_info=True)
-                    continue
-                if not held:
+                if _renew_lease(run, lease) is False:
                     return  # taken back: the result will be refused anyway
         finally:
             connection.close()  # this thread's own connection

@@ -21,6 +21,7 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -468,3 +469,56 @@ def test_a_session_talks_to_a_long_lived_container(engine, static_probe):
     finally:
         scratch.remove()
     assert result.stdout.count(b"ARENA-REPLY") == 2 and result.exit_code == 0
+
+
+JUDGE_PROCESS = """
+import sys, docker
+from pathlib import Path
+from judge.sandbox import Limits, SandboxSpec, ScratchDir
+from judge.sandbox.docker import DOCKER_API_VERSION, DockerSandbox
+url, probe, image, scratch = sys.argv[1:]
+client = docker.DockerClient(base_url=url, version=DOCKER_API_VERSION, timeout=60)
+limits = Limits(wall_seconds=300.0, memory_bytes=128 << 20, output_bytes=65536, processes=32)
+spec = SandboxSpec(argv=("/opt/probe/probe", "spin"), limits=limits, ro_binds=((probe, "/opt/probe"),))
+DockerSandbox(image=image, client=client).run(spec, ScratchDir(Path(scratch)), b"")
+"""
+
+
+def running_jobs(daemon) -> list[str]:
+    return [c["Id"] for c in daemon.api.containers(filters={"ancestor": JOB_IMAGE, "status": "running"})]
+
+
+def kill_a_judge_mid_job(url: str, daemon, static_probe, tmp_path) -> list[str]:
+    """A judge process running a busy loop in a job container, killed with SIGKILL (as `docker
+    kill` kills a judge container); the job containers running 3 s later."""
+    judge = subprocess.Popen(
+        [sys.executable, "-c", JUDGE_PROCESS, url, str(static_probe), JOB_IMAGE, str(tmp_path)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not running_jobs(daemon):
+            assert time.monotonic() < deadline and judge.poll() is None, "the job never started"
+            time.sleep(0.2)
+    finally:
+        judge.kill()
+        judge.wait(10)
+    time.sleep(3)
+    return running_jobs(daemon)
+
+
+def test_a_job_does_not_outlive_its_judge(daemon, proxy, static_probe, tmp_path):
+    """The chaos run's `docker kill` of a judge in the middle of a job, kept in CI: through the
+    socket proxy (the stack's way) the orphaned job container is killed and removed; on the
+    daemon's socket directly (the negative control) it runs on, since the wall clock is the
+    judge's."""
+    direct = kill_a_judge_mid_job(DOCKER_HOST, daemon, static_probe, tmp_path)
+    for cid in direct:
+        daemon.api.remove_container(cid, force=True)
+    assert len(direct) == 1, "without the proxy the job should have run on (the control)"
+    left = kill_a_judge_mid_job(proxy.api.base_url, daemon, static_probe, tmp_path)
+    for cid in left:
+        daemon.api.remove_container(cid, force=True)
+    assert left == [], "the job container outlived its judge"
+    assert not daemon.api.containers(all=True, filters={"ancestor": JOB_IMAGE}), "a job container was left"

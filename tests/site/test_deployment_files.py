@@ -123,3 +123,19 @@ def test_every_image_copies_only_what_dockerignore_allows():
     ignored = (REPO / ".dockerignore").read_text()
     for entry in (".git", ".venv", "var", ".env"):
         assert re.search(rf"^{re.escape(entry)}$", ignored, re.M), entry
+
+
+def shared_prefix(dockerfile: Path) -> list[str]:
+    """The instructions up to the first RUN that installs the requirements, comments dropped."""
+    lines = [line for line in dockerfile.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    end = next(i for i, line in enumerate(lines) if "pip install" in line)
+    return lines[: end + 1]
+
+
+def test_the_web_and_judge_images_share_their_first_layers():
+    """Under the vfs storage driver every layer is a whole copy and the requirements take minutes
+    to install: the two images make those layers once (the build cache matches instructions
+    character for character)."""
+    web = shared_prefix(REPO / "docker" / "web.Dockerfile")
+    assert web == shared_prefix(REPO / "docker" / "judge.Dockerfile")
+    assert any("pip install" in line for line in web)

@@ -58,3 +58,27 @@ def test_without_renewal_the_sweep_would_take_it_back(slow_judging, monkeypatch)
     assert run() == [submission.pk]
     assert submission.status == SubmissionStatus.QUEUED
     assert JudgeRun.objects.filter(submission=submission, finished_at__isnull=False).count() == 0
+
+
+def test_a_renewal_after_a_broken_connection_reconnects(slow_judging):
+    """The chaos run's PostgreSQL restart broke the renewing thread's connection and every later
+    renewal failed on it; a failed renewal now closes it, and the next one reconnects."""
+    submission, _run = slow_judging
+    run = JudgeRun.objects.create(submission=submission, judging=1, attempt=1, worker="w")
+    submission.status, submission.current_run = SubmissionStatus.RUNNING, run
+    submission.save()
+    answers: list = []
+
+    def in_thread() -> None:
+        try:
+            connection.ensure_connection()
+            connection.connection.close()  # as a server restart leaves it: broken underneath Django
+            answers.append(services._renew_lease(run, 60))
+            answers.append(services._renew_lease(run, 60))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join()
+    assert answers == [None, True]
