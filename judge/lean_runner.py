@@ -50,7 +50,7 @@ from typing import Any
 from judge import provisioning
 from judge.config import JudgeConfig, get_config
 from judge.fork import reset_after_fork
-from judge.prestart_pool import READY_MARKER, Prestarted, PrestartPool
+from judge.prestart_pool import READY_MARKER, PoolKey, Prestarted, PrestartPool
 from judge.sandbox import (
     LimitHit,
     Limits,
@@ -515,14 +515,13 @@ class LeanRunner:
     # -- the pre-start pool (judge.prestart_pool): processes started ahead of their job
 
     @staticmethod
-    def _key(job: LeanJob | None, limits: Limits) -> tuple:
-        shape = (limits.memory_bytes, limits.processes)
+    def _key(job: LeanJob | None, limits: Limits) -> PoolKey:
         if job is None or not job.early_start:
-            return ("generic", *shape)
+            return PoolKey(None, limits.memory_bytes, limits.processes)
         digest = hashlib.sha256()
         for name in sorted(job.static_files):
             digest.update(name.encode() + b"\0" + hashlib.sha256(job.static_files[name]).digest())
-        return ("early", tuple(job.args), digest.hexdigest(), *shape)
+        return PoolKey((tuple(job.args), digest.hexdigest()), limits.memory_bytes, limits.processes)
 
     @property
     def pool_size(self) -> int:
@@ -536,7 +535,7 @@ class LeanRunner:
 
     def _start_one(self, job: LeanJob | None, limits: Limits) -> None:
         key = self._key(job, limits)
-        early = key[0] == "early"
+        early = key.early
         spec = self.prestart_spec(job if early else None, limits)
         if spec is None:
             return
@@ -557,8 +556,8 @@ class LeanRunner:
         if self.pool.size <= 0:
             return
         key = self._key(job, limits)
-        start, choice = self.pool.next_to_start(key, job if key[0] == "early" else None)
-        if start and choice is None and key[0] == "early" and self.prestart_spec(None, limits) is None:
+        start, choice = self.pool.next_to_start(key, job if key.early else None)
+        if start and choice is None and key.early and self.prestart_spec(None, limits) is None:
             choice = job  # no generic process to start here: one for the kind of job just seen
         if start:
             threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
@@ -575,7 +574,7 @@ class LeanRunner:
             # a crash): the job runs again on a fresh one, so reuse never changes a verdict
         if self.pool_size <= 0:
             return self.run_cold(job)
-        item = self.pool.take(key, self._key(None, limits))
+        item = self.pool.take(key, key.generic())
         self._replenish(job, limits)
         if item is None:
             return self.run_cold(job)
@@ -596,7 +595,7 @@ class LeanRunner:
             and self.pool.kept_size > 0
         )
 
-    def _take_kept(self, job: LeanJob, key: tuple) -> Prestarted | None:
+    def _take_kept(self, job: LeanJob, key: PoolKey) -> Prestarted | None:
         """The process kept for this job's owner, if it is alive and has written nothing since its
         last job but its ready marker (waiting for its next go line) and runtime chatter;
         otherwise it is discarded."""
@@ -611,8 +610,7 @@ class LeanRunner:
         clean = item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr)
         # past its job count it gives way once its successor is ready beside the spare (the
         # spare stays for a new owner); until then it goes on, up to twice the count
-        limits = self.limits(job)
-        due = item.jobs >= self.config.exporter_jobs and self.pool.ready_count(key, self._key(None, limits)) > 1
+        due = item.jobs >= self.config.exporter_jobs and self.pool.ready_count(key, key.generic()) > 1
         if clean and not due:
             return item
         item.discard()

@@ -26,7 +26,7 @@ from judge import lean_runner, pipeline, provisioning
 from judge.config import load_config
 from judge.export_auth import ExportKey, sign
 from judge.lean_runner import LeanJob, OfflineLeanRunner, RunResult, RunStats, SessionError
-from judge.prestart_pool import Prestarted, PrestartPool
+from judge.prestart_pool import PoolKey, Prestarted, PrestartPool
 from judge.problem_format import load_problem_set
 from judge.results import Verdict
 from judge.sandbox import Limits
@@ -301,7 +301,11 @@ class ScratchDouble:
         pass
 
 
-def kept_item(owner: str, key: tuple = ("early",)) -> Prestarted:
+EXPORT = PoolKey((("--run", "Export.lean"), "digest"), 1 << 30, 64)
+OTHER = PoolKey((("--run", "Other.lean"), "digest"), 1 << 30, 64)
+
+
+def kept_item(owner: str, key: PoolKey = EXPORT) -> Prestarted:
     return Prestarted(key=key, early=True, proc=ProcessDouble(), scratch=ScratchDouble(), owner=owner, jobs=1)
 
 
@@ -311,17 +315,18 @@ def test_the_most_recently_kept_processes_stay():
     pool.keep(alice)
     pool.keep(bob)
     assert pool.kept() == [bob] and not alice.proc.alive
-    assert pool.take_kept(("early",), "alice") is None
-    assert pool.take_kept(("early",), "bob") is bob
+    assert pool.take_kept(EXPORT, "alice") is None
+    assert pool.take_kept(EXPORT, "bob") is bob
 
 
 def test_a_kept_process_serves_only_its_owner_and_its_kind_of_job():
     pool = PrestartPool(size=1, ready_timeout=1.0, kept_size=2)
-    alice = kept_item("alice", key=("early", "Export"))
+    alice = kept_item("alice")
     pool.keep(alice)
-    assert pool.take_kept(("early", "Export"), "bob") is None
-    assert pool.take_kept(("early", "Other"), "alice") is None
-    assert pool.take_kept(("early", "Export"), "alice") is alice
+    assert pool.take_kept(EXPORT, "bob") is None
+    assert pool.take_kept(OTHER, "alice") is None
+    assert pool.take_kept(EXPORT.generic(), "alice") is None
+    assert pool.take_kept(EXPORT, "alice") is alice
 
 
 def test_nothing_is_kept_without_room_or_owner():
