@@ -83,8 +83,9 @@ __all__ = [
 AOT_PROGRAMS = {"Export.lean": "arena-export", "Replay.lean": "arena-replay"}
 
 # A process is kept for its owner's next job only while it holds at most this share of its
-# memory limit: the offline Lean keeps every environment it imported (~65 MB a job for Init;
-# measured: a process went from 3.7 GB to 5.1 GB in 25 jobs, then stopped answering).
+# memory limit: the offline Lean never frees an environment it imported. The exporter imports
+# each distinct header once and keeps it (docs/judge.md, "Exporter reuse"), so its memory is
+# flat from job to job; this bound is the backstop for what a job might still leave behind.
 REUSE_MEMORY_SHARE = 0.7
 
 # Ways the offline Lean (V8, the emscripten heap) dies when memory runs out.
@@ -168,6 +169,25 @@ class Handoff:
         item = self._take()
         if item is not None:
             item.discard()
+
+
+class Outcome(enum.Enum):
+    """How a job ended for the process that ran it (LeanRunner.release)."""
+
+    FINISHED = "finished"  # at its done line, the process alive and waiting, no limit hit
+    ENDED = "ended"  # the process exited, crashed, hit a limit, or died before the job began
+
+
+@dataclasses.dataclass(frozen=True)
+class Lease:
+    """A process lent to one job by LeanRunner.acquire(); `item` None: none to lend (the job
+    runs cold). `reused`: the process served this owner's earlier jobs."""
+
+    job: LeanJob
+    limits: Limits
+    key: PoolKey
+    item: Prestarted | None
+    reused: bool
 
 
 @dataclasses.dataclass
@@ -563,25 +583,59 @@ class LeanRunner:
             threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
 
     def run(self, job: LeanJob) -> RunResult:
-        limits = self.limits(job)
-        key = self._key(job, limits)
-        kept = self._take_kept(job, key)
-        if kept is not None:
-            result = self._run_on(kept, job, limits)
+        """Run `job`: on the process acquire() lends it, given back with release() at its end."""
+        lease = self.acquire(job)
+        if lease.reused:
+            result = self._run_on(lease)
             if result is not None:
                 return result
             # it died, or the job ended it where a fresh process might not have (out of memory,
             # a crash): the job runs again on a fresh one, so reuse never changes a verdict
-        if self.pool_size <= 0:
+            lease = self._acquire_fresh(job, lease.limits, lease.key)
+        if lease.item is None:
             return self.run_cold(job)
-        item = self.pool.take(key, key.generic())
-        self._replenish(job, limits)
-        if item is None:
-            return self.run_cold(job)
-        result = self._run_on(item, job, limits)
+        result = self._run_on(lease)
         # It died while we waited for the slot: run cold, after the slot is released (a cold
         # run started inside it waited for this thread's own slot: the issue-20 deadlock).
         return result if result is not None else self.run_cold(job)
+
+    # -- the pool's interface: a process lent to one job, given back with how the job ended
+
+    def acquire(self, job: LeanJob) -> Lease:
+        """The process for `job`: the one kept for its owner (never another owner's), else a
+        fresh pre-started one (a replacement is started), else none (the job runs cold)."""
+        limits = self.limits(job)
+        key = self._key(job, limits)
+        kept = self._take_kept(job, key)
+        if kept is not None:
+            return Lease(job, limits, key, kept, reused=True)
+        return self._acquire_fresh(job, limits, key)
+
+    def _acquire_fresh(self, job: LeanJob, limits: Limits, key: PoolKey) -> Lease:
+        if self.pool_size <= 0:
+            return Lease(job, limits, key, None, reused=False)
+        item = self.pool.take(key, key.generic())
+        self._replenish(job, limits)
+        return Lease(job, limits, key, item, reused=False)
+
+    def release(self, lease: Lease, outcome: Outcome) -> Handoff | None:
+        """Give back the process `lease` lent. Only one that finished its job cleanly (at its
+        done line, alive, no limit hit) and stays within its job count, age and memory bounds
+        is offered for the owner's next job, as a Handoff the caller keeps once it has vouched
+        for the job's output (or discards); its successor is started one job before its count.
+        Any other process is retired here: one that hit a limit, crashed or ended is never
+        used again."""
+        item = lease.item
+        if item is None:
+            return None
+        if outcome is Outcome.FINISHED:
+            # it now runs this job's program (a generic process too): it serves jobs of this key
+            item.key, item.owner, item.jobs = lease.key, lease.job.reuse_key, item.jobs + 1
+            if self._may_serve_again(item, lease.limits):
+                self._prepare_successor(item, lease.job, lease.limits)
+                return Handoff(self.pool, item)
+        item.discard()
+        return None
 
     # -- reuse: one owner's jobs in a row on one process
 
@@ -616,13 +670,17 @@ class LeanRunner:
         item.discard()
         return None
 
-    def _run_on(self, item: Prestarted, job: LeanJob, limits: Limits) -> RunResult | None:
-        """Run `job` on a pre-started or kept process; None if it died before the job began, or
-        if it had served jobs before and this one ended it other than at a limit the job alone
-        decides (wall, output, processes): its memory or state might have been the cause."""
-        scratch, proc = item.scratch, item.proc
+    def _run_on(self, lease: Lease) -> RunResult | None:
+        """Run the leased job on its pre-started or kept process, released at the end; None if
+        the process died before the job began, or if it had served jobs before and this one
+        ended it other than at a limit the job alone decides (wall, output, processes): its
+        memory or state might have been the cause."""
+        item, job, limits = lease.item, lease.job, lease.limits
+        assert item is not None
+        scratch = item.scratch
         served = item.jobs > 0  # its program runs already, waiting for its next job
-        handoff: Handoff | None = None
+        result: RunResult | None = None
+        outcome = Outcome.ENDED
         try:
             if served:
                 scratch.clear(keep=job.static_files)  # nothing of the last job's files stays
@@ -640,16 +698,14 @@ class LeanRunner:
                 raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
             result = self._result(raw, scratch, job, limits, prestarted=True, reused=served)
             if finished and result.limit_hit is None:
-                # it now runs this job's program (a generic process too): it serves jobs of this key
-                item.key, item.owner, item.jobs = self._key(job, limits), job.reuse_key, item.jobs + 1
-                if self._may_serve_again(item, limits):
-                    handoff = result.handoff = Handoff(self.pool, item)
-                    self._prepare_successor(item, job, limits)
+                outcome = Outcome.FINISHED
             return result
         finally:
-            if handoff is None:
-                proc.close()
-                scratch.remove()
+            handoff = self.release(lease, outcome)
+            if result is not None:
+                result.handoff = handoff
+            elif handoff is not None:
+                handoff.discard()
 
     def _dispatch(
         self, item: Prestarted, job: LeanJob, limits: Limits, line: bytes

@@ -25,7 +25,7 @@ import pytest
 from judge import lean_runner, pipeline, provisioning
 from judge.config import load_config
 from judge.export_auth import ExportKey, sign
-from judge.lean_runner import LeanJob, OfflineLeanRunner, RunResult, RunStats, SessionError
+from judge.lean_runner import LeanJob, OfflineLeanRunner, Outcome, RunResult, RunStats, SessionError
 from judge.prestart_pool import PoolKey, Prestarted, PrestartPool
 from judge.problem_format import load_problem_set
 from judge.results import Verdict
@@ -153,6 +153,27 @@ def test_a_process_serves_the_same_owners_next_job_with_that_jobs_file_and_key(m
     assert served(b)["go"] + "\n" == second.stdin.decode()  # its own key
     assert served(b)["files"] == ["Export.lean", "Sol.lean"]
     assert runner.stats.reused_jobs == 1
+
+
+def test_the_pool_lends_an_owners_kept_process_to_that_owner_only_and_retires_what_ended(make_runner):
+    """The pool's interface, acquire(job) -> lease and release(lease, outcome), on the exporter
+    double: the kept process goes to its owner's job only; a process released as ended (a limit,
+    a crash, an exit) is retired at once, never lent again."""
+    runner = make_runner()
+    runner.prestart(job(None))
+    first = run(runner, job("alice"))
+    assert len(runner.pool.kept()) == 1
+    [kept] = runner.pool.kept()
+    bobs = runner.acquire(job("bob"))
+    assert not bobs.reused and bobs.item is not kept  # another owner: never alice's process
+    assert runner.pool.kept() == [kept]
+    alices = runner.acquire(job("alice"))
+    assert alices.reused and alices.item is kept and runner.pool.kept() == []
+    assert runner.release(alices, Outcome.ENDED) is None
+    assert not kept.proc.alive
+    assert runner.release(bobs, Outcome.ENDED) is None
+    # alice's next job runs on a fresh process, not on the one released as ended
+    assert served(run(runner, job("alice")))["process"] != served(first)["process"]
 
 
 def test_a_generic_prestarted_process_is_kept_for_the_job_it_ran(make_runner):
