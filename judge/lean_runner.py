@@ -256,6 +256,12 @@ class SessionError(RuntimeError):
 # The machine-wide semaphore
 
 
+# How long a job that is not interactive leaves free Lean slots to waiting interactive ones (a
+# check, a browser's verdict) before it takes one anyway: interactive jobs go first, but their
+# share is capped (at ~0.5 s a job, a batch job waits behind at most ~20 of them).
+INTERACTIVE_FIRST_SECONDS = 10.0
+
+
 class MachineSlots:
     """N slots shared by every process on the machine: flock'ed files slot-0.lock … slot-N-1.lock.
 
@@ -269,26 +275,63 @@ class MachineSlots:
         self.slots = slots
 
     @contextlib.contextmanager
-    def hold(self, timeout: float) -> Iterator[int]:
+    def hold(self, timeout: float, interactive: bool = False) -> Iterator[int]:
+        """A slot, waiting up to `timeout`. An `interactive` job (a check, a browser's verdict)
+        goes first: while one waits, other jobs leave free slots to it, each for at most
+        INTERACTIVE_FIRST_SECONDS of its own wait (the cap on interactive jobs' share: a stream
+        of them never starves the batch)."""
         if getattr(_slot_holder, "held", False):
             raise SlotReentered("this thread already holds a Lean slot: a job must release it before the next")
         _slot_holder.held = True
         try:
-            with self._acquire(timeout) as index:
+            with self._acquire(timeout, interactive) as index:
                 yield index
         finally:
             _slot_holder.held = False
 
+    def _interactive_waiting(self) -> bool:
+        """Whether a live process's interactive job waits for a slot (its marker file)."""
+        for marker in self.directory.glob("interactive-*.wait"):
+            try:
+                pid = int(marker.name.split("-")[1])
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                with contextlib.suppress(OSError):
+                    marker.unlink(missing_ok=True)  # its process is gone
+                continue
+            except (ValueError, IndexError, PermissionError):
+                pass
+            return True
+        return False
+
     @contextlib.contextmanager
-    def _acquire(self, timeout: float) -> Iterator[int]:
+    def _acquire(self, timeout: float, interactive: bool = False) -> Iterator[int]:
         if not self.directory.is_dir():
             self.directory.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):  # shared by every user that runs Lean here
                 os.chmod(self.directory, 0o1777)
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         delay = 0.02
+        marker: Path | None = None
+        if interactive:
+            marker = self.directory / f"interactive-{os.getpid()}-{threading.get_ident()}.wait"
+            marker.touch()
+        try:
+            yield from self._take_slot(started, deadline, delay, marker)
+        finally:
+            if marker is not None:
+                marker.unlink(missing_ok=True)
+
+    def _take_slot(self, started: float, deadline: float, delay: float, marker: Path | None) -> Iterator[int]:
+        timeout = deadline - started
         while True:
-            for index in range(self.slots):
+            defer = (
+                marker is None
+                and time.monotonic() - started < INTERACTIVE_FIRST_SECONDS
+                and self._interactive_waiting()
+            )
+            for index in range(0 if defer else self.slots):
                 fd = os.open(self.directory / f"slot-{index}.lock", os.O_RDWR | os.O_CREAT, 0o666)
                 with contextlib.suppress(OSError):
                     os.fchmod(fd, 0o666)
@@ -297,6 +340,8 @@ class MachineSlots:
                 except BlockingIOError:
                     os.close(fd)
                     continue
+                if marker is not None:
+                    marker.unlink(missing_ok=True)  # no longer waiting
                 try:
                     yield index
                 finally:
@@ -307,6 +352,12 @@ class MachineSlots:
                 raise SlotTimeout(f"no free Lean slot after {timeout:.0f} s ({self.slots} slots)")
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
+
+
+def is_interactive(job: LeanJob) -> bool:
+    """Whether someone waits for this job's answer (a check, a browser's verdict): the field
+    `LeanJob.interactive` that the checks (issue 27) add; False until then."""
+    return bool(getattr(job, "interactive", False))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,7 +521,7 @@ class LeanRunner:
             for name, data in {**job.static_files, **job.files}.items():
                 scratch.write(name, data)
             spec = self.spec(job.args, limits, static_files=job.static_files)
-            with self.slots.hold(self.config.slot_wait_seconds):
+            with self.slots.hold(self.config.slot_wait_seconds, interactive=is_interactive(job)):
                 proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
                 writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
                 writer.start()
@@ -714,7 +765,7 @@ class LeanRunner:
         whether the process finished the job and lives on for another. None: it had died."""
         proc = item.proc
         reuse = self.reuses(job)
-        with self.slots.hold(self.config.slot_wait_seconds):
+        with self.slots.hold(self.config.slot_wait_seconds, interactive=is_interactive(job)):
             if not proc.alive:
                 return None
             # An early-started program has printed its own compile messages already: keep them.
