@@ -1,4 +1,4 @@
-"""One exporter process judging job after job (the loop of the exporter's Lean program): each
+"""One exporter process judging job after job (the loop of judge/lean/export/70-Loop.lean): each
 job's time and the process's memory, and where a fresh exporter's start-up goes.
 
     .venv/bin/python benchmarks/exporter_reuse.py [--jobs N] [--source FILE]... [--startup]
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from judge.config import load_config  # noqa: E402
 from judge.export_auth import ExportKey, authenticate  # noqa: E402
+from judge.exporter_program import exporter_source  # noqa: E402
 from judge.lean_runner import LeanRunner, _spawn, make_runner  # noqa: E402
 from judge.pipeline import EXPORTER_DONE, EXPORTER_WAITING, exporter_job, exporter_stdin  # noqa: E402
 from judge.problem_format import ProblemSpec, load_problem_set  # noqa: E402
@@ -172,7 +173,7 @@ def main() -> int:
         programs = [
             (
                 str(path) if path else "the project's exporter",
-                path.read_bytes() if path else exporter_job(b"", None).static_files["Export.lean"],
+                path.read_bytes() if path else exporter_source(),
             )
             for path in sources
         ]
