@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from judge import lean_runner, provisioning
+from judge import provisioning
+from judge import slots as slots_module
 from judge.config import ConfigError, load_config
 from judge.lean_runner import (
     LeanJob,
@@ -312,7 +313,7 @@ def test_an_interactive_job_takes_the_next_free_slot_before_a_batch_job_waiting_
 def test_interactive_jobs_first_only_up_to_their_cap(tmp_path, monkeypatch):
     """A stream of interactive jobs never starves a batch job: it leaves free slots to them for
     INTERACTIVE_FIRST_SECONDS of its wait at most."""
-    monkeypatch.setattr(lean_runner, "INTERACTIVE_FIRST_SECONDS", 0.5)
+    monkeypatch.setattr(slots_module, "INTERACTIVE_FIRST_SECONDS", 0.5)
     slots = MachineSlots(tmp_path, 1)
     (tmp_path / f"interactive-{os.getpid()}-1.wait").touch()  # one waits, for ever (a live pid)
     started = time.monotonic()
