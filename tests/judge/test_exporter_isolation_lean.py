@@ -52,7 +52,7 @@ def usesHidden : Nat := hidden
 def runner():
     """One pre-started exporter, ready before the first job (a cold start on a loaded machine
     can take longer than a job's wall limit)."""
-    config = dataclasses.replace(load_config(), pool_size=1, exporter_jobs=8)
+    config = dataclasses.replace(load_config(), pool_size=1, exporter_jobs=8, prestart_timeout_seconds=900.0)
     runner = lean_runner.make_runner(config)
     runner.prestart(exporter_job(b"", None))
     deadline = time.monotonic() + 900
