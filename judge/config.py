@@ -21,8 +21,9 @@ Variables (all optional):
                             Mathlib): used for problems importing exactly those, when the
                             file's header is `import` of exactly those
   ARENA_EXPORTER_JOBS_PER_PROCESS  submissions of one owner an exporter process may judge in a
-                            row (8; 1: a fresh process for every submission)
-  ARENA_EXPORTER_MAX_AGE_SECONDS   an exporter process serves no job once this old (600)
+                            row (EXPORTER_JOBS below; 1: a fresh process for every submission)
+  ARENA_EXPORTER_MAX_AGE_SECONDS   an exporter process serves no job once this old
+                            (EXPORTER_MAX_AGE_SECONDS below)
   ARENA_EXPORTER_KEPT       exporter processes per worker process kept for their owner's next
                             submission (1), besides the pool of fresh ones
   ARENA_LEAN_AOT_DIR        native Lean: the exporter and the replay compiled ahead of time
@@ -57,6 +58,14 @@ class ConfigError(ValueError):
     pass
 
 
+# The default job count of an exporter process, its one home. An exporter keeps the environment of
+# each header it imported and elaborates the next job with the same header on it, so a process's
+# memory stays flat from job to job (benchmarks/README.md, "One exporter process, job after job":
+# +3 MB from job 10 to job 100, where re-importing Init cost ~65 MB a job and 8 was the bound).
+EXPORTER_JOBS = 100
+EXPORTER_MAX_AGE_SECONDS = 600
+
+
 @dataclasses.dataclass(frozen=True)
 class JudgeConfig:
     lean: str = "auto"
@@ -74,8 +83,8 @@ class JudgeConfig:
     preload_imports: tuple[str, ...] = ()
     # look for a counterexample when a submission fails its proofs (judge.counterexamples)
     counterexamples: bool = True
-    exporter_jobs: int = 8
-    exporter_max_age_seconds: float = 600.0
+    exporter_jobs: int = EXPORTER_JOBS
+    exporter_max_age_seconds: float = float(EXPORTER_MAX_AGE_SECONDS)
     exporter_kept: int = 1
     aot_dir: Path | None = None
 
@@ -140,8 +149,8 @@ def load_config(env: Mapping[str, str] | None = None) -> JudgeConfig:
         docker_image=env.get("ARENA_DOCKER_IMAGE") or "arena-judge:latest",
         preload_imports=_module_names(env.get("ARENA_LEAN_PRELOAD_IMPORTS", "")),
         counterexamples=env.get("ARENA_COUNTEREXAMPLES", "1").strip().lower() not in ("0", "off", "false", "no"),
-        exporter_jobs=integer("ARENA_EXPORTER_JOBS_PER_PROCESS", 8, 1),
-        exporter_max_age_seconds=float(integer("ARENA_EXPORTER_MAX_AGE_SECONDS", 600, 1)),
+        exporter_jobs=integer("ARENA_EXPORTER_JOBS_PER_PROCESS", EXPORTER_JOBS, 1),
+        exporter_max_age_seconds=float(integer("ARENA_EXPORTER_MAX_AGE_SECONDS", EXPORTER_MAX_AGE_SECONDS, 1)),
         exporter_kept=integer("ARENA_EXPORTER_KEPT", 1, 1),
         aot_dir=Path(env["ARENA_LEAN_AOT_DIR"]) if env.get("ARENA_LEAN_AOT_DIR") else None,
     )

@@ -32,25 +32,21 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
-import contextlib
 import dataclasses
 import enum
-import fcntl
 import functools
 import hashlib
 import json
-import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from judge import provisioning
 from judge.config import JudgeConfig, get_config
 from judge.fork import reset_after_fork
-from judge.prestart_pool import READY_MARKER, Prestarted, PrestartPool
+from judge.prestart_pool import READY_MARKER, PoolKey, Prestarted, PrestartPool
 from judge.sandbox import (
     LimitHit,
     Limits,
@@ -62,6 +58,7 @@ from judge.sandbox import (
     ScratchDir,
     get_sandbox,
 )
+from judge.slots import MachineSlots, SlotReentered, SlotTimeout
 
 __all__ = [
     "Limits",
@@ -74,6 +71,7 @@ __all__ = [
     "MachineSlots",
     "Handoff",
     "SessionError",
+    "SlotReentered",
     "SlotTimeout",
     "get_runner",
 ]
@@ -83,8 +81,9 @@ __all__ = [
 AOT_PROGRAMS = {"Export.lean": "arena-export", "Replay.lean": "arena-replay"}
 
 # A process is kept for its owner's next job only while it holds at most this share of its
-# memory limit: the offline Lean keeps every environment it imported (~65 MB a job for Init;
-# measured: a process went from 3.7 GB to 5.1 GB in 25 jobs, then stopped answering).
+# memory limit: the offline Lean never frees an environment it imported. The exporter imports
+# each distinct header once and keeps it (docs/judge.md, "Exporter reuse"), so its memory is
+# flat from job to job; this bound is the backstop for what a job might still leave behind.
 REUSE_MEMORY_SHARE = 0.7
 
 # Ways the offline Lean (V8, the emscripten heap) dies when memory runs out.
@@ -170,6 +169,25 @@ class Handoff:
             item.discard()
 
 
+class Outcome(enum.Enum):
+    """How a job ended for the process that ran it (LeanRunner.release)."""
+
+    FINISHED = "finished"  # at its done line, the process alive and waiting, no limit hit
+    ENDED = "ended"  # the process exited, crashed, hit a limit, or died before the job began
+
+
+@dataclasses.dataclass(frozen=True)
+class Lease:
+    """A process lent to one job by LeanRunner.acquire(); `item` None: none to lend (the job
+    runs cold). `reused`: the process served this owner's earlier jobs."""
+
+    job: LeanJob
+    limits: Limits
+    key: PoolKey
+    item: Prestarted | None
+    reused: bool
+
+
 @dataclasses.dataclass
 class RunStats:
     """What this process ran (the test suite prints it; lean_info shows it)."""
@@ -203,18 +221,6 @@ class RunStats:
 STATS = RunStats()
 
 
-class SlotTimeout(RuntimeError):
-    """No Lean slot became free in time (a judge error: retry later)."""
-
-
-class SlotReentered(RuntimeError):
-    """A thread asked for a machine slot while holding one (a bug of ours, never the submission's)."""
-
-
-# Which threads hold a machine slot now (flock cannot tell: a second open file is another holder).
-_slot_holder = threading.local()
-
-
 class SessionEnd(enum.StrEnum):
     """How a session request ended other than at a limit."""
 
@@ -232,61 +238,10 @@ class SessionError(RuntimeError):
         self.cause = cause
 
 
-# ---------------------------------------------------------------------------------------------
-# The machine-wide semaphore
-
-
-class MachineSlots:
-    """N slots shared by every process on the machine: flock'ed files slot-0.lock … slot-N-1.lock.
-
-    A lock dies with its holder, so a killed worker never leaks a slot. A slot belongs to one
-    job: a thread that asks for a second while holding one would wait for itself (with one slot,
-    until its wait runs out, blocking every Lean user on the machine), so that is refused at once.
-    """
-
-    def __init__(self, directory: Path, slots: int) -> None:
-        self.directory = directory
-        self.slots = slots
-
-    @contextlib.contextmanager
-    def hold(self, timeout: float) -> Iterator[int]:
-        if getattr(_slot_holder, "held", False):
-            raise SlotReentered("this thread already holds a Lean slot: a job must release it before the next")
-        _slot_holder.held = True
-        try:
-            with self._acquire(timeout) as index:
-                yield index
-        finally:
-            _slot_holder.held = False
-
-    @contextlib.contextmanager
-    def _acquire(self, timeout: float) -> Iterator[int]:
-        if not self.directory.is_dir():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(OSError):  # shared by every user that runs Lean here
-                os.chmod(self.directory, 0o1777)
-        deadline = time.monotonic() + timeout
-        delay = 0.02
-        while True:
-            for index in range(self.slots):
-                fd = os.open(self.directory / f"slot-{index}.lock", os.O_RDWR | os.O_CREAT, 0o666)
-                with contextlib.suppress(OSError):
-                    os.fchmod(fd, 0o666)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    continue
-                try:
-                    yield index
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                    os.close(fd)
-                return
-            if time.monotonic() > deadline:
-                raise SlotTimeout(f"no free Lean slot after {timeout:.0f} s ({self.slots} slots)")
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+def is_interactive(job: LeanJob) -> bool:
+    """Whether someone waits for this job's answer (a check, a browser's verdict): the field
+    `LeanJob.interactive` that the checks (issue 27) add; False until then."""
+    return bool(getattr(job, "interactive", False))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,7 +405,7 @@ class LeanRunner:
             for name, data in {**job.static_files, **job.files}.items():
                 scratch.write(name, data)
             spec = self.spec(job.args, limits, static_files=job.static_files)
-            with self.slots.hold(self.config.slot_wait_seconds):
+            with self.slots.hold(self.config.slot_wait_seconds, interactive=is_interactive(job)):
                 proc = _spawn(self.sandbox, spec, scratch, start_clock=True)
                 writer = threading.Thread(target=proc.write_stdin, args=(job.stdin, True), daemon=True)
                 writer.start()
@@ -515,14 +470,13 @@ class LeanRunner:
     # -- the pre-start pool (judge.prestart_pool): processes started ahead of their job
 
     @staticmethod
-    def _key(job: LeanJob | None, limits: Limits) -> tuple:
-        shape = (limits.memory_bytes, limits.processes)
+    def _key(job: LeanJob | None, limits: Limits) -> PoolKey:
         if job is None or not job.early_start:
-            return ("generic", *shape)
+            return PoolKey(None, limits.memory_bytes, limits.processes)
         digest = hashlib.sha256()
         for name in sorted(job.static_files):
             digest.update(name.encode() + b"\0" + hashlib.sha256(job.static_files[name]).digest())
-        return ("early", tuple(job.args), digest.hexdigest(), *shape)
+        return PoolKey((tuple(job.args), digest.hexdigest()), limits.memory_bytes, limits.processes)
 
     @property
     def pool_size(self) -> int:
@@ -536,7 +490,7 @@ class LeanRunner:
 
     def _start_one(self, job: LeanJob | None, limits: Limits) -> None:
         key = self._key(job, limits)
-        early = key[0] == "early"
+        early = key.early
         spec = self.prestart_spec(job if early else None, limits)
         if spec is None:
             return
@@ -557,32 +511,66 @@ class LeanRunner:
         if self.pool.size <= 0:
             return
         key = self._key(job, limits)
-        start, choice = self.pool.next_to_start(key, job if key[0] == "early" else None)
-        if start and choice is None and key[0] == "early" and self.prestart_spec(None, limits) is None:
+        start, choice = self.pool.next_to_start(key, job if key.early else None)
+        if start and choice is None and key.early and self.prestart_spec(None, limits) is None:
             choice = job  # no generic process to start here: one for the kind of job just seen
         if start:
             threading.Thread(target=self._start_one, args=(choice, limits), daemon=True).start()
 
     def run(self, job: LeanJob) -> RunResult:
-        limits = self.limits(job)
-        key = self._key(job, limits)
-        kept = self._take_kept(job, key)
-        if kept is not None:
-            result = self._run_on(kept, job, limits)
+        """Run `job`: on the process acquire() lends it, given back with release() at its end."""
+        lease = self.acquire(job)
+        if lease.reused:
+            result = self._run_on(lease)
             if result is not None:
                 return result
             # it died, or the job ended it where a fresh process might not have (out of memory,
             # a crash): the job runs again on a fresh one, so reuse never changes a verdict
-        if self.pool_size <= 0:
+            lease = self._acquire_fresh(job, lease.limits, lease.key)
+        if lease.item is None:
             return self.run_cold(job)
-        item = self.pool.take(key, self._key(None, limits))
-        self._replenish(job, limits)
-        if item is None:
-            return self.run_cold(job)
-        result = self._run_on(item, job, limits)
+        result = self._run_on(lease)
         # It died while we waited for the slot: run cold, after the slot is released (a cold
         # run started inside it waited for this thread's own slot: the issue-20 deadlock).
         return result if result is not None else self.run_cold(job)
+
+    # -- the pool's interface: a process lent to one job, given back with how the job ended
+
+    def acquire(self, job: LeanJob) -> Lease:
+        """The process for `job`: the one kept for its owner (never another owner's), else a
+        fresh pre-started one (a replacement is started), else none (the job runs cold)."""
+        limits = self.limits(job)
+        key = self._key(job, limits)
+        kept = self._take_kept(job, key)
+        if kept is not None:
+            return Lease(job, limits, key, kept, reused=True)
+        return self._acquire_fresh(job, limits, key)
+
+    def _acquire_fresh(self, job: LeanJob, limits: Limits, key: PoolKey) -> Lease:
+        if self.pool_size <= 0:
+            return Lease(job, limits, key, None, reused=False)
+        item = self.pool.take(key, key.generic())
+        self._replenish(job, limits)
+        return Lease(job, limits, key, item, reused=False)
+
+    def release(self, lease: Lease, outcome: Outcome) -> Handoff | None:
+        """Give back the process `lease` lent. Only one that finished its job cleanly (at its
+        done line, alive, no limit hit) and stays within its job count, age and memory bounds
+        is offered for the owner's next job, as a Handoff the caller keeps once it has vouched
+        for the job's output (or discards); its successor is started one job before its count.
+        Any other process is retired here: one that hit a limit, crashed or ended is never
+        used again."""
+        item = lease.item
+        if item is None:
+            return None
+        if outcome is Outcome.FINISHED:
+            # it now runs this job's program (a generic process too): it serves jobs of this key
+            item.key, item.owner, item.jobs = lease.key, lease.job.reuse_key, item.jobs + 1
+            if self._may_serve_again(item, lease.limits):
+                self._prepare_successor(item, lease.job, lease.limits)
+                return Handoff(self.pool, item)
+        item.discard()
+        return None
 
     # -- reuse: one owner's jobs in a row on one process
 
@@ -596,7 +584,7 @@ class LeanRunner:
             and self.pool.kept_size > 0
         )
 
-    def _take_kept(self, job: LeanJob, key: tuple) -> Prestarted | None:
+    def _take_kept(self, job: LeanJob, key: PoolKey) -> Prestarted | None:
         """The process kept for this job's owner, if it is alive and has written nothing since its
         last job but its ready marker (waiting for its next go line) and runtime chatter;
         otherwise it is discarded."""
@@ -611,20 +599,23 @@ class LeanRunner:
         clean = item.proc.alive and _only_chatter(stdout) and _only_chatter(stderr)
         # past its job count it gives way once its successor is ready beside the spare (the
         # spare stays for a new owner); until then it goes on, up to twice the count
-        limits = self.limits(job)
-        due = item.jobs >= self.config.exporter_jobs and self.pool.ready_count(key, self._key(None, limits)) > 1
+        due = item.jobs >= self.config.exporter_jobs and self.pool.ready_count(key, key.generic()) > 1
         if clean and not due:
             return item
         item.discard()
         return None
 
-    def _run_on(self, item: Prestarted, job: LeanJob, limits: Limits) -> RunResult | None:
-        """Run `job` on a pre-started or kept process; None if it died before the job began, or
-        if it had served jobs before and this one ended it other than at a limit the job alone
-        decides (wall, output, processes): its memory or state might have been the cause."""
-        scratch, proc = item.scratch, item.proc
+    def _run_on(self, lease: Lease) -> RunResult | None:
+        """Run the leased job on its pre-started or kept process, released at the end; None if
+        the process died before the job began, or if it had served jobs before and this one
+        ended it other than at a limit the job alone decides (wall, output, processes): its
+        memory or state might have been the cause."""
+        item, job, limits = lease.item, lease.job, lease.limits
+        assert item is not None
+        scratch = item.scratch
         served = item.jobs > 0  # its program runs already, waiting for its next job
-        handoff: Handoff | None = None
+        result: RunResult | None = None
+        outcome = Outcome.ENDED
         try:
             if served:
                 scratch.clear(keep=job.static_files)  # nothing of the last job's files stays
@@ -642,16 +633,14 @@ class LeanRunner:
                 raw.stderr = raw.stderr.replace(READY_MARKER, b"", 1)
             result = self._result(raw, scratch, job, limits, prestarted=True, reused=served)
             if finished and result.limit_hit is None:
-                # it now runs this job's program (a generic process too): it serves jobs of this key
-                item.key, item.owner, item.jobs = self._key(job, limits), job.reuse_key, item.jobs + 1
-                if self._may_serve_again(item, limits):
-                    handoff = result.handoff = Handoff(self.pool, item)
-                    self._prepare_successor(item, job, limits)
+                outcome = Outcome.FINISHED
             return result
         finally:
-            if handoff is None:
-                proc.close()
-                scratch.remove()
+            handoff = self.release(lease, outcome)
+            if result is not None:
+                result.handoff = handoff
+            elif handoff is not None:
+                handoff.discard()
 
     def _dispatch(
         self, item: Prestarted, job: LeanJob, limits: Limits, line: bytes
@@ -660,7 +649,7 @@ class LeanRunner:
         whether the process finished the job and lives on for another. None: it had died."""
         proc = item.proc
         reuse = self.reuses(job)
-        with self.slots.hold(self.config.slot_wait_seconds):
+        with self.slots.hold(self.config.slot_wait_seconds, interactive=is_interactive(job)):
             if not proc.alive:
                 return None
             # An early-started program has printed its own compile messages already: keep them.
@@ -863,9 +852,8 @@ _runner_lock = threading.Lock()
 @reset_after_fork
 def _reset_after_fork() -> None:
     # Start afresh rather than wait on threads that do not exist in the child.
-    global _spawner, _runner, _runner_lock, _slot_holder
+    global _spawner, _runner, _runner_lock
     _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="arena-spawn")
-    _slot_holder = threading.local()  # the child holds none of its parent's flocks
     _runner = None
     _runner_lock = threading.Lock()
     STATS._lock = threading.Lock()

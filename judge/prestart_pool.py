@@ -30,13 +30,33 @@ from judge.sandbox import SandboxProcess, ScratchDir
 READY_MARKER = b"ARENA-PRESTART-READY\n"
 
 
+@dataclasses.dataclass(frozen=True)
+class PoolKey:
+    """Which jobs a pooled process serves. `program` is set for a process that already runs its
+    job's own program up to its first read of stdin (an early start: the job's arguments and a
+    digest of its static files); None for a generic one (the runtime loaded, any job). Either
+    way only jobs under the same memory and process limits."""
+
+    program: tuple[tuple[str, ...], str] | None
+    memory_bytes: int
+    processes: int
+
+    @property
+    def early(self) -> bool:
+        return self.program is not None
+
+    def generic(self) -> PoolKey:
+        """The key of a generic process that could serve this key's jobs."""
+        return dataclasses.replace(self, program=None)
+
+
 @dataclasses.dataclass
 class Prestarted:
     """One process in the pool: `key` says which jobs it serves, `early` whether it already runs
     its job's program (up to the first read of stdin), `marker` what it prints on stderr once
     ready."""
 
-    key: tuple
+    key: PoolKey
     early: bool
     proc: SandboxProcess
     scratch: ScratchDir
@@ -65,7 +85,7 @@ class PrestartPool:
         self._kept: list[Prestarted] = []  # oldest kept first
         self._lock = threading.Lock()
         # The kinds of job seen lately, newest last: (key, what to start a process for).
-        self._demand: collections.deque[tuple[tuple, Hashable | None]] = collections.deque(maxlen=4)
+        self._demand: collections.deque[tuple[PoolKey, Hashable | None]] = collections.deque(maxlen=4)
         self._closed = False
 
     def has_room(self) -> bool:
@@ -91,7 +111,7 @@ class PrestartPool:
             item.discard()
         item.ready.set()
 
-    def take(self, want: tuple, generic: tuple) -> Prestarted | None:
+    def take(self, want: PoolKey, generic: PoolKey) -> Prestarted | None:
         """A live, ready process for a job of key `want` (or a generic one), out of the pool."""
         with self._lock:
             candidates = [i for i in self._items if i.key == want] or [i for i in self._items if i.key == generic]
@@ -125,7 +145,7 @@ class PrestartPool:
         for old in evicted:
             old.discard()
 
-    def take_kept(self, key: tuple, owner: str) -> Prestarted | None:
+    def take_kept(self, key: PoolKey, owner: str) -> Prestarted | None:
         """The kept process that served `owner` for jobs of `key`, out of the pool, if it is
         still alive and within its age bound (otherwise it is discarded)."""
         with self._lock:
@@ -139,7 +159,7 @@ class PrestartPool:
             return None
         return found
 
-    def ready_count(self, *keys: tuple) -> int:
+    def ready_count(self, *keys: PoolKey) -> int:
         """Fresh processes ready now for jobs of any of `keys`."""
         with self._lock:
             return sum(1 for i in self._items if i.key in keys and i.ready.is_set() and i.proc.alive)
@@ -151,7 +171,7 @@ class PrestartPool:
         with self._lock:
             return list(self._kept)
 
-    def next_to_start(self, key: tuple, job: Any | None) -> tuple[bool, Any | None]:
+    def next_to_start(self, key: PoolKey, job: Any | None) -> tuple[bool, Any | None]:
         """Record a job of `key` (`job`: what a process for it is started from, None for a generic
         one) and say whether to start a process now, and for which job (None: a generic one).
 
@@ -163,7 +183,7 @@ class PrestartPool:
             self._demand.append((key, job))
             if self._closed or len(self._items) >= self.size:
                 return False, None
-            kinds: dict[tuple, Any | None] = {}
+            kinds: dict[PoolKey, Any | None] = {}
             for k, j in reversed(self._demand):
                 kinds.setdefault(k, j)
             pooled = [i.key for i in self._items]
@@ -174,7 +194,10 @@ class PrestartPool:
     def status(self) -> list[dict[str, Any]]:
         """The fresh processes (kept ones: kept())."""
         with self._lock:
-            return [{"key": i.key[0], "ready": i.ready.is_set(), "alive": i.proc.alive} for i in self._items]
+            return [
+                {"key": "early" if i.key.early else "generic", "ready": i.ready.is_set(), "alive": i.proc.alive}
+                for i in self._items
+            ]
 
     def items(self) -> list[Prestarted]:
         with self._lock:

@@ -25,8 +25,8 @@ import pytest
 from judge import lean_runner, pipeline, provisioning
 from judge.config import load_config
 from judge.export_auth import ExportKey, sign
-from judge.lean_runner import LeanJob, OfflineLeanRunner, RunResult, RunStats, SessionError
-from judge.prestart_pool import Prestarted, PrestartPool
+from judge.lean_runner import LeanJob, OfflineLeanRunner, Outcome, RunResult, RunStats, SessionError
+from judge.prestart_pool import PoolKey, Prestarted, PrestartPool
 from judge.problem_format import load_problem_set
 from judge.results import Verdict
 from judge.sandbox import Limits
@@ -153,6 +153,27 @@ def test_a_process_serves_the_same_owners_next_job_with_that_jobs_file_and_key(m
     assert served(b)["go"] + "\n" == second.stdin.decode()  # its own key
     assert served(b)["files"] == ["Export.lean", "Sol.lean"]
     assert runner.stats.reused_jobs == 1
+
+
+def test_the_pool_lends_an_owners_kept_process_to_that_owner_only_and_retires_what_ended(make_runner):
+    """The pool's interface, acquire(job) -> lease and release(lease, outcome), on the exporter
+    double: the kept process goes to its owner's job only; a process released as ended (a limit,
+    a crash, an exit) is retired at once, never lent again."""
+    runner = make_runner()
+    runner.prestart(job(None))
+    first = run(runner, job("alice"))
+    assert len(runner.pool.kept()) == 1
+    [kept] = runner.pool.kept()
+    bobs = runner.acquire(job("bob"))
+    assert not bobs.reused and bobs.item is not kept  # another owner: never alice's process
+    assert runner.pool.kept() == [kept]
+    alices = runner.acquire(job("alice"))
+    assert alices.reused and alices.item is kept and runner.pool.kept() == []
+    assert runner.release(alices, Outcome.ENDED) is None
+    assert not kept.proc.alive
+    assert runner.release(bobs, Outcome.ENDED) is None
+    # alice's next job runs on a fresh process, not on the one released as ended
+    assert served(run(runner, job("alice")))["process"] != served(first)["process"]
 
 
 def test_a_generic_prestarted_process_is_kept_for_the_job_it_ran(make_runner):
@@ -301,7 +322,11 @@ class ScratchDouble:
         pass
 
 
-def kept_item(owner: str, key: tuple = ("early",)) -> Prestarted:
+EXPORT = PoolKey((("--run", "Export.lean"), "digest"), 1 << 30, 64)
+OTHER = PoolKey((("--run", "Other.lean"), "digest"), 1 << 30, 64)
+
+
+def kept_item(owner: str, key: PoolKey = EXPORT) -> Prestarted:
     return Prestarted(key=key, early=True, proc=ProcessDouble(), scratch=ScratchDouble(), owner=owner, jobs=1)
 
 
@@ -311,17 +336,18 @@ def test_the_most_recently_kept_processes_stay():
     pool.keep(alice)
     pool.keep(bob)
     assert pool.kept() == [bob] and not alice.proc.alive
-    assert pool.take_kept(("early",), "alice") is None
-    assert pool.take_kept(("early",), "bob") is bob
+    assert pool.take_kept(EXPORT, "alice") is None
+    assert pool.take_kept(EXPORT, "bob") is bob
 
 
 def test_a_kept_process_serves_only_its_owner_and_its_kind_of_job():
     pool = PrestartPool(size=1, ready_timeout=1.0, kept_size=2)
-    alice = kept_item("alice", key=("early", "Export"))
+    alice = kept_item("alice")
     pool.keep(alice)
-    assert pool.take_kept(("early", "Export"), "bob") is None
-    assert pool.take_kept(("early", "Other"), "alice") is None
-    assert pool.take_kept(("early", "Export"), "alice") is alice
+    assert pool.take_kept(EXPORT, "bob") is None
+    assert pool.take_kept(OTHER, "alice") is None
+    assert pool.take_kept(EXPORT.generic(), "alice") is None
+    assert pool.take_kept(EXPORT, "alice") is alice
 
 
 def test_nothing_is_kept_without_room_or_owner():

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from judge import provisioning
+from judge import slots as slots_module
 from judge.config import ConfigError, load_config
 from judge.lean_runner import (
     LeanJob,
@@ -284,6 +285,49 @@ def test_slots_serialize_holders(tmp_path):
         assert index == 0
 
 
+def test_an_interactive_job_takes_the_next_free_slot_before_a_batch_job_waiting_longer(tmp_path):
+    slots = MachineSlots(tmp_path, 1)
+    order: list[str] = []
+
+    def waiter(name: str, interactive: bool) -> threading.Thread:
+        def wait() -> None:
+            with slots.hold(10, interactive=interactive):
+                order.append(name)
+                time.sleep(0.1)
+
+        t = threading.Thread(target=wait)
+        t.start()
+        return t
+
+    with slots.hold(1):
+        batch = waiter("batch", False)
+        time.sleep(0.3)  # the batch job has waited longer
+        interactive = waiter("interactive", True)
+        time.sleep(0.3)
+    batch.join(10)
+    interactive.join(10)
+    assert order == ["interactive", "batch"]
+    assert not list(tmp_path.glob("interactive-*"))  # no marker left behind
+
+
+def test_interactive_jobs_first_only_up_to_their_cap(tmp_path, monkeypatch):
+    """A stream of interactive jobs never starves a batch job: it leaves free slots to them for
+    INTERACTIVE_FIRST_SECONDS of its wait at most."""
+    monkeypatch.setattr(slots_module, "INTERACTIVE_FIRST_SECONDS", 0.5)
+    slots = MachineSlots(tmp_path, 1)
+    (tmp_path / f"interactive-{os.getpid()}-1.wait").touch()  # one waits, for ever (a live pid)
+    started = time.monotonic()
+    with slots.hold(5):
+        waited = time.monotonic() - started
+    assert 0.5 <= waited < 3
+    (tmp_path / "interactive-999999999-1.wait").touch()  # a process that is gone: ignored, removed
+    (tmp_path / f"interactive-{os.getpid()}-1.wait").unlink()
+    started = time.monotonic()
+    with slots.hold(5):
+        assert time.monotonic() - started < 0.4
+    assert not (tmp_path / "interactive-999999999-1.wait").exists()
+
+
 def in_another_thread(hold) -> BaseException | None:
     """Enter and leave `hold()` in a new thread; what it raised, if anything."""
     raised: list[BaseException] = []
@@ -320,9 +364,9 @@ class SignallingSlots(MachineSlots):
         super().__init__(directory, slots)
         self.asked = threading.Event()
 
-    def hold(self, timeout: float):
+    def hold(self, timeout: float, interactive: bool = False):
         self.asked.set()
-        return super().hold(timeout)
+        return super().hold(timeout, interactive)
 
 
 def test_a_prestarted_process_dying_before_its_slot_leaves_no_slot_held(fake_offline, config):
