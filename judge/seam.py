@@ -6,12 +6,14 @@ where the judge is chosen.
 against it (pyproject's mypy `files`). `site_judge()` imports the object `settings.ARENA_JUDGE`
 names: the only `import_string` of a judge in the project. The site imports from the judge only
 this module, `judge.results` and `judge.problem_format` (the data both sides speak),
-`judge.source_checks`' text helpers and `judge.lean_text` (the importers' splitter);
+`judge.source_checks`' text helpers and `judge.lean_text` (the importers' splitter, on the
+one tokenizer `judge.lean_lexer`);
 pyproject's import-linter contract "The site reaches the judge through its seam" keeps it so.
 
-What validation reads from a template's export (problems/validation.py: the constants, their
-kinds and what they use) and from a proposal's text (Lean's tokens, `judge.lean_lexer`) is
-re-exported here, so that it too comes through this one door.
+What validation reads from a template's export comes as a summary (`judge.template_facts`: the
+constants, their kinds, what the preamble leaves unproved; the export's structures stay inside the
+judge), and a proposal's text as Lean's tokens (`judge.lean_lexer`): both re-exported here, so
+that they too come through this one door.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from judge.export_format import ExportError, Interner, name_to_str, parse_export
 from judge.lean_lexer import code_tokens, identifier
+from judge.template_facts import TemplateExportError, TemplateFacts, template_facts
 
 if TYPE_CHECKING:
     from judge.problem_format import ProblemSpec
@@ -29,15 +31,14 @@ if TYPE_CHECKING:
     from judge.spec_consistency import TestCheck
 
 __all__ = [
-    "ExportError",
-    "Interner",
     "InvalidReference",
     "SiteJudge",
+    "TemplateExportError",
+    "TemplateFacts",
     "code_tokens",
     "identifier",
-    "name_to_str",
-    "parse_export",
     "site_judge",
+    "template_facts",
 ]
 
 

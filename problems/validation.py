@@ -51,7 +51,6 @@ COMMAND_WORDS = frozenset(
         "decreasing_by", "unseal", "seal", "import", "prelude", "module", "meta", "add_decl_doc",
     }
 )  # fmt: skip
-SORRY_AXIOM = ("sorryAx",)
 
 
 @dataclass(frozen=True)
@@ -159,21 +158,19 @@ def _check_template(spec: ProblemSpec) -> _TemplateOutcome:
 
 
 def _target_problems(spec: ProblemSpec, text: str) -> list[str]:
-    from judge.seam import ExportError, Interner, name_to_str, parse_export
+    from judge.seam import TemplateExportError, template_facts
 
     try:
-        export = parse_export(text, Interner())
-    except ExportError as exc:
+        facts = template_facts(spec, text)
+    except TemplateExportError as exc:
         return [f"the template's export is malformed: {exc}"]
-    kinds = {name_to_str(name): const.kind for name, const in export.constants.items()}
-    duplicated = {name_to_str(name) for name in export.duplicates}
     problems = []
     for name, kind in [(n, "def") for n in spec.definition_names] + [(n, "thm") for n in spec.theorem_names]:
-        if name not in kinds:
+        if name not in facts.kinds:
             problems.append(f"the template does not declare {name}")
-        elif kinds[name] != kind:
-            problems.append(f"{name} is a {kinds[name]}, not a {kind}")
-        elif name in duplicated:
+        elif facts.kinds[name] != kind:
+            problems.append(f"{name} is a {facts.kinds[name]}, not a {kind}")
+        elif name in facts.duplicated:
             problems.append(f"{name} is declared more than once")
     return problems
 
@@ -182,27 +179,15 @@ def _check_preamble_export(spec: ProblemSpec, text: str) -> Check:
     """Every constant of the template but the targets, as Lean elaborated it: no axiom, opaque,
     partial or unsafe one, whatever its name (`solveAdd.cheat` is checked too); no sorry, except
     in the targets' own auxiliaries (`solveAdd.match_1`: their bodies are `sorry` on purpose)."""
-    from judge.seam import ExportError, Interner, name_to_str, parse_export
+    from judge.seam import TemplateExportError, template_facts
 
-    interner = Interner()
     try:
-        export = parse_export(text, interner)
-    except ExportError as exc:
+        facts = template_facts(spec, text)
+    except TemplateExportError as exc:
         return Check("preamble_export", FAILED, f"the template's export is malformed: {exc}")
-    targets = [tuple(n.split(".")) for n in spec.definition_names + spec.theorem_names]
-    bad = []
-    for name, const in export.constants.items():
-        shown = name_to_str(name)
-        if name in targets:
-            continue  # the targets' bodies are `sorry` on purpose
-        if const.kind in ("axiom", "opaque") or const.safety != "safe":
-            bad.append(f"{shown} ({const.kind if const.safety == 'safe' else const.safety})")
-        elif any(name[: len(t)] == t for t in targets):
-            continue  # a target's auxiliary: made from its header and `sorry` body
-        elif any(c == SORRY_AXIOM for c in interner.constants_in(const.term_roots(), set())):
-            bad.append(f"{shown} (uses sorry)")
-    if bad:
-        return Check("preamble_export", FAILED, "the preamble leaves unproved: " + ", ".join(sorted(bad)[:20]))
+    if facts.preamble_faults:
+        faults = ", ".join(facts.preamble_faults[:20])
+        return Check("preamble_export", FAILED, "the preamble leaves unproved: " + faults)
     return Check("preamble_export", PASSED, "every constant of the preamble is a checked definition or theorem")
 
 
