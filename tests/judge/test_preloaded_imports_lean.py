@@ -114,7 +114,7 @@ WITNESS = (
     "example : [1, 2].reverse = [2, 1] := by decide\n"
 )
 # Every global change the policy allows, and each of those imported constants realized under
-# them (options that shape equation lemmas, erased and added simp lemmas, sealed and
+# them (options that shape equation lemmas, erased simp lemmas, sealed and
 # irreducible definitions, instances that re-mean numerals).
 POLLUTER = (
     "import Std\n\n"
