@@ -34,13 +34,14 @@ from judge.problem_format import ProblemSpec
 MAX_PROBES = 48
 AUDITED_TESTS = 3  # an ACCEPTED file's outputs compared with this many tests (spec audit)
 TESTS_PER_THEOREM = 10
-GENERATED_PER_THEOREM = 16
+GENERATED_PER_THEOREM = 24
 BUDGET_MS = 10_000
 HEARTBEATS = 20_000  # thousands, as Lean's `maxHeartbeats` counts them (its default: 200,000)
 # `decide` only: its evaluation counts heartbeats; `decide +kernel` hands it to the kernel, which
 # does not, so a slow implementation would hold the exporter until its wall limit
 TACTICS = ("decide",)
 NOT: Name = ("Not",)
+PROP_LEVEL = 0  # the interner's level id of `zero`: `Sort 0` is `Prop`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +76,7 @@ class ProbeRequest:
     stop_at_first: bool = True
     budget_ms: int = BUDGET_MS
     heartbeats: int = HEARTBEATS
+    tactics: tuple[str, ...] = TACTICS
 
     def line(self) -> bytes:
         """The exporter's second stdin line."""
@@ -86,7 +88,7 @@ class ProbeRequest:
             "stop_at_first": self.stop_at_first,
             "budget_ms": self.budget_ms,
             "heartbeats": self.heartbeats,
-            "tactics": list(TACTICS),
+            "tactics": list(self.tactics),
             "probes": [p.to_json() for p in self.probes],
         }
         return b"probes " + json.dumps(body, ensure_ascii=False).encode() + b"\n"
@@ -153,7 +155,60 @@ def plan_search(problem: ProblemSpec, reference: Export, interner: Interner, *, 
     )
     generated = [p for group in _round_robin(per_theorem) for p in group if not p.origin.startswith("test")]
     audits = audit_probes(problem, reference, interner)
-    return ProbeRequest(probes=tuple((audits + tests_first + generated)[:MAX_PROBES]))
+    return ProbeRequest(
+        probes=tuple((audits + tests_first + generated)[:MAX_PROBES]), tactics=tactics_for(reference, interner)
+    )
+
+
+def tactics_for(reference: Export, interner: Interner) -> tuple[str, ...]:
+    """The tactics a probe tries, in order: `decide`; then, when the problem declares
+    `Prop`-valued definitions (`def isEven (n : Nat) : Prop := n % 2 = 0`, which no `Decidable`
+    instance covers), `decide` after unfolding them: by `delta` (no new constant), then by
+    `simp only` with their equations (a recursive definition on a concrete input unfolds all
+    the way). The names are the reference's, so a probe unfolds the problem's definitions and
+    nothing the file chose; what a tactic proves still counts only when its statement is the
+    reference's instance and the kernel replays it (`candidates`)."""
+    names = prop_definitions(reference, interner)
+    if not names:
+        return TACTICS
+    written = " ".join(names)
+    return (*TACTICS, f"delta {written}; decide", f"simp only [{', '.join(names)}] <;> decide")
+
+
+MAX_UNFOLDED = 12  # Prop definitions unfolded at most (a longer tactic is only slower)
+
+
+def prop_definitions(reference: Export, interner: Interner) -> list[str]:
+    """The reference's definitions whose type ends in `Prop` (after its binders), as Lean
+    names written with `«»`; not a structure's fields, nor names no `«»` can write."""
+    structures = {c.name for c in reference.constants.values() if c.kind == "induct"}
+    found = []
+    for const in reference.constants.values():
+        if const.kind != "def" or const.level_params or const.name[:-1] in structures:
+            continue
+        node = interner.exprs[const.type]
+        while node[0] == "pi":
+            node = interner.exprs[node[3]]
+        written = _escaped(const.name)
+        if node == ("sort", PROP_LEVEL) and written is not None:
+            found.append(written)
+    return sorted(found)[:MAX_UNFOLDED]
+
+
+def _escaped(name: Name) -> str | None:
+    """`isEven` → `«isEven»`; None for a name with a numeric, empty or unwritable component
+    (an auxiliary such as `f._unary` or `match_1` is not worth unfolding: `_` starts)."""
+    parts = []
+    for component in name:
+        if (
+            not isinstance(component, str)
+            or not component
+            or component.startswith("_")
+            or any(c in "«»" or not c.isprintable() or c.isspace() for c in component)
+        ):
+            return None
+        parts.append(f"«{component}»")
+    return ".".join(parts) if parts else None
 
 
 def audit_probes(problem: ProblemSpec, reference: Export, interner: Interner) -> list[Probe]:
@@ -585,9 +640,8 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
     if head in (("Int", "ofNat"), ("Nat", "cast"), ("Int", "toNat")) and len(args) >= 1:
         return render(interner, args[-1], budget // 2)
     if head == ("Int", "negSucc") and len(args) == 1:
-        inner = sub(0)
-        # a rendered numeral is all digits only up to SHOWN_DIGITS: int() stays bounded
-        return f"-{int(inner) + 1}" if inner is not None and inner.isdigit() else None
+        digits = _digits(interner, args[0])
+        return f"-{_numeral(_successor(digits))}" if digits is not None else None
     if head == ("Neg", "neg") and len(args) == 3:
         inner = sub(2)
         return f"-{inner}" if inner is not None else None
@@ -615,6 +669,26 @@ def render(interner: Interner, expr_id: int, budget: int = 200) -> str | None:  
 
 # a numeral longer than this is shown by its ends and its length (the text stays true)
 SHOWN_DIGITS = 40
+
+
+def _digits(interner: Interner, expr_id: int) -> str | None:
+    """The decimal digits of a numeral term (a literal, or `OfNat.ofNat _ n _`), unbounded."""
+    node = interner.exprs[expr_id]
+    if node[0] != "nat":
+        head, args = probe_inputs._spine(interner, expr_id)
+        if head != ("OfNat", "ofNat") or len(args) != 3:
+            return None
+        node = interner.exprs[args[1]]
+    return node[1] if node[0] == "nat" else None
+
+
+def _successor(digits: str) -> str:
+    """`digits` + 1 in decimal, on the text (no int(): the numeral's length is the file's)."""
+    kept = digits.rstrip("9")
+    carried = len(digits) - len(kept)
+    if not kept:
+        return "1" + "0" * carried
+    return kept[:-1] + str(int(kept[-1]) + 1) + "0" * carried
 
 
 def _numeral(digits: str) -> str:

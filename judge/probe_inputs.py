@@ -117,8 +117,10 @@ def values(shape: Shape, depth: int = 0) -> list[str]:
 
 
 def generated_inputs(shapes: list[Shape], seed: str, limit: int) -> list[list[str]]:
-    """Up to `limit` argument lists: the diagonal of small values, then small sums of indices,
-    then a sample seeded by `seed` (the same submission gets the same inputs)."""
+    """Up to `limit` argument lists: the diagonal of small values, then tier by tier small sums
+    of indices (0–1, 2–3, 4–5) each followed by structured cases (`structured_inputs`: the
+    near ones, the far ones), then a sample seeded by `seed` (the same submission gets the
+    same inputs)."""
     domains = [values(s) for s in shapes]
     if not domains:
         return []
@@ -131,13 +133,69 @@ def generated_inputs(shapes: list[Shape], seed: str, limit: int) -> list[list[st
     longest = max(len(d) for d in domains)
     for i in range(min(longest, 4)):
         add((i,) * len(domains))
-    for total in range(0, 6):
-        for indices in _with_sum(len(domains), total):
+    near, far = structured_inputs(shapes)
+    for tier, totals in ((near, range(0, 2)), (far, range(2, 4)), ([], range(4, 6))):
+        for indices in (ix for total in totals for ix in _with_sum(len(domains), total)):
             add(indices)
+        chosen.update(dict.fromkeys(tier[: max(limit - len(chosen), 0)]))
     rng = random.Random(seed)
     for _ in range(limit * 4):
         add(tuple(rng.randrange(len(d)) for d in domains))
     return [list(args) for args in chosen if all(len(a) <= MAX_TEXT for a in args)]
+
+
+Case = tuple[str, ...]
+
+
+def structured_inputs(shapes: list[Shape]) -> tuple[list[Case], list[Case]]:
+    """Small cases that sums of indices reach late or never, each binder not involved at its
+    first value (0, `[]`…), with u, v, w the first three distinct values of a scalar type. The
+    near ones:
+
+    - a value and a list of that type (`isIn x xs`): the value second of two (`1, [0, 1]`),
+      and the other way round, last and in the middle of three distinct values, absent from
+      two distinct values;
+    - two values of one type: both orders of each pair of u, v, w;
+    - a list of a scalar type: two distinct values in both orders;
+
+    and the far ones: a list of three distinct values in all six orders."""
+    firsts = [values(s)[0] for s in shapes]
+    near: dict[Case, None] = {}
+    far: dict[Case, None] = {}
+
+    def case(changes: dict[int, str]) -> Case:
+        return tuple(changes.get(i, first) for i, first in enumerate(firsts))
+
+    lists = [(j, s) for j, s in enumerate(shapes) if len(s) == 2 and s[0] in ("List", "Array")]
+    for i, shape in enumerate(shapes):
+        small = _three(shape)
+        if small is None:
+            continue
+        u, v, w = small
+        for j, other in (found for found in lists if found[1][1] == shape):
+            for x, items in ((v, [u, v]), (u, [v, u]), (v, [u, w, v]), (v, [u, v, w]), (w, [u, v])):
+                near[case({i: x, j: _list_text(other, items)})] = None
+        for j in (k for k in range(i + 1, len(shapes)) if shapes[k] == shape):
+            near.update(dict.fromkeys(case({i: a, j: b}) for a, b in itertools.permutations(small, 2)))
+    for j, other in lists:
+        inner = _three(other[1])
+        if inner is not None:
+            near.update(dict.fromkeys(case({j: _list_text(other, list(p))}) for p in itertools.permutations(inner[:2])))
+            far.update(dict.fromkeys(case({j: _list_text(other, list(p))}) for p in itertools.permutations(inner)))
+    fits = [c for c in near if all(len(a) <= MAX_TEXT for a in c)]
+    return fits, [c for c in far if c not in near and all(len(a) <= MAX_TEXT for a in c)]
+
+
+def _three(shape: Shape) -> tuple[str, str, str] | None:
+    """The first three distinct values of a scalar shape (None: a container, or fewer)."""
+    if shape[0] not in _SCALAR_VALUES and shape[0] != "Fin":
+        return None
+    found = list(dict.fromkeys(values(shape)))
+    return (found[0], found[1], found[2]) if len(found) >= 3 else None
+
+
+def _list_text(shape: Shape, items: list[str]) -> str:
+    return ("#[" if shape[0] == "Array" else "[") + ", ".join(items) + "]"
 
 
 def _with_sum(width: int, total: int) -> Iterator[tuple[int, ...]]:

@@ -28,6 +28,7 @@ from judge.counterexamples import (
     closure,
     replay_group,
     shaped_theorems,
+    tactics_for,
 )
 from judge.export_format import Constant, Export, Interner, Name
 from judge.problem_format import ProblemSpec
@@ -95,7 +96,13 @@ def plan(problem: ProblemSpec, reference: Export, interner: Interner) -> TestPla
                 for negate in (False, True):
                     probes.append(Probe(theorem, definition, tuple(args), f"test {number}", negate, text))
                     planned.append(_Planned(number, theorem, output, negate))
-    request = ProbeRequest(probes=tuple(probes), only_if_unclean=False, stop_at_first=False, budget_ms=BUDGET_MS)
+    request = ProbeRequest(
+        probes=tuple(probes),
+        only_if_unclean=False,
+        stop_at_first=False,
+        budget_ms=BUDGET_MS,
+        tactics=tactics_for(reference, interner),
+    )
     return TestPlan(request, planned, unreadable, [t for t, *_ in shaped])
 
 

@@ -4,14 +4,24 @@ and the probe section's framing. The real search runs in test_counterexamples_le
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 
 from judge import probe_inputs
-from judge.counterexamples import Probe, ProbeRequest, closure, match_instance, render
+from judge.counterexamples import (
+    GENERATED_PER_THEOREM,
+    Probe,
+    ProbeRequest,
+    closure,
+    match_instance,
+    prop_definitions,
+    render,
+    tactics_for,
+)
 from judge.export_auth import ExportKey, ExportTampered, authenticate_sections, sign, tag
-from judge.export_format import MAX_NAT_DIGITS, Constant, ExportLimit, Interner, parse_export
+from judge.export_format import MAX_NAT_DIGITS, Constant, Export, ExportLimit, Interner, parse_export
 from judge.pipeline import _wrong_answer
 from judge.results import JudgeResult, Verdict
 
@@ -151,6 +161,44 @@ def test_generated_inputs_are_small_first_bounded_and_seeded():
     assert probe_inputs.values(("Fin", 3)) == ["0", "2", "1"]
 
 
+def test_generated_inputs_reach_small_structured_cases_early():
+    # a value in a list but not first (`isIn 1 [0, 1]`), both orders of a pair, every order of
+    # three distinct values: within the per-theorem budget
+    membership = probe_inputs.generated_inputs([("Int",), ("List", ("Int",))], "s", GENERATED_PER_THEOREM)
+    assert ["1", "[0, 1]"] in membership[:8] and ["1", "[0, -1, 1]"] in membership
+    pairs = probe_inputs.generated_inputs([("Nat",), ("Nat",), ("Nat",)], "s", GENERATED_PER_THEOREM)
+    assert ["1", "2", "0"] in pairs and ["2", "1", "0"] in pairs
+    orders = probe_inputs.generated_inputs([("List", ("Nat",))], "s", GENERATED_PER_THEOREM)
+    assert {tuple(a) for a in orders} >= {(f"[{a}, {b}, {c}]",) for a, b, c in itertools.permutations("012")}
+    assert probe_inputs.generated_inputs([("Int",), ("Array", ("Int",))], "s", 24)[6] == ["1", "#[0, 1]"]
+
+
+def _prop_reference() -> tuple[Interner, Export]:
+    t = Terms()
+    nat, prop = t.const("Nat"), t.i.expr(("sort", 0))
+    constants = {}
+    for name, kind, ty in [
+        (("isEven",), "def", t.pi("n", nat, prop)),  # a Prop-valued definition: unfolded
+        (("Point",), "induct", t.i.expr(("sort", t.i.level(("succ", 0))))),
+        (("Point", "ok"), "def", t.pi("p", t.const("Point"), prop)),  # a field: not unfolded
+        (("f", "_unary"), "def", t.pi("n", nat, prop)),  # an auxiliary: not unfolded
+        (("double",), "def", t.pi("n", nat, nat)),  # not Prop-valued
+        (("weird name»",), "def", prop),  # no «» writes it
+    ]:
+        constants[name] = Constant(kind, name, (), ty)
+    return t.i, Export(imports=[], constants=constants, duplicates=set(), messages=[])
+
+
+def test_the_problems_prop_definitions_are_unfolded_before_decide():
+    interner, reference = _prop_reference()
+    assert prop_definitions(reference, interner) == ["«isEven»"]
+    tactics = tactics_for(reference, interner)
+    assert tactics == ("decide", "delta «isEven»; decide", "simp only [«isEven»] <;> decide")
+    assert json.loads(ProbeRequest(probes=(), tactics=tactics).line()[7:])["tactics"] == list(tactics)
+    without = Export(imports=[], constants={}, duplicates=set(), messages=[])
+    assert tactics_for(without, interner) == ("decide",)
+
+
 @pytest.mark.parametrize(
     ("test_input", "expected"),
     [
@@ -218,6 +266,11 @@ def test_a_numeral_past_the_bound_is_the_files_limit_and_renders_by_its_ends():
     big = interner.expr(("nat", "1" * 4352))  # past int()'s 4,300 digits
     assert render(interner, big) == "111111111111…111111111111 (4352 digits)"
     assert probe_inputs.nat_literal(interner, big) is None
+    # a negative one: Int.negSucc n is -(n + 1), added on the text
+    negative = interner.expr(
+        ("app", interner.expr(("const", ("Int", "negSucc"), ())), interner.expr(("nat", "3" + "9" * 4351)))
+    )
+    assert render(interner, negative) == "-400000000000…000000000000 (4352 digits)"
 
 
 def test_the_request_line_carries_the_probes_and_a_fresh_key():

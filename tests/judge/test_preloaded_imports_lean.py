@@ -6,6 +6,7 @@ imports exactly those modules."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 import pytest
@@ -92,3 +93,86 @@ def test_verdicts_through_the_preloaded_exporter_are_the_usual_ones(preloading_r
     )
     assert wrong.verdict is Verdict.WRONG_ANSWER, wrong.to_json()  # a counterexample (issue 16)
     assert wrong.phases["exporter_reused"] == 1
+
+
+# --- shared state between jobs: every job of a preloading exporter starts from one imported
+# environment (an immutable value), but the imports come with mutable parts shared by all the
+# environments made from them (the realizations of imported constants, e.g. `List.length.eq_1`,
+# are cached in a reference of the imported environment). The reuse test's question again, on
+# this mode: does a job see anything a previous job of the process did?
+
+# Uses what an earlier job could have changed: equation lemmas of imported definitions
+# (realized on first use), `simp` and `decide` on imported instances and numerals, unfolding.
+WITNESS = (
+    "import Std\n\n"
+    "theorem w1 (xs : List Nat) : (3 :: xs).length = xs.length + 1 := by simp [List.length]\n"
+    "theorem w2 : (2 : Int) + 2 = 4 := by decide\n"
+    "theorem w3 (a b : List Nat) : (a ++ b).length = a.length + b.length := by simp\n"
+    "theorem w4 : List.foldl (· + ·) 0 [1, 2, 3] = 6 := by simp [List.foldl]\n"
+    "#check @List.length.eq_1\n"
+    "#check @List.foldl.eq_def\n"
+    "example : [1, 2].reverse = [2, 1] := by decide\n"
+)
+# Every global change the policy allows, and each of those imported constants realized under
+# them (options that shape equation lemmas, erased simp lemmas, sealed and
+# irreducible definitions, instances that re-mean numerals).
+POLLUTER = (
+    "import Std\n\n"
+    "set_option backward.eqns.nonrecursive false\n"
+    "set_option backward.eqns.deepRecursiveSplit false\n"
+    "set_option maxRecDepth 100\n"
+    "attribute [-simp] List.length_cons List.length_append List.reverse_cons\n"
+    "attribute [irreducible] List.foldl\n"
+    "seal List.length\n"
+    "instance (priority := high) shifted {n : Nat} : OfNat Int n := ⟨(n : Int) + 1⟩\n"
+    "namespace List\ndef arenaLeftover : Nat := 7\nend List\n"
+    "#check @List.length.eq_1\n"
+    "#check @List.foldl.eq_def\n"
+    "#check @List.append.eq_2\n"
+    "#check @List.length.eq_def\n"
+    "example (xs : List Nat) : (3 :: xs).length = xs.length + 1 := by simp [List.length]\n"
+    "example : (2 : Int) + 2 = 4 := by decide\n"
+)
+
+
+def owned_job(runner, code: str, owner: str):
+    key = ExportKey.new()
+    job = exporter_job(code.encode(), None, key=key, imports=["Std"], preload=("Std",), owner=owner)
+    result = runner.run(job)
+    body = authenticate(result.stdout, key)  # raises unless the export is whole and ours
+    if result.handoff is not None:
+        result.handoff.keep()  # as the pipeline does after an authenticated export
+    return result, body
+
+
+def test_a_job_on_the_preloaded_environment_sees_nothing_of_the_jobs_before_it(preloading_runner):
+    """One process, three jobs of one owner: the witness, the polluter, the witness again. The
+    witness's export (messages, constants, terms) is the same byte for byte both times, and
+    nothing the polluter declared exists for the later job."""
+    owner = "user:shared-state"
+    ready_prestarted(preloading_runner)
+    first, alone = owned_job(preloading_runner, WITNESS, owner)
+    assert PRELOADED in first.stderr and not first.reused
+    errors = [m for m in parse_export(alone, Interner()).messages if m["severity"] == "error"]
+    assert not errors, errors
+
+    polluted, _ = owned_job(preloading_runner, POLLUTER, owner)
+    assert polluted.reused and PRELOADED in polluted.stderr
+
+    again, after = owned_job(preloading_runner, WITNESS + "#check List.arenaLeftover\n#check shifted\n", owner)
+    assert again.reused and PRELOADED in again.stderr
+    messages = parse_export(after, Interner()).messages
+    unknown = [m["text"] for m in messages if m["severity"] == "error"]
+    assert len(unknown) == 2 and all("unknown" in text for text in unknown), unknown
+    # the witness's own part: the same rows, but the two added commands' messages
+    witness_lines = WITNESS.count("\n")
+    assert _rows_up_to(after, witness_lines) == _rows_up_to(alone, witness_lines)
+
+
+def _rows_up_to(body: str, last_line: int) -> list[str]:
+    """The export's rows, without the messages of lines after `last_line`."""
+    return [
+        row
+        for row in body.splitlines()
+        if not (row.startswith('["M",') and json.loads(row)[1]["pos"]["line"] > last_line)
+    ]

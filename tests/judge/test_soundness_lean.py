@@ -441,16 +441,27 @@ def test_a_csimp_lemma_is_accepted(runner):
     assert result.verdict is Verdict.ACCEPTED, ([r.detail for r in result.reasons], result.messages)
 
 
-def test_a_huge_value_of_a_wrong_implementation_is_a_true_counterexample(runner):
-    """Its value has 10,051 digits: the probe section holds it; before, reading it (or int() on
-    it) was a JUDGE_ERROR. Now the counterexample shows it by its ends and its length."""
+@pytest.mark.parametrize(
+    ("big", "sign", "shown"),
+    [
+        (BIG, "+", "(10051 digits)"),
+        # 4,352 digits, past int()'s 4,300, and negative: `Int.negSucc` of a long numeral
+        ("4" + "0" * 4_351, "-", "(4352 digits)"),
+    ],
+    ids=["10051-digits", "4352-digits-negative"],
+)
+def test_a_huge_value_of_a_wrong_implementation_is_a_true_counterexample(runner, big, sign, shown):
+    """Its value has 10,051 (or 4,352) digits: the probe section holds it; before, reading it
+    (or int() on it) was a JUDGE_ERROR. Now the counterexample shows it by its ends and its
+    length."""
     code = (
-        f"def solveAdd (a b : Int) : Int := b - a + {BIG}\n\n"
+        f"def solveAdd (a b : Int) : Int := b - a {sign} {big}\n\n"
         "theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by\n  sorry\n"
     )
     result = judge_submission(SOLVE_ADD, code, runner=runner, owner="user:tests")
     assert result.verdict is Verdict.WRONG_ANSWER, result.to_json()
-    assert "(10051 digits)" in result.reasons[0].detail, result.reasons[0]
+    assert shown in result.reasons[0].detail, result.reasons[0]
+    assert result.counterexample["returned"].startswith("-") == (sign == "-"), result.counterexample
 
 
 # --- issue 26: probes that cannot be lied to ---------------------------------------------------
