@@ -110,6 +110,9 @@ class LeanJob:
     # jobs of one owner, each ended by a stdout line starting with `done_marker`; None: one job.
     reuse_key: str | None = None
     done_marker: bytes = b""
+    # a person or a bot waits for it (a check, a browser's verdict): the pool (issue 28) may
+    # serve it before bulk judging
+    interactive: bool = False
 
 
 @dataclasses.dataclass
