@@ -60,10 +60,24 @@ def rangeText (fm : FileMap) (stx : Syntax) : Option String :=
     some (toString p.line ++ "," ++ toString p.column ++ "," ++ toString q.line ++ "," ++ toString q.column)
   | _, _ => none
 
+/-- `x` in the info tree's context (`ContextInfo.runMetaM` unwound by hand: it cannot be
+compiled here), with Lean's default heartbeats; none when it throws. -/
+def runMetaIn (ctx : ContextInfo) (lctx : LocalContext) (x : MetaM Format) : IO (Option Format) := do
+  let coreCtx : Core.Context := {
+    fileName := "Sol.lean", fileMap := default, options := ctx.options,
+    currNamespace := ctx.currNamespace, openDecls := ctx.openDecls,
+    maxHeartbeats := 200000 * 1000, initHeartbeats := ← IO.getNumHeartbeats }
+  let core : CoreM Format := (x { lctx }).run' { mctx := ctx.mctx }
+  match ← ((core coreCtx).run { env := ctx.env, ngen := ctx.ngen }).toBaseIO with
+  | .ok (f, _) => pure (some f)
+  | .error _ => pure none
+
 /-- A goal's text as Lean prints it (hypotheses, `⊢`, target), cut to the bound. -/
 def goalText (req : CheckRequest) (ctx : ContextInfo) (lctx : LocalContext) (x : MetaM Format) :
     IO (String × Bool) := do
-  let text ← try pure (toString (← ctx.runMetaM lctx x)) catch _ => pure "(the goal could not be printed)"
+  let text := match ← runMetaIn ctx lctx x with
+    | some f => toString f
+    | none => "(the goal could not be printed)"
   if text.length ≤ req.goalChars then pure (text, false)
   else pure ((text.take req.goalChars).toString ++ "…", true)
 
