@@ -72,6 +72,12 @@ def runMetaIn (ctx : ContextInfo) (lctx : LocalContext) (x : MetaM Format) : IO 
   | .ok (f, _) => pure (some f)
   | .error _ => pure none
 
+/-- `Meta.ppGoal` fully applied in code of our own: passed as a closure, the library function
+needs a boxed variant the offline build does not have. -/
+def ppGoalOf (g : MVarId) : MetaM Format := do
+  let f ← Meta.ppGoal g
+  pure f
+
 /-- A goal's text as Lean prints it (hypotheses, `⊢`, target), cut to the bound. -/
 def goalText (req : CheckRequest) (ctx : ContextInfo) (lctx : LocalContext) (x : MetaM Format) :
     IO (String × Bool) := do
@@ -88,7 +94,7 @@ partial def goalsJson (req : CheckRequest) (ctx : ContextInfo) (gs : List MVarId
   | [] => pure (acc ++ "]", cut)
   | g :: rest =>
     if n ≥ req.goals then pure (acc ++ "]", true) else
-    let (t, c) ← goalText req ctx {} (Meta.ppGoal g)
+    let (t, c) ← goalText req ctx {} (ppGoalOf g)
     goalsJson req ctx rest (n + 1) (acc ++ (if n == 0 then "" else ",") ++ jstr t) (cut || c)
 
 def tacticSorryKind : Name := `Lean.Parser.Tactic.tacticSorry
@@ -113,7 +119,7 @@ def visitInfo (req : CheckRequest) (fm : FileMap) (ctx : ContextInfo) (i : Info)
     let acc ← if kind == tacticSorryKind then
         match ti.goalsBefore with
         | g :: _ => do
-          let (t, c) ← goalText req { ctx with mctx := ti.mctxBefore } {} (Meta.ppGoal g)
+          let (t, c) ← goalText req { ctx with mctx := ti.mctxBefore } {} (ppGoalOf g)
           pure (sorryRow req acc range t c)
         | [] => pure acc
       else pure acc
@@ -130,7 +136,7 @@ def visitInfo (req : CheckRequest) (fm : FileMap) (ctx : ContextInfo) (i : Info)
     -- the goal a term `sorry` stands for: its expected type in its local context
     let (t, c) ← goalText req ctx ti.lctx (do
       let m ← Meta.mkFreshExprMVar (some ty)
-      Meta.ppGoal m.mvarId!)
+      ppGoalOf m.mvarId!)
     pure (sorryRow req acc range t c)
   | _ => pure acc
 
