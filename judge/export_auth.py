@@ -78,10 +78,13 @@ def authenticate(stdout: str, key: ExportKey) -> str:
     return authenticate_sections(stdout, key, None)[0]
 
 
-def authenticate_sections(stdout: str, key: ExportKey, probe_key: ExportKey | None) -> tuple[str, str | None]:
+def authenticate_sections(
+    stdout: str, key: ExportKey, probe_key: ExportKey | None, section: str = PROBES_LINE
+) -> tuple[str, str | None]:
     """The export's rows, and the probe section's (`["PROBES"]` … its own END, keyed by
     `probe_key`) when it is complete: a probe section cut short (a crash, a limit) is no
-    section, not a tampering; one that ends with a wrong MAC is."""
+    section, not a tampering; one that ends with a wrong MAC is. A check's section is read the
+    same way, `section` being its first line (`judge.checking.CHECK_LINE`)."""
     lines = stdout.split("\n")
     try:
         start = lines.index(BEGIN_LINE)
@@ -92,7 +95,7 @@ def authenticate_sections(stdout: str, key: ExportKey, probe_key: ExportKey | No
     rest = [i for i in range(end + 1, len(lines)) if _content(lines[i])]
     if not rest:
         return main, None
-    if probe_key is None or lines[rest[0]] != PROBES_LINE:
+    if probe_key is None or lines[rest[0]] != section:
         raise ExportTampered("bytes after the export's end line")
     try:
         probe_end = _end_of(lines, rest[0], ExportMissing("the probe section has no end line"))

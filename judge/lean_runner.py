@@ -109,6 +109,9 @@ class LeanJob:
     # jobs of one owner, each ended by a stdout line starting with `done_marker`; None: one job.
     reuse_key: str | None = None
     done_marker: bytes = b""
+    # a person or a bot waits for it (a check, a browser's verdict): the pool (issue 28) may
+    # serve it before bulk judging
+    interactive: bool = False
 
 
 @dataclasses.dataclass
@@ -239,9 +242,8 @@ class SessionError(RuntimeError):
 
 
 def is_interactive(job: LeanJob) -> bool:
-    """Whether someone waits for this job's answer (a check, a browser's verdict): the field
-    `LeanJob.interactive` that the checks (issue 27) add; False until then."""
-    return bool(getattr(job, "interactive", False))
+    """A check or a browser verdict: someone is waiting for it (the slots let it go first)."""
+    return job.interactive
 
 
 # ---------------------------------------------------------------------------------------------

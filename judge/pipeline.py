@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 
-from judge import counterexamples, source_checks, spec_consistency
+from judge import checking, counterexamples, source_checks, spec_consistency
 from judge.axioms import axiom_verdict
 from judge.checker import CheckOutcome, check
 from judge.config import get_config
@@ -45,6 +45,8 @@ from judge.problem_format import ProblemSpec
 from judge.replay import ReplayCrashed, Replayer, ReplayError, ReplayTimeout
 from judge.results import (
     PRECEDENCE,
+    CheckResult,
+    CheckStatus,
     JudgeResult,
     Message,
     Reason,
@@ -136,6 +138,24 @@ class Judge:
             )
         return dataclasses.replace(
             result, time_ms=int((time.monotonic() - started) * 1000), phases=dict(judgment.phases)
+        )
+
+    def check(
+        self, problem: ProblemSpec, code: str | bytes, *, owner: str | None, limits: Limits | None = None
+    ) -> CheckResult:
+        """A check of `code` (judge.checking): Lean's messages and proof state, no verdict. The
+        exporter is run as for a verdict, with `owner` for its reuse, but never with probes."""
+        started = time.monotonic()
+        try:
+            result = _check(self, problem, code, owner, limits)
+        except Exception as exc:  # SlotTimeout, InvalidReference, a sandbox failure: our fault
+            log.exception("check error")
+            result = CheckResult(status=CheckStatus.ERROR, refusal=f"the judge failed: {str(exc)[:500]}")
+        return dataclasses.replace(
+            result,
+            lean_version=_safe_version(self.runner),
+            checker_version=CHECKER_VERSION,
+            time_ms=int((time.monotonic() - started) * 1000),
         )
 
     def decide(
@@ -524,6 +544,82 @@ class _Judgment:
         )
 
 
+def _check(
+    judge: Judge, problem: ProblemSpec, code: str | bytes, owner: str | None, limits: Limits | None
+) -> CheckResult:
+    forbidden = source_checks.check_source(code, list(problem.imports))
+    if forbidden:
+        return CheckResult(status=CheckStatus.REFUSED, refusal="; ".join(r.detail for r in forbidden)[:2000])
+    raw = code.encode() if isinstance(code, str) else code
+    interner = Interner()
+    reference = parse_export(judge.reference_export(problem), interner)
+    key, request = ExportKey.new(), checking.CheckRequest()
+    run = run_exporter(judge.runner, raw, limits, key=key, imports=list(problem.imports), owner=owner, check=request)
+    try:
+        result = _checked(run, key, request, interner, problem, reference)
+        if run.handoff is not None and result.status is CheckStatus.OK:
+            run.handoff.keep()  # an authenticated export, no refusal, no limit: as after a verdict
+        return result
+    finally:
+        if run.handoff is not None:
+            run.handoff.discard()  # a no-op once kept
+
+
+def _checked(
+    run: RunResult,
+    key: ExportKey,
+    request: checking.CheckRequest,
+    interner: Interner,
+    problem: ProblemSpec,
+    reference: Export,
+) -> CheckResult:
+    """What the exporter's run of a check says."""
+    if run.limit_hit:
+        _, _, detail = LIMIT_VERDICTS[LimitHit(run.limit_hit)]
+        status = CheckStatus.REFUSED if run.limit_hit == LimitHit.PROCESSES else CheckStatus.LIMIT
+        return CheckResult(status=status, refusal=detail.format(seconds=run.wall_seconds))
+    try:
+        text, section = authenticate_sections(run.stdout, key, request.key, section=checking.CHECK_LINE)
+    except ExportTampered as exc:
+        return CheckResult(status=CheckStatus.REFUSED, refusal=f"the export is not the exporter's: {exc}")
+    except ExportMissing as exc:
+        verdict, reasons = _missing_export(run, exc)
+        status = CheckStatus.REFUSED if verdict is Verdict.FORBIDDEN_CONSTRUCT else CheckStatus.ERROR
+        return CheckResult(status=status, refusal=reasons[0].detail)
+    try:
+        submission = parse_export(text, interner)
+    except ExportLimit as exc:
+        return CheckResult(status=CheckStatus.LIMIT, refusal=str(exc))
+    except ExportError as exc:
+        return CheckResult(status=CheckStatus.ERROR, refusal=f"the export cannot be read: {exc}")
+    messages = [_message(m) for m in submission.messages if m["file"] == SUBMISSION_FILE]
+    if submission.refusal is not None:
+        refusal = submission.refusal
+        detail = f"line {refusal.line}, column {refusal.column}: {refusal.construct} is not allowed: {refusal.why}"
+        return CheckResult(status=CheckStatus.REFUSED, messages=messages, refusal=detail)
+    try:
+        state = checking.parse_check_section(section or '["END"]', request.bounds)
+    except checking.CheckSectionError:
+        log.warning("a check section could not be read", exc_info=True)
+        state = checking.ProofState(sorries=[], steps=[], truncated=True)
+    outcome = check(
+        interner=interner,
+        reference=reference,
+        submission=submission,
+        definitions=problem.definition_names,
+        theorems=problem.theorem_names,
+        allowed_imports=list(problem.imports),
+    )
+    return CheckResult(
+        status=CheckStatus.OK,
+        messages=messages,
+        sorries=state.sorries,
+        steps=state.steps,
+        open_theorems=[t for t in problem.theorem_names if outcome.theorem_status[t] is not TheoremStatus.PROVED],
+        truncated=state.truncated or section is None,
+    )
+
+
 def declared_axioms(submission: Export) -> frozenset[str]:
     """The axioms the file declares, as the replay names them: each is forbidden wherever the
     replay meets it, on either Lean (offline, an imported theorem looks like an axiom, so the
@@ -636,6 +732,7 @@ def exporter_job(
     collect: tuple[str, ...] = (),
     probes: ProbeRequest | None = None,
     owner: str | None = None,
+    check: checking.CheckRequest | None = None,
 ) -> LeanJob:
     """The exporter's job. The go line on stdin carries the one-time MAC key and the problem's
     imports. When the problem imports exactly the modules of `preload` (the worker's
@@ -643,7 +740,8 @@ def exporter_job(
     jobs imports them before its job comes (Export.lean uses them for a file whose header is
     `import` of exactly those). `owner` (the submitter) lets the runner give the process that
     exported this file the same owner's next one (WIRE.md: one go line per job, each ending at
-    its `DONE` line). `source` and `collect` exist for the tests' control runs only."""
+    its `DONE` line). `check` makes it a check (judge.checking; no probes then), a job someone
+    waits for (`interactive`). `source` and `collect` exist for the tests' control runs only."""
     key = key or ExportKey.new()
     imports = imports or []
     preloaded = tuple(imports) if preload and sorted(imports) == sorted(preload) else ()
@@ -651,18 +749,24 @@ def exporter_job(
         args=("--run", EXPORTER_FILE, *preloaded),
         static_files={EXPORTER_FILE: source if source is not None else exporter_source()},
         files={SUBMISSION_FILE: code},
-        stdin=exporter_stdin(key, imports, probes),
+        stdin=exporter_stdin(key, imports, probes, check),
         early_start=True,
         ready_marker=EXPORTER_WAITING,
         collect=collect,
         limits=limits,
         reuse_key=owner,
         done_marker=EXPORTER_DONE,
+        interactive=check is not None,
     )
 
 
-def exporter_stdin(key: ExportKey, imports: list[str], probes: ProbeRequest | None = None) -> bytes:
-    """One job's two stdin lines (WIRE.md): the go line, then the probes line (`probes {}`: none)."""
+def exporter_stdin(
+    key: ExportKey, imports: list[str], probes: ProbeRequest | None = None, check: checking.CheckRequest | None = None
+) -> bytes:
+    """One job's two stdin lines (WIRE.md): the go line, then the probes line (`probes {}`: none)
+    or, for a check, the check line (a check runs no probes)."""
+    if check is not None:
+        return key.go_line(imports) + check.line()
     return key.go_line(imports) + (probes.line() if probes else counterexamples.NO_PROBES_LINE)
 
 
@@ -675,10 +779,20 @@ def run_exporter(
     imports: list[str],
     probes: ProbeRequest | None = None,
     owner: str | None = None,
+    check: checking.CheckRequest | None = None,
 ) -> RunResult:
     """The exporter's run on `code`. With an `owner`, the result may carry a handoff (the
     process may serve that owner's next file): the caller keeps or discards it."""
-    job = exporter_job(code, limits, key=key, imports=imports, preload=_preload_of(runner), probes=probes, owner=owner)
+    job = exporter_job(
+        code,
+        limits,
+        key=key,
+        imports=imports,
+        preload=_preload_of(runner),
+        probes=probes,
+        owner=owner,
+        check=check,
+    )
     return runner.run(job)
 
 
@@ -742,6 +856,9 @@ class LeanJudge:
 
     def check_tests(self, problem: ProblemSpec) -> list[spec_consistency.TestCheck]:
         return judge_for().check_tests(problem)
+
+    def check(self, problem: ProblemSpec, code: str | bytes, *, owner: str) -> CheckResult:
+        return judge_for().check(problem, code, owner=owner)
 
 
 # The site's judge (settings.ARENA_JUDGE's default names it).

@@ -26,7 +26,7 @@ from judge.template_facts import TemplateExportError, TemplateFacts, template_fa
 
 if TYPE_CHECKING:
     from judge.problem_format import ProblemSpec
-    from judge.results import JudgeResult
+    from judge.results import CheckResult, JudgeResult
     from judge.sandbox import Limits
     from judge.spec_consistency import TestCheck
 
@@ -81,7 +81,13 @@ class SiteJudge(Protocol):
         specification (judge.spec_consistency); raises InvalidReference. None: this judge cannot."""
         ...
 
-    # The solving loop (issue 27) adds its check here: the proof state of a partial solution.
+    def check(self, problem: ProblemSpec, code: str | bytes, *, owner: str) -> CheckResult:
+        """The solving loop (issue 27): Lean's messages and proof state for `code` (each `sorry`
+        with its goal, the goals before and after each tactic step, the theorems still open),
+        elaborated as a submission would be (same policy, gate, sandbox, limits) but with no
+        verdict, no probes and nothing of the problem's tests. `owner` (who asked) lets the
+        exporter that checked go on to that owner's next check or submission."""
+        ...
 
 
 def site_judge() -> SiteJudge:

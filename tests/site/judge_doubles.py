@@ -12,13 +12,26 @@ import time
 from pathlib import Path
 
 from judge.problem_format import ProblemSpec
-from judge.results import JudgeResult, Message, Reason, ReasonCode, TheoremResult, TheoremStatus, Verdict
+from judge.results import (
+    CheckResult,
+    CheckStatus,
+    JudgeResult,
+    Message,
+    Reason,
+    ReasonCode,
+    TheoremResult,
+    TheoremStatus,
+    Verdict,
+)
 from judge.sandbox import Limits
 from judge.seam import InvalidReference, SiteJudge
 
 CHECKER_VERSION = "double-2"
 LEAN_VERSION = "4.28.0-double"
 RECORDED_TEMPLATE_EXPORT = Path(__file__).parent.parent / "judge" / "exports" / "solve_add_reference.jsonl"
+# A real check's answer (CheckResult.to_dict) for issue 27's solveAdd sketch: three sorries with
+# their goals and every tactic step; recorded by tests/judge/test_checks_lean.py
+RECORDED_SKETCH_CHECK = Path(__file__).parent.parent / "judge" / "exports" / "check_solve_add_sketch.json"
 
 
 def accepted(problem: ProblemSpec) -> JudgeResult:
@@ -62,6 +75,32 @@ def by_code(problem: ProblemSpec, code: str) -> JudgeResult:
     return compile_error(problem) if "oops" in code else accepted(problem)
 
 
+def check_by_code(problem: ProblemSpec, code: str) -> CheckResult:
+    """The doubles' check from the text: refused as by_code refuses; code containing `sorry` is
+    answered with the recorded real check of the solveAdd sketch (its sorries, steps and open
+    theorem, whatever the problem); "oops" an error message with every theorem open; anything
+    else no goal left."""
+    import dataclasses
+    import json
+
+    from judge.source_checks import check_source
+
+    refused = check_source(code, list(problem.imports))
+    if refused:
+        result = CheckResult(status=CheckStatus.REFUSED, refusal="; ".join(r.detail for r in refused))
+    elif "sorry" in code:
+        result = CheckResult.from_dict(json.loads(RECORDED_SKETCH_CHECK.read_text()))
+    elif "oops" in code:
+        result = CheckResult(
+            status=CheckStatus.OK,
+            messages=[Message("error", 4, 2, 4, 6, "unknown identifier 'oops'")],
+            open_theorems=list(problem.theorem_names),
+        )
+    else:
+        result = CheckResult(status=CheckStatus.OK)
+    return dataclasses.replace(result, lean_version=LEAN_VERSION, checker_version=CHECKER_VERSION, time_ms=4)
+
+
 def judge_error(detail: str = "the sandbox failed") -> JudgeResult:
     return JudgeResult(
         verdict=Verdict.JUDGE_ERROR,
@@ -92,6 +131,7 @@ class RecordingJudgeDouble(JudgeDouble):
     def reset(self) -> None:
         self.calls: list[tuple[ProblemSpec, str]] = []
         self.owners: list[str | None] = []  # the `owner` of each judging call
+        self.check_owners: list[str] = []  # the `owner` of each check
         self.script: list[JudgeResult | Exception] = []
 
     def judge(
@@ -106,6 +146,12 @@ class RecordingJudgeDouble(JudgeDouble):
                 raise outcome
             return outcome
         return by_code(problem, code)
+
+    def check(self, problem: ProblemSpec, code: str | bytes, *, owner: str) -> CheckResult:
+        code = code.decode() if isinstance(code, bytes) else code
+        self.calls.append((problem, code))
+        self.check_owners.append(owner)
+        return check_by_code(problem, code)
 
     def reference_export(self, problem: ProblemSpec) -> str:
         """The template's export, as problems.validation asks for it: a template containing
@@ -133,6 +179,11 @@ class SleepingJudgeDouble(JudgeDouble):
                 f.write(f"{os.getpid()} {problem.slug}\n")
         time.sleep(float(os.environ.get("ARENA_TEST_JUDGE_SLEEP", "0")))
         return by_code(problem, code)
+
+    def check(self, problem: ProblemSpec, code: str | bytes, *, owner: str) -> CheckResult:
+        code = code.decode() if isinstance(code, bytes) else code
+        time.sleep(float(os.environ.get("ARENA_TEST_JUDGE_SLEEP", "0")))
+        return check_by_code(problem, code)
 
 
 recording_judge_double = RecordingJudgeDouble()

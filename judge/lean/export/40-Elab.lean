@@ -17,7 +17,8 @@ partial def appendMsgs (acc : List Message) : List Message → List Message
 
 /-- Parse, check, elaborate, one command at a time. Messages are collected newest first. -/
 partial def elabLoop (inputCtx : Parser.InputContext) (ps : Parser.ModuleParserState)
-    (st : Command.State) (msgs : List Message) : IO (Command.State × List Message × Option Refusal) := do
+    (st : Command.State) (msgs : List Message) (hook : Option (Command.State → IO Unit) := none) :
+    IO (Command.State × List Message × Option Refusal) := do
   let scope := match st.scopes with | s :: _ => s | [] => { header := "" }
   let pmctx : Parser.ParserModuleContext :=
     { env := st.env, options := scope.opts, currNamespace := scope.currNamespace, openDecls := scope.openDecls }
@@ -34,9 +35,18 @@ partial def elabLoop (inputCtx : Parser.InputContext) (ps : Parser.ModuleParserS
   if cmd.getKind == `Lean.Parser.Command.end && scopeDepth st.scopes ≤ 1 then
     return (st, msgs, some { ref := cmd, what := "`end`", why := "it closes no `section` or `namespace` of the file; remove it" })
   let ctx : Command.Context := { fileName := inputCtx.fileName, fileMap := inputCtx.fileMap, snap? := none, cancelTk? := none }
-  match ← ((Command.elabCommandTopLevel cmd).run ctx |>.run { st with messages := {} }).toBaseIO with
-  | .ok ((), st') => elabLoop inputCtx ps' st' (appendMsgs msgs st'.messages.toList)
-  | .error _ => elabLoop inputCtx ps' st msgs
+  -- a check (65-ProofState.lean) records each command's info trees and walks them in `hook`;
+  -- they are dropped before the next command
+  let st0 := match hook with
+    | some _ => { st with messages := {}, infoState := { enabled := true } }
+    | none => { st with messages := {} }
+  match ← ((Command.elabCommandTopLevel cmd).run ctx |>.run st0).toBaseIO with
+  | .ok ((), st') =>
+    match hook with
+    | some h => h st'
+    | none => pure ()
+    elabLoop inputCtx ps' { st' with infoState := {} } (appendMsgs msgs st'.messages.toList) hook
+  | .error _ => elabLoop inputCtx ps' st msgs hook
 
 partial def rev {α} : List α → List α → List α
   | [], acc => acc

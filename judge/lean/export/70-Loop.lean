@@ -33,7 +33,11 @@ def exportJob (preloaded : Option Preloaded) (kept : List Preloaded) (compile : 
   let (r, s, allowed) ← match words go with
     | "go" :: r :: s :: mods => pure (r.toNat!, s.toNat!, "Init" :: mods)
     | _ => throw (IO.userError "bad go line")
-  let probes := parseProbeRequest (← stdin.getLine)
+  -- the second line: `probes …` for a verdict, or `check …` for a check (65-ProofState.lean)
+  let second ← stdin.getLine
+  let probes := parseProbeRequest second
+  let checkReq := parseCheckRequest second
+  let checkAcc ← IO.mkRef ({} : CheckAcc)
   -- before anything of the file is read: nothing submitted is ever compiled (the gate goes over
   -- the library's compiler entry, captured once by `main`, not over the last job's gate)
   compileDeclsRef.set (gate compile)
@@ -72,7 +76,10 @@ def exportJob (preloaded : Option Preloaded) (kept : List Preloaded) (compile : 
           pure (env, msgs, if keep then some ({ words, env, msgs } : Preloaded) else none)
       let cmdState := Command.mkState env {} opts
       let cmdState := { cmdState with scopes := [{ header := "", opts := opts, isNoncomputable := true }] }
-      let (cmdState, msgs, refusal) ← elabLoop inputCtx parserState cmdState (rev headerMsgs.toList [])
+      let hook := match checkReq with
+        | some req => some (checkHook req inputCtx.fileMap checkAcc)
+        | none => none
+      let (cmdState, msgs, refusal) ← elabLoop inputCtx parserState cmdState (rev headerMsgs.toList []) hook
       emitMsgs (rev msgs [])
       match refusal with
       | some r =>
@@ -90,6 +97,11 @@ def exportJob (preloaded : Option Preloaded) (kept : List Preloaded) (compile : 
   match probes, elaborated with
   | some req, some (cmdState, msgs) =>
     let _ ← (probeSection req inputCtx.fileMap cmdState.env msgs).run st
+  | _, _ => pure ()
+  -- a check's section: after the export's end, only for a file that was not refused
+  match checkReq, elaborated with
+  | some req, some _ =>
+    let _ ← (checkSection req (← checkAcc.get)).run st
   | _, _ => pure ()
   stdout.putStrLn "[\"DONE\"]"
   stdout.flush
