@@ -172,3 +172,60 @@ class JudgeResult:
             spec_audit=list(data.get("spec_audit") or []),
             phases={str(k): int(v) for k, v in data.get("phases", {}).items()},
         )
+
+
+# --- A check (issue 27): the proof state of a partial solution, never a verdict ----------------
+# The site side's copy of the interface agreed with the judge side (CheckResult, status values):
+# the judge side's definition replaces this one at the merge; the JSON (`to_dict`) is the same.
+
+
+class CheckStatus(enum.StrEnum):
+    OK = "ok"  # Lean elaborated the file: messages, sorries and steps as it saw them
+    REFUSED = "refused"  # the syntax policy refused the text before Lean (`refusal` says why)
+    LIMIT = "limit"  # a limit (time, memory, output) was hit while Lean ran
+    ERROR = "error"  # our fault (the judge failed), never the code's
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    status: str  # a CheckStatus
+    messages: list[Message] = dataclasses.field(default_factory=list)
+    # each `sorry`: {line, column, end_line, end_column, goal} (positions as in a Message)
+    sorries: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # each tactic step: {line, column, end_line, end_column, goals_before: [str], goals_after: [str]}
+    steps: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    open_theorems: list[str] = dataclasses.field(default_factory=list)
+    truncated: bool = False  # a bound of the exporter (goal text, steps, depth) was hit
+    refusal: str = ""
+    checker_version: str = ""
+    lean_version: str = ""
+    time_ms: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": str(self.status),
+            "messages": [dataclasses.asdict(m) for m in self.messages],
+            "sorries": [dict(s) for s in self.sorries],
+            "steps": [dict(s) for s in self.steps],
+            "open_theorems": list(self.open_theorems),
+            "truncated": self.truncated,
+            "refusal": self.refusal,
+            "checker_version": self.checker_version,
+            "lean_version": self.lean_version,
+            "time_ms": self.time_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(
+            status=str(data["status"]),
+            messages=[Message(**m) for m in data.get("messages", [])],
+            sorries=[dict(s) for s in data.get("sorries", [])],
+            steps=[dict(s) for s in data.get("steps", [])],
+            open_theorems=[str(t) for t in data.get("open_theorems", [])],
+            truncated=bool(data.get("truncated", False)),
+            refusal=str(data.get("refusal", "")),
+            checker_version=str(data.get("checker_version", "")),
+            lean_version=str(data.get("lean_version", "")),
+            time_ms=int(data.get("time_ms", 0)),
+        )

@@ -16,6 +16,7 @@ re-exported here, so that it too comes through this one door.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -34,6 +35,7 @@ __all__ = [
     "InvalidReference",
     "SiteJudge",
     "code_tokens",
+    "exporter_identity",
     "identifier",
     "name_to_str",
     "parse_export",
@@ -93,3 +95,18 @@ def site_judge() -> SiteJudge:
     if not isinstance(judge, SiteJudge):
         raise ImproperlyConfigured(f"ARENA_JUDGE={settings.ARENA_JUDGE!r} is not a judge.seam.SiteJudge")
     return judge
+
+
+@functools.cache
+def exporter_identity() -> str:
+    """The exporter and the toolchain a check is made with, as one SHA-256: with the problem
+    version's fingerprint, the checker version and the code's digest it keys what the site keeps
+    of a check (submissions/checks.py), so a new exporter or Lean never answers from an old one."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    digest = hashlib.sha256((here.parent / "lean-toolchain").read_bytes())
+    for source in sorted((here / "lean").rglob("*.lean")):  # Export.lean, or its parts (issue 33)
+        digest.update(source.relative_to(here).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()

@@ -8,11 +8,22 @@ checker version is this module's CHECKER_VERSION, read at each call, so a test c
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
 from judge.problem_format import ProblemSpec
-from judge.results import JudgeResult, Message, Reason, ReasonCode, TheoremResult, TheoremStatus, Verdict
+from judge.results import (
+    CheckResult,
+    CheckStatus,
+    JudgeResult,
+    Message,
+    Reason,
+    ReasonCode,
+    TheoremResult,
+    TheoremStatus,
+    Verdict,
+)
 from judge.sandbox import Limits
 from judge.seam import InvalidReference, SiteJudge
 
@@ -62,6 +73,67 @@ def by_code(problem: ProblemSpec, code: str) -> JudgeResult:
     return compile_error(problem) if "oops" in code else accepted(problem)
 
 
+_THEOREM = re.compile(r"^\s*theorem\s+(\S+)\s*((?:\([^()]*\)\s*)*):\s*(.*?)\s*:=\s*by\s*$")
+_HAVE = re.compile(r"^(\s*)have\s+\S+\s*:\s*(.*?)\s*:=\s*by\s*$")
+_BINDER = re.compile(r"\(([^():]+):([^()]+)\)")
+
+
+def check_by_code(problem: ProblemSpec, code: str) -> CheckResult:
+    """The doubles' check, read from the text, not from Lean (the real answer is the judge's
+    check): what the source checks refuse is "refused"; "oops" is an error message; each `sorry`
+    gets the goal of the `have … := by` (or the theorem) it stands in, the theorem's binders as
+    hypotheses, as Lean prints them ("a b : Int\n⊢ target"); each tactic line is a step."""
+    from judge.source_checks import check_source
+
+    refused = check_source(code, list(problem.imports))
+    if refused:
+        return CheckResult(status=CheckStatus.REFUSED, refusal=refused[0].detail, checker_version=CHECKER_VERSION)
+    lines = code.split("\n")
+    sorries: list[dict[str, object]] = []
+    steps: list[dict[str, object]] = []
+    messages: list[Message] = []
+    open_theorems: list[str] = []
+    hypotheses, scopes, theorem = "", [(-1, "")], ""  # scopes: (indent, goal) of the `by` blocks open
+    for number, line in enumerate(lines, start=1):
+        text, indent = line.strip(), len(line) - len(line.lstrip())
+        if (found := _THEOREM.match(line)) is not None:
+            theorem = found.group(1)
+            binders = [f"{names.strip()} : {kind.strip()}" for names, kind in _BINDER.findall(found.group(2))]
+            hypotheses = "\n".join(binders)
+            scopes = [(indent, f"{hypotheses}\n⊢ {found.group(3)}".lstrip())]
+            continue
+        while len(scopes) > 1 and indent <= scopes[-1][0] and text:
+            scopes.pop()
+        if not text or scopes[-1][0] < 0 or text.startswith("--"):
+            continue
+        goal = scopes[-1][1]
+        if "oops" in text:
+            messages.append(Message("error", number, indent, number, len(line), "unknown identifier 'oops'"))
+            open_theorems.append(theorem)
+        step = {"line": number, "column": indent, "end_line": number, "end_column": len(line)}
+        if (found := _HAVE.match(line)) is not None:
+            inner = f"{hypotheses}\n⊢ {found.group(2)}".lstrip()
+            steps.append({**step, "goals_before": [goal], "goals_after": [goal]})
+            scopes.append((indent, inner))
+            continue
+        closes = text == "sorry" or text.startswith(("exact", "simp", "omega", "rfl"))
+        steps.append({**step, "goals_before": [goal], "goals_after": [] if closes else [goal]})
+        if text == "sorry":
+            sorries.append({**step, "goal": goal})
+            messages.append(Message("warning", number, indent, number, len(line), "declaration uses 'sorry'"))
+            open_theorems.append(theorem)
+    return CheckResult(
+        status=CheckStatus.OK,
+        messages=messages,
+        sorries=sorries,
+        steps=steps,
+        open_theorems=sorted(set(open_theorems)),
+        checker_version=CHECKER_VERSION,
+        lean_version=LEAN_VERSION,
+        time_ms=4,
+    )
+
+
 def judge_error(detail: str = "the sandbox failed") -> JudgeResult:
     return JudgeResult(
         verdict=Verdict.JUDGE_ERROR,
@@ -93,6 +165,17 @@ class RecordingJudgeDouble(JudgeDouble):
         self.calls: list[tuple[ProblemSpec, str]] = []
         self.owners: list[str | None] = []  # the `owner` of each judging call
         self.script: list[JudgeResult | Exception] = []
+        self.checks: list[tuple[ProblemSpec, str, str]] = []  # (problem, code, owner) of each check
+        self.check_script: list[CheckResult | Exception] = []
+
+    def check(self, problem: ProblemSpec, code: str, *, owner: str) -> CheckResult:
+        self.checks.append((problem, code, owner))
+        if self.check_script:
+            outcome = self.check_script.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+        return check_by_code(problem, code)
 
     def judge(
         self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
@@ -122,6 +205,10 @@ class SleepingJudgeDouble(JudgeDouble):
     call to ARENA_TEST_JUDGE_CALLS (a file), then answers like RecordingJudgeDouble."""
 
     reference_export = None  # validation says "not checked"
+
+    def check(self, problem: ProblemSpec, code: str, *, owner: str) -> CheckResult:
+        time.sleep(float(os.environ.get("ARENA_TEST_CHECK_SLEEP", "0")))
+        return check_by_code(problem, code)
 
     def judge(
         self, problem: ProblemSpec, code: str | bytes, *, limits: Limits | None = None, owner: str | None = None
