@@ -23,12 +23,14 @@ import logging
 import secrets
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from judge.problem_format import ProblemSpec
@@ -256,3 +258,25 @@ def _enqueue_on_commit(check_id: int, *, queue: str) -> None:
         run_check_task.apply_async(args=[check_id], queue=queue)
 
     transaction.on_commit(enqueue_check, robust=True)
+
+
+def check_page(check: Check) -> dict[str, Any]:
+    """A check as the problem page shows it (as text without JavaScript; `editor` for the editor's
+    Goals panel, which shows the state at the cursor)."""
+    result = check.result or {}
+    return {
+        "pending": check.is_pending,
+        "status": result.get("status", ""),
+        "refusal": result.get("refusal", ""),
+        "sorries": [s for s in result.get("sorries") or [] if isinstance(s, dict)],
+        "messages": [m for m in result.get("messages") or [] if isinstance(m, dict)],
+        "open_theorems": [str(t) for t in result.get("open_theorems") or []],
+        "truncated": bool(result.get("truncated")),
+        "editor": {
+            "id": check.token,
+            "status_url": reverse("api-v1-check-detail", args=[check.token]),
+            "code": check.code,
+            "status": check.status,
+            "result": check.result,
+        },
+    }
