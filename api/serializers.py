@@ -301,6 +301,11 @@ class ProblemScoreOutput(serializers.Serializer):
         child=serializers.FloatField(allow_null=True),
         help_text="pass@1 … pass@k for this problem (index 0 is pass@1), each null until n reaches it.",
     )
+    checks = serializers.IntegerField(
+        allow_null=True,
+        help_text="Checks (POST /api/v1/check/) the run's owner made of this problem while the run was open "
+        "for it: from its opening to its last attempt there. Not attempts: they get no verdict.",
+    )
 
     def to_representation(self, score: ProblemScore) -> dict:
         return super().to_representation(score)

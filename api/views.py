@@ -519,7 +519,7 @@ class RunListCreateView(V1View):
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        (score,) = selectors.run_scores([run])
+        (score,) = selectors.run_scores([run], with_checks=True)
         return Response(serializers.RunDetailOutput(score).data, status=status.HTTP_201_CREATED)
 
 
@@ -531,5 +531,5 @@ class RunDetailView(V1View):
         run = Run.objects.select_related("user").filter(pk=run_id).first()
         if run is None:
             raise Http404("No such run.")
-        (score,) = selectors.run_scores([run])
+        (score,) = selectors.run_scores([run], with_checks=True)
         return Response(serializers.RunDetailOutput(score).data)

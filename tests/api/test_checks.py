@@ -221,3 +221,24 @@ def test_the_check_endpoints_are_in_the_schema_with_their_errors(db):
     assert {"200", "202", "401", "404", "429"} <= set(map(str, poll))
     result = schema["components"]["schemas"]["CheckResultOutput"]["properties"]
     assert {"sorries", "steps", "open_theorems", "truncated", "messages"} <= result.keys()
+
+
+def test_a_run_reports_its_owners_checks_while_it_was_open_beside_pass_at_k(
+    bot, api, other_api, problem, run_at_once, enqueued
+):
+    before = bot.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH}, format="json")
+    assert before.status_code == 200  # before the run: not the run's
+    run = bot.post("/api/v1/runs/", {"model_name": "prover-7b", "k": 1}, format="json").json()
+    assert run["problems"][0]["checks"] == 0
+    for n in range(3):  # the owner's checks, by any of its tokens
+        client = bot if n % 2 else api
+        code = SKETCH + "\n" * (n + 1)
+        assert client.post("/api/v1/check/", {"problem": "solve-add", "code": code}, format="json").status_code == 200
+    other_api.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH + "--\n"}, format="json")  # not the owner
+    bot.post("/api/v1/submissions/", {"problem": "solve-add", "code": SKETCH, "run": run["id"]}, format="json")
+    after = bot.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH + "-- after\n"}, format="json")
+    assert after.status_code == 200  # after the run's last attempt on the problem: not counted
+    detail = APIClient().get(run["url"]).json()
+    assert detail["problems"][0]["checks"] == 3 and detail["problems"][0]["attempts"] == 1
+    page = APIClient().get(f"/runs/{run['id']}/").content.decode()
+    assert "<td data-checks>3</td>" in page
