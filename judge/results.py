@@ -174,58 +174,83 @@ class JudgeResult:
         )
 
 
-# --- A check (issue 27): the proof state of a partial solution, never a verdict ----------------
-# The site side's copy of the interface agreed with the judge side (CheckResult, status values):
-# the judge side's definition replaces this one at the merge; the JSON (`to_dict`) is the same.
-
-
 class CheckStatus(enum.StrEnum):
-    OK = "ok"  # Lean elaborated the file: messages, sorries and steps as it saw them
-    REFUSED = "refused"  # the syntax policy refused the text before Lean (`refusal` says why)
-    LIMIT = "limit"  # a limit (time, memory, output) was hit while Lean ran
-    ERROR = "error"  # our fault (the judge failed), never the code's
+    """How a check ended (never a verdict: only a submission gets one)."""
+
+    OK = "ok"  # Lean elaborated the file: its messages, sorries and steps follow
+    REFUSED = "refused"  # the syntax policy or the source checks refused it (`refusal` says why)
+    LIMIT = "limit"  # Lean ran past a limit (time, memory, output)
+    ERROR = "error"  # our fault, or an export that is not the exporter's
+
+
+@dataclasses.dataclass(frozen=True)
+class SorryGoal:
+    """A `sorry` in the file and the goal it stands for, as Lean prints it (hypotheses, `⊢`,
+    target). Lines are 1-based, columns 0-based in code points, as in Lean's messages."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    goal: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TacticStep:
+    """One tactic step: its source range and the goals before and after it."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    goals_before: list[str]
+    goals_after: list[str]
 
 
 @dataclasses.dataclass(frozen=True)
 class CheckResult:
-    status: str  # a CheckStatus
+    """The answer to a check (judge.checking): Lean's messages and proof state, no verdict."""
+
+    status: CheckStatus
     messages: list[Message] = dataclasses.field(default_factory=list)
-    # each `sorry`: {line, column, end_line, end_column, goal} (positions as in a Message)
-    sorries: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    # each tactic step: {line, column, end_line, end_column, goals_before: [str], goals_after: [str]}
-    steps: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    sorries: list[SorryGoal] = dataclasses.field(default_factory=list)
+    steps: list[TacticStep] = dataclasses.field(default_factory=list)
+    # the problem's theorems that still have a `sorry` or an error (or are missing, or changed)
     open_theorems: list[str] = dataclasses.field(default_factory=list)
-    truncated: bool = False  # a bound of the exporter (goal text, steps, depth) was hit
-    refusal: str = ""
-    checker_version: str = ""
+    truncated: bool = False  # a bound of the exporter's or the parser's was reached
+    refusal: str = ""  # status "refused", "limit" or "error": what to tell the user
     lean_version: str = ""
+    checker_version: str = ""
     time_ms: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": str(self.status),
             "messages": [dataclasses.asdict(m) for m in self.messages],
-            "sorries": [dict(s) for s in self.sorries],
-            "steps": [dict(s) for s in self.steps],
+            "sorries": [dataclasses.asdict(s) for s in self.sorries],
+            "steps": [dataclasses.asdict(s) for s in self.steps],
             "open_theorems": list(self.open_theorems),
             "truncated": self.truncated,
             "refusal": self.refusal,
-            "checker_version": self.checker_version,
             "lean_version": self.lean_version,
+            "checker_version": self.checker_version,
             "time_ms": self.time_ms,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         return cls(
-            status=str(data["status"]),
+            status=CheckStatus(data["status"]),
             messages=[Message(**m) for m in data.get("messages", [])],
-            sorries=[dict(s) for s in data.get("sorries", [])],
-            steps=[dict(s) for s in data.get("steps", [])],
+            sorries=[SorryGoal(**s) for s in data.get("sorries", [])],
+            steps=[
+                TacticStep(**{**s, "goals_before": list(s["goals_before"]), "goals_after": list(s["goals_after"])})
+                for s in data.get("steps", [])
+            ],
             open_theorems=[str(t) for t in data.get("open_theorems", [])],
             truncated=bool(data.get("truncated", False)),
             refusal=str(data.get("refusal", "")),
-            checker_version=str(data.get("checker_version", "")),
             lean_version=str(data.get("lean_version", "")),
+            checker_version=str(data.get("checker_version", "")),
             time_ms=int(data.get("time_ms", 0)),
         )

@@ -7,10 +7,12 @@ checker version is this module's CHECKER_VERSION, read at each call, so a test c
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from judge.problem_format import ProblemSpec
 from judge.results import (
@@ -73,33 +75,65 @@ def by_code(problem: ProblemSpec, code: str) -> JudgeResult:
     return compile_error(problem) if "oops" in code else accepted(problem)
 
 
+# A real check's answer (CheckResult.to_dict) for issue 27's solveAdd sketch: three sorries with
+# their goals and every tactic step; recorded by the judge side (tests/judge/test_checks_lean.py)
+RECORDED_SKETCH_CHECK = Path(__file__).parent.parent / "judge" / "exports" / "check_solve_add_sketch.json"
+SOLVE_ADD_SKETCH = """def solveAdd (a b : Int) : Int := b - a
+
+theorem solveAdd_spec (a b : Int) : a + (solveAdd a b) = b := by
+  have hsub : solveAdd a b = b - a := by
+    sorry
+  have haba : a + (b - a) = b := by
+    sorry
+  have hfinal : a + (solveAdd a b) = b := by
+    sorry
+  exact hfinal
+"""
 _THEOREM = re.compile(r"^\s*theorem\s+(\S+)\s*((?:\([^()]*\)\s*)*):\s*(.*?)\s*:=\s*by\s*$")
 _HAVE = re.compile(r"^(\s*)have\s+\S+\s*:\s*(.*?)\s*:=\s*by\s*$")
 _BINDER = re.compile(r"\(([^():]+):([^()]+)\)")
 
 
 def check_by_code(problem: ProblemSpec, code: str) -> CheckResult:
-    """The doubles' check, read from the text, not from Lean (the real answer is the judge's
-    check): what the source checks refuse is "refused"; "oops" is an error message; each `sorry`
-    gets the goal of the `have … := by` (or the theorem) it stands in, the theorem's binders as
-    hypotheses, as Lean prints them ("a b : Int\n⊢ target"); each tactic line is a step."""
+    """The doubles' check, from the text, not from Lean: what the source checks refuse is
+    "refused"; the issue's solveAdd sketch itself is answered with the recorded real check (when
+    recorded); "oops" is an error message with every theorem open; any other code is read
+    (check_from_text): each `sorry` with the goal of the `have … := by` or theorem it stands in."""
+    import json
+
     from judge.source_checks import check_source
 
     refused = check_source(code, list(problem.imports))
     if refused:
-        return CheckResult(status=CheckStatus.REFUSED, refusal=refused[0].detail, checker_version=CHECKER_VERSION)
-    lines = code.split("\n")
-    sorries: list[dict[str, object]] = []
-    steps: list[dict[str, object]] = []
+        result = CheckResult(status=CheckStatus.REFUSED, refusal="; ".join(r.detail for r in refused))
+    elif code.strip() == SOLVE_ADD_SKETCH.strip() and RECORDED_SKETCH_CHECK.exists():
+        result = CheckResult.from_dict(json.loads(RECORDED_SKETCH_CHECK.read_text()))
+    elif "oops" in code:
+        result = CheckResult(
+            status=CheckStatus.OK,
+            messages=[Message("error", 4, 2, 4, 6, "unknown identifier 'oops'")],
+            open_theorems=list(problem.theorem_names),
+        )
+    else:
+        result = check_from_text(code)
+    return dataclasses.replace(result, lean_version=LEAN_VERSION, checker_version=CHECKER_VERSION, time_ms=4)
+
+
+def check_from_text(code: str) -> CheckResult:
+    """Goals read from the text, as Lean would print them for simple sketches ("a b : Int\n⊢
+    target": the theorem's binders, the `have`'s or theorem's statement); each tactic line a step
+    (closing the goal when it is `sorry`, `exact`, `simp`, `omega` or `rfl`)."""
+    sorries: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
     messages: list[Message] = []
-    open_theorems: list[str] = []
-    hypotheses, scopes, theorem = "", [(-1, "")], ""  # scopes: (indent, goal) of the `by` blocks open
-    for number, line in enumerate(lines, start=1):
+    open_theorems: set[str] = set()
+    hypotheses, theorem = "", ""
+    scopes: list[tuple[int, str]] = [(-1, "")]  # (indent, goal) of the `by` blocks open
+    for number, line in enumerate(code.split("\n"), start=1):
         text, indent = line.strip(), len(line) - len(line.lstrip())
         if (found := _THEOREM.match(line)) is not None:
             theorem = found.group(1)
-            binders = [f"{names.strip()} : {kind.strip()}" for names, kind in _BINDER.findall(found.group(2))]
-            hypotheses = "\n".join(binders)
+            hypotheses = "\n".join(f"{n.strip()} : {k.strip()}" for n, k in _BINDER.findall(found.group(2)))
             scopes = [(indent, f"{hypotheses}\n⊢ {found.group(3)}".lstrip())]
             continue
         while len(scopes) > 1 and indent <= scopes[-1][0] and text:
@@ -107,30 +141,25 @@ def check_by_code(problem: ProblemSpec, code: str) -> CheckResult:
         if not text or scopes[-1][0] < 0 or text.startswith("--"):
             continue
         goal = scopes[-1][1]
-        if "oops" in text:
-            messages.append(Message("error", number, indent, number, len(line), "unknown identifier 'oops'"))
-            open_theorems.append(theorem)
         step = {"line": number, "column": indent, "end_line": number, "end_column": len(line)}
         if (found := _HAVE.match(line)) is not None:
-            inner = f"{hypotheses}\n⊢ {found.group(2)}".lstrip()
             steps.append({**step, "goals_before": [goal], "goals_after": [goal]})
-            scopes.append((indent, inner))
+            scopes.append((indent, f"{hypotheses}\n⊢ {found.group(2)}".lstrip()))
             continue
         closes = text == "sorry" or text.startswith(("exact", "simp", "omega", "rfl"))
         steps.append({**step, "goals_before": [goal], "goals_after": [] if closes else [goal]})
         if text == "sorry":
             sorries.append({**step, "goal": goal})
             messages.append(Message("warning", number, indent, number, len(line), "declaration uses 'sorry'"))
-            open_theorems.append(theorem)
-    return CheckResult(
-        status=CheckStatus.OK,
-        messages=messages,
-        sorries=sorries,
-        steps=steps,
-        open_theorems=sorted(set(open_theorems)),
-        checker_version=CHECKER_VERSION,
-        lean_version=LEAN_VERSION,
-        time_ms=4,
+            open_theorems.add(theorem)
+    return CheckResult.from_dict(
+        {
+            "status": CheckStatus.OK,
+            "messages": [dataclasses.asdict(m) for m in messages],
+            "sorries": sorries,
+            "steps": steps,
+            "open_theorems": sorted(open_theorems),
+        }
     )
 
 
@@ -165,11 +194,13 @@ class RecordingJudgeDouble(JudgeDouble):
         self.calls: list[tuple[ProblemSpec, str]] = []
         self.owners: list[str | None] = []  # the `owner` of each judging call
         self.script: list[JudgeResult | Exception] = []
-        self.checks: list[tuple[ProblemSpec, str, str]] = []  # (problem, code, owner) of each check
+        self.check_owners: list[str] = []  # the `owner` of each check
         self.check_script: list[CheckResult | Exception] = []
 
-    def check(self, problem: ProblemSpec, code: str, *, owner: str) -> CheckResult:
-        self.checks.append((problem, code, owner))
+    def check(self, problem: ProblemSpec, code: str | bytes, *, owner: str) -> CheckResult:
+        code = code.decode() if isinstance(code, bytes) else code
+        self.calls.append((problem, code))
+        self.check_owners.append(owner)
         if self.check_script:
             outcome = self.check_script.pop(0)
             if isinstance(outcome, Exception):
@@ -206,7 +237,9 @@ class SleepingJudgeDouble(JudgeDouble):
 
     reference_export = None  # validation says "not checked"
 
-    def check(self, problem: ProblemSpec, code: str, *, owner: str) -> CheckResult:
+    def check(self, problem: ProblemSpec, code: str | bytes, *, owner: str) -> CheckResult:
+        code = code.decode() if isinstance(code, bytes) else code
+        # not ARENA_TEST_JUDGE_SLEEP: a check is interactive, and the browser tests wait for it
         time.sleep(float(os.environ.get("ARENA_TEST_CHECK_SLEEP", "0")))
         return check_by_code(problem, code)
 
