@@ -109,6 +109,7 @@ def test_one_rate_limit_counts_every_check_of_the_account(api, user, client, pro
 def test_the_poll_id_is_unguessable_and_answered_only_to_its_owner(api, other_api, problem, never_run):
     response = api.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH}, format="json")
     assert response.status_code == 202 and response.json()["result"] is None
+    assert never_run == [(Check.objects.get().pk, "judge")]  # on the judge workers' queue, as submissions
     check_id, url = response.json()["id"], response.json()["status_url"]
     assert len(check_id) >= 40 and url == f"/api/v1/check/{check_id}/" and response["Location"] == url
     assert api.get(url).status_code == 202
