@@ -147,7 +147,7 @@ def main() -> int:
             slug, template = problems[i % len(problems)]
             posted, (submission_id,) = bot.submit_many([(slug, f"{template}\n-- lone {i}\n")])
             bot.wait_verdict(submission_id)
-            lone.append(time.monotonic() - posted + 0.0)
+            lone.append(time.monotonic() - posted)
             time.sleep(args.idle)
 
         items = [(s, f"{t}\n-- batch {i}\n") for i, (s, t) in enumerate(problems * args.batch)][: args.batch]
