@@ -353,6 +353,11 @@ CELERY_TASK_ROUTES = {
 }
 # Problem validations run the judge too; the sender names the profile's queue explicitly.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Checks before queued judging (issue 27): on Redis a message with a lower priority number is
+# taken first (kombu's priority steps 0, 3, 6, 9; no priority is the first step). Every message
+# goes at 5, a check's at 0 (submissions.checks.CHECK_PRIORITY): a check waits for the jobs
+# already on a worker, never for a batch's queued turns. kombu's file-system queue ignores it.
+CELERY_TASK_DEFAULT_PRIORITY = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-submissions": {

@@ -253,11 +253,21 @@ def _enqueue_on_commit(check_id: int, *, queue: str) -> None:
     # robust: a broker that is down must not fail the request after the row is committed; the
     # check then expires (ARENA_CHECK_EXPIRE_SECONDS) and its owner may check again
     def enqueue_check() -> None:
-        from submissions.tasks import run_check_task
-
-        run_check_task.apply_async(args=[check_id], queue=queue)
+        _send(check_id, queue=queue)
 
     transaction.on_commit(enqueue_check, robust=True)
+
+
+# Ahead of every other message on the judge's queue (CELERY_TASK_DEFAULT_PRIORITY, Redis): someone
+# is waiting for this answer. A flood of checks is bounded by ARENA_CHECK_RATE and one in flight
+# per account; their share of Lean time is the runner's (LeanJob.interactive).
+CHECK_PRIORITY = 0
+
+
+def _send(check_id: int, *, queue: str, **options: Any) -> None:
+    from submissions.tasks import run_check_task
+
+    run_check_task.apply_async(args=[check_id], queue=queue, priority=CHECK_PRIORITY, **options)
 
 
 def check_page(check: Check) -> dict[str, Any]:
