@@ -278,16 +278,6 @@ def _check_answer(check: Check) -> Response:
     return Response(body)
 
 
-def _check_waited(check: Check, seconds: float) -> Check:
-    # a waiting request holds a thread: the same per-process bound as a submission's ?wait
-    if seconds <= 0 or not check.is_pending or not _waiters.acquire(blocking=False):
-        return check
-    try:
-        return checks.check_wait(check=check, seconds=seconds)
-    finally:
-        _waiters.release()
-
-
 class CheckCreateView(V1View):
     permission_classes = [IsAuthenticated]
 
@@ -321,7 +311,7 @@ class CheckCreateView(V1View):
             raise CheckInFlightError(detail=f"{exc} It is {url}.") from exc
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return _check_answer(_check_waited(check, settings.ARENA_CHECK_WAIT_SECONDS))
+        return _check_answer(checks.check_wait(check=check, seconds=settings.ARENA_CHECK_WAIT_SECONDS))
 
 
 class CheckDetailView(V1View):
@@ -338,7 +328,7 @@ class CheckDetailView(V1View):
             check = checks.check_get(token=token, user=request.user)
         except Check.DoesNotExist as exc:
             raise Http404("No such check of yours.") from exc
-        return _check_answer(_check_waited(check, wait))
+        return _check_answer(checks.check_wait(check=check, seconds=wait))
 
 
 class BatchCreateView(V1View):

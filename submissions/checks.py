@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import logging
 import secrets
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,7 +40,7 @@ from judge.results import CheckStatus as ResultStatus
 from judge.seam import exporter_identity, site_judge
 from judge.source_checks import normalise_line_endings
 from lib.rate_limits import count_request
-from problems.models import Problem, ProblemStatus
+from problems.models import Problem, ProblemStatus, ProblemVersion
 from problems.profiles import missing_modules_message, profile_get
 from problems.selectors import problem_latest_version
 from submissions.models import Check, CheckStatus
@@ -74,7 +75,7 @@ def check_key(*, fingerprint: str, checker_version: str, code: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _spec(problem: Problem) -> tuple[ProblemSpec, object]:
+def _spec(problem: Problem) -> tuple[ProblemSpec, ProblemVersion | None]:
     """The statement checked against: a published problem's frozen version, a draft as it is now."""
     version = problem_latest_version(problem=problem) if problem.status == ProblemStatus.PUBLISHED else None
     return (version.to_spec() if version else problem.to_spec()), version
@@ -199,13 +200,23 @@ def check_get(*, token: str, user) -> Check:
     return _expire(check, now=timezone.now())
 
 
+# A waiting request holds a web thread: at most this many check waits per process (the form's
+# and the API's together); past it the answer is the id to poll at once.
+_waiters = threading.BoundedSemaphore(settings.ARENA_API_MAX_WAITERS_PER_PROCESS)
+
+
 def check_wait(*, check: Check, seconds: float) -> Check:
-    """The check once answered, or as it is after `seconds` (read again every quarter second)."""
-    deadline = time.monotonic() + seconds
-    while check.is_pending and time.monotonic() < deadline:
-        time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
-        check = _expire(Check.objects.select_related("problem").get(pk=check.pk), now=timezone.now())
-    return check
+    """The check once answered, or as it is after `seconds` (read again every tenth of a second)."""
+    if seconds <= 0 or not check.is_pending or not _waiters.acquire(blocking=False):
+        return check
+    try:
+        deadline = time.monotonic() + seconds
+        while check.is_pending and time.monotonic() < deadline:
+            time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
+            check = _expire(Check.objects.select_related("problem").get(pk=check.pk), now=timezone.now())
+        return check
+    finally:
+        _waiters.release()
 
 
 def check_counts(*, user, problem_ids: list[int], since: datetime) -> dict[int, int]:

@@ -238,3 +238,16 @@ def test_a_run_reports_its_owners_checks_while_it_was_open_beside_pass_at_k(
     assert detail["problems"][0]["checks"] == 3 and detail["problems"][0]["attempts"] == 1
     page = APIClient().get(f"/runs/{run['id']}/").content.decode()
     assert "<td data-checks>3</td>" in page
+
+
+def test_past_the_waiters_bound_the_id_comes_at_once(api, problem, never_run, settings, monkeypatch):
+    import threading
+    import time
+
+    settings.ARENA_CHECK_WAIT_SECONDS = 5
+    held = threading.BoundedSemaphore(1)
+    held.acquire()  # every waiting place of this process taken
+    monkeypatch.setattr(checks, "_waiters", held)
+    started = time.monotonic()
+    response = api.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH}, format="json")
+    assert response.status_code == 202 and time.monotonic() - started < 2
