@@ -1,4 +1,4 @@
-"""One exporter process judging job after job (the loop of judge/lean/Export.lean): each job's
+"""One exporter process judging job after job (the loop of judge/lean/export/70-Loop.lean): each job's
 time and the process's memory, until it stops answering or N jobs are done.
 
     .venv/bin/python benchmarks/exporter_reuse.py [N]
@@ -22,8 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from judge.config import load_config  # noqa: E402
 from judge.export_auth import ExportKey, authenticate  # noqa: E402
+from judge.exporter_program import exporter_source  # noqa: E402
 from judge.lean_runner import _spawn, make_runner  # noqa: E402
-from judge.pipeline import EXPORTER_DONE, EXPORTER_SOURCE, EXPORTER_WAITING, exporter_job, exporter_stdin  # noqa: E402
+from judge.pipeline import EXPORTER_DONE, EXPORTER_WAITING, exporter_job, exporter_stdin  # noqa: E402
 from judge.problem_format import load_problem_set  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def main() -> int:
     spec = runner.prestart_spec(exporter_job(b"", None), runner.default_limits)
     assert spec is not None
     scratch = runner._scratch()
-    scratch.write("Export.lean", EXPORTER_SOURCE.read_bytes())
+    scratch.write("Export.lean", exporter_source())
     started = time.monotonic()
     proc = _spawn(runner.sandbox, spec, scratch, start_clock=False)
 

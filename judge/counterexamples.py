@@ -2,7 +2,7 @@
 
 The trusted half of the search. `plan_search` chooses the inputs (the problem's tests first,
 then values generated from the binders' types: `judge.probe_inputs`) and writes the request
-the exporter runs after the file (`Export.lean`, "Probes"). The exporter is untrusted: a probe
+the exporter runs after the file (`judge/lean/export/60-Probes.lean`). The exporter is untrusted: a probe
 it reports proved counts only when
 
 1. its statement is `¬ S` where `S` is the *reference* statement with its first binders

@@ -7,7 +7,7 @@ that wrote its own export (to stdout or anywhere else) cannot produce the tag wi
 
 What this cannot stop: code of the submission that runs inside the exporter could read the key
 from the process's memory. That is why nothing submitted is ever compiled (the compiler gate
-in `judge/lean/Export.lean`): the MAC is defence in depth behind it.
+in `judge/lean/export/`): the MAC is defence in depth behind it.
 
 The MAC is a polynomial evaluation hash over the prime 2^61 - 1 (the exporter computes it in
 interpreted Lean, where HMAC-SHA256 would cost seconds on a large export): each 7-byte chunk

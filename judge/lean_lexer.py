@@ -49,6 +49,7 @@ class Token:
     text: str
     start: int
     end: int
+    closed: bool = True  # False: a comment, string or char literal the text never closes
 
 
 def _is_letter_like(c: str) -> bool:
@@ -91,8 +92,8 @@ class _Scanner:
         holds for every string)."""
         return self.text[i] if i < self.n else "\0"
 
-    def add(self, kind: str, start: int, end: int) -> None:
-        self.tokens.append(Token(kind, self.text[start:end], start, end))
+    def add(self, kind: str, start: int, end: int, closed: bool = True) -> None:
+        self.tokens.append(Token(kind, self.text[start:end], start, end, closed))
 
     def run(self) -> list[Token]:  # noqa: C901 - one branch per token kind, in Lean's order
         # a stack of open interpolations: the brace depth inside each `{…}` of an interpolated string
@@ -153,7 +154,7 @@ class _Scanner:
                 depth, i = depth - 1, i + 2
             else:
                 i += 1
-        self.add("comment", start, i)
+        self.add("comment", start, i, closed=depth == 0)
         return i
 
     def string_body(self, i: int, *, start: int, interpolated: bool, braces: list[int]) -> int:
@@ -171,7 +172,7 @@ class _Scanner:
                 return i + 1
             else:
                 i += 1
-        self.add("string", start, self.n)
+        self.add("string", start, self.n, closed=False)
         return self.n
 
     def char(self, start: int) -> int:
@@ -182,9 +183,10 @@ class _Scanner:
             i += {"x": 3, "u": 5}.get(escape, 1)
         else:
             i += 1
-        if self.at(i) == "'":
+        closed = self.at(i) == "'"
+        if closed:
             i += 1
-        self.add("char", start, min(i, self.n))
+        self.add("char", start, min(i, self.n), closed=closed)
         return min(i, self.n)
 
     def raw_start(self, i: int) -> bool:
@@ -198,9 +200,9 @@ class _Scanner:
         while self.at(i) == "#":
             hashes, i = hashes + 1, i + 1
         closing = '"' + "#" * hashes
-        end = self.text.find(closing, i + 1)
-        end = self.n if end < 0 else end + len(closing)
-        self.add("string", start, end)
+        found = self.text.find(closing, i + 1)
+        end = self.n if found < 0 else found + len(closing)
+        self.add("string", start, end, closed=found >= 0)
         return end
 
     def number(self, start: int) -> int:

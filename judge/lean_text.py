@@ -1,16 +1,18 @@
-"""Lean text read as Lean's tokens, for the checks and importers that must split it.
+"""Lean text split as Lean's tokens, for the checks and importers that must cut it.
 
-Not a parser: enough of Lean's lexical rules (nested block comments, line comments, strings with
-escapes, character literals, identifiers with `'`, `!`, `?` and «quotes», brackets) to tell a
-`:=` that ends a statement from one inside a `let`, a string, a comment or a binder's default,
-and to cut a file into its commands. Pure: no process, no Django.
+Not a parser: on the tokens of `judge.lean_lexer` (the project's one Lean tokenizer), enough
+structure (brackets, command keywords, `let`-like bindings) to tell a `:=` that ends a statement
+from one inside a `let`, a string, a comment or a binder's default, and to cut a file into its
+commands. Pure: no process, no Django.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
+
+from judge.lean_lexer import Token
+from judge.lean_lexer import tokens as lexer_tokens
 
 # Opening and closing brackets of terms and binders (⟨⟩ anonymous constructors, ⦃⦄ strict
 # implicits, ‹› assumptions).
@@ -59,12 +61,7 @@ COMMAND_KEYWORDS = {
 # Modifiers that may stand before a declaration keyword without starting a command of their own.
 MODIFIERS = {"noncomputable", "private", "protected", "partial", "unsafe"}
 
-_IDENT_START = r"[^\W\d]|[_\u0370-\u03ff\u1f00-\u1fff\u2100-\u214f\U0001d400-\U0001d7ff]"
-_IDENT_REST = r"[\w'!?\u0370-\u03ff\u1f00-\u1fff\u2080-\u209c\u2100-\u214f\U0001d400-\U0001d7ff]"
-_IDENT_PART = rf"(?:«[^»]*»|(?:{_IDENT_START}){_IDENT_REST}*)"
-_IDENT = re.compile(rf"{_IDENT_PART}(?:\.{_IDENT_PART})*")
-_NUMBER = re.compile(r"0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_CHAR = re.compile(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|.)|[^'\\\n])'")
+# Lean's multi-character symbols the splitting rules look at (the lexer gives single characters).
 _SYMBOLS = sorted([":=", "=>", "<;>", "::", "->", "<-", "@["], key=len, reverse=True)
 
 
@@ -72,77 +69,40 @@ class LeanTextError(ValueError):
     """The text cannot be tokenised (an unclosed comment or string): the message says where."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Token:
-    kind: str  # ident, number, string, char, symbol, comment, doc
-    text: str
-    start: int
-    end: int
-
-
-def tokens(text: str, *, comments: bool = False) -> Iterator[Token]:  # noqa: C901 - one branch per kind of token
-    """Lean's tokens of text; comments only when asked (doc comments `/-- -/` are kind "doc")."""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            if comments:
-                yield Token("comment", text[i:end], i, end)
-            i = end
-        elif text.startswith("/-", i):
-            end = _block_comment_end(text, i)
-            if comments or text.startswith("/--", i) or text.startswith("/-!", i):
-                kind = "doc" if text.startswith("/--", i) or text.startswith("/-!", i) else "comment"
-                if comments or kind == "doc":
-                    yield Token(kind, text[i:end], i, end)
-            i = end
-        elif ch == '"' or (ch in "sfrm" and text.startswith('!"', i + 1)):
-            start = i
-            i = _string_end(text, i + (2 if ch != '"' else 0))
-            yield Token("string", text[start:i], start, i)
-        elif ch == "'" and (match := _CHAR.match(text, i)):
-            yield Token("char", match.group(), i, match.end())
-            i = match.end()
-        elif match := _IDENT.match(text, i):
-            yield Token("ident", match.group(), i, match.end())
-            i = match.end()
-        elif ch.isdigit() and (match := _NUMBER.match(text, i)):
-            yield Token("number", match.group(), i, match.end())
-            i = match.end()
+def tokens(text: str, *, comments: bool = False) -> Iterator[Token]:
+    """Lean's tokens of text (`judge.lean_lexer`, the one tokenizer), with the symbols above
+    joined; comments only when asked (doc comments `/-- -/`, `/-! -/` are kind "doc", always)."""
+    raw = lexer_tokens(text)
+    i = 0
+    while i < len(raw):
+        token = raw[i]
+        i += 1
+        if not token.closed and token.kind in ("comment", "string"):
+            what = "a block comment" if token.kind == "comment" else "a string"
+            raise LeanTextError(f"{what} opened at offset {token.start} is never closed")
+        if token.kind == "comment":
+            doc = token.text.startswith(("/--", "/-!"))
+            if doc or comments:
+                yield dataclasses.replace(token, kind="doc" if doc else "comment")
+        elif token.kind == "symbol":
+            symbol = next(
+                (s for s in _SYMBOLS if text.startswith(s, token.start) and _adjacent(raw, i - 1, len(s))), None
+            )
+            if symbol is None:
+                yield token
+            else:
+                yield Token("symbol", symbol, token.start, token.start + len(symbol))
+                i += len(symbol) - 1
         else:
-            symbol = next((s for s in _SYMBOLS if text.startswith(s, i)), ch)
-            yield Token("symbol", symbol, i, i + len(symbol))
-            i += len(symbol)
+            yield token
 
 
-def _block_comment_end(text: str, start: int) -> int:
-    depth, i = 0, start
-    while i < len(text):
-        if text.startswith("/-", i):
-            depth, i = depth + 1, i + 2
-        elif text.startswith("-/", i):
-            depth, i = depth - 1, i + 2
-            if depth == 0:
-                return i
-        else:
-            i += 1
-    raise LeanTextError(f"a block comment opened at offset {start} is never closed")
-
-
-def _string_end(text: str, quote: int) -> int:
-    i = quote + 1
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text[i] == '"':
-            return i + 1
-        else:
-            i += 1
-    raise LeanTextError(f"a string opened at offset {quote} is never closed")
+def _adjacent(raw: list[Token], at: int, count: int) -> bool:
+    """`count` one-character symbol tokens follow one another from `raw[at]`, with no gap."""
+    run = raw[at : at + count]
+    return len(run) == count and all(
+        t.kind == "symbol" and t.start == raw[at].start + k and len(t.text) == 1 for k, t in enumerate(run)
+    )
 
 
 def body_assign(text: str) -> int | None:

@@ -20,7 +20,6 @@ import hashlib
 import logging
 import threading
 import time
-from pathlib import Path
 
 from judge import counterexamples, source_checks, spec_consistency
 from judge.axioms import axiom_verdict
@@ -39,6 +38,7 @@ from judge.export_format import (
     parse_export,
     parse_name,
 )
+from judge.exporter_program import EXPORTER_FILE, exporter_source
 from judge.fork import reset_after_fork
 from judge.lean_runner import LeanJob, LeanRunner, RunResult, close_runner, get_runner
 from judge.problem_format import ProblemSpec
@@ -61,8 +61,7 @@ log = logging.getLogger(__name__)
 # Bump when a check changes: verdicts of older versions can then be re-judged.
 CHECKER_VERSION = "2026.12.04"  # WRONG_ANSWER
 
-EXPORTER_SOURCE = Path(__file__).with_name("lean") / "Export.lean"
-EXPORTER_WAITING = b"ARENA-EXPORTER-WAITING\n"  # Export.lean, compiled, waits for its file
+EXPORTER_WAITING = b"ARENA-EXPORTER-WAITING\n"  # the exporter, compiled, waits for its file
 EXPORTER_DONE = b'["DONE"]'  # the last line of one job's output, after its sections (WIRE.md)
 SUBMISSION_FILE = "Sol.lean"
 # How the offline Lean dies (Node's stack overflow, wasm traps, Lean's runtime panics): when the
@@ -158,7 +157,7 @@ class Judge:
                     problem.statement_fingerprint,
                     self.runner.version(),
                     CHECKER_VERSION,
-                    hashlib.sha256(EXPORTER_SOURCE.read_bytes()).hexdigest(),
+                    hashlib.sha256(exporter_source()).hexdigest(),
                 ]
             ).encode()
         ).hexdigest()
@@ -649,8 +648,8 @@ def exporter_job(
     imports = imports or []
     preloaded = tuple(imports) if preload and sorted(imports) == sorted(preload) else ()
     return LeanJob(
-        args=("--run", "Export.lean", *preloaded),
-        static_files={"Export.lean": source if source is not None else EXPORTER_SOURCE.read_bytes()},
+        args=("--run", EXPORTER_FILE, *preloaded),
+        static_files={EXPORTER_FILE: source if source is not None else exporter_source()},
         files={SUBMISSION_FILE: code},
         stdin=exporter_stdin(key, imports, probes),
         early_start=True,

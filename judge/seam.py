@@ -6,7 +6,8 @@ where the judge is chosen.
 against it (pyproject's mypy `files`). `site_judge()` imports the object `settings.ARENA_JUDGE`
 names: the only `import_string` of a judge in the project. The site imports from the judge only
 this module, `judge.results` and `judge.problem_format` (the data both sides speak),
-`judge.source_checks`' text helpers and `judge.lean_text` (the importers' splitter);
+`judge.source_checks`' text helpers and `judge.lean_text` (the importers' splitter, on the
+one tokenizer `judge.lean_lexer`);
 pyproject's import-linter contract "The site reaches the judge through its seam" keeps it so.
 
 What validation reads from a template's export (problems/validation.py: the constants, their

@@ -1,10 +1,10 @@
 """Test-only variants of the exporter, for control runs: they show an attack's payload really
 does what it claims when a defence is off, so the guarded run's refusal means something.
-Never used by the judge: `judge.pipeline` always runs `judge/lean/Export.lean` as it is."""
+Never used by the judge: `judge.pipeline` always runs `judge.exporter_program.exporter_source()` as it is."""
 
 from __future__ import annotations
 
-from judge.pipeline import EXPORTER_SOURCE
+from judge.exporter_program import exporter_source as judges_exporter_source
 
 _POLICY_OFF = [
     ("match checkCommand cmd with", "match (Except.ok () : Except Refusal Unit) with"),
@@ -15,13 +15,13 @@ _GATE_OFF = [("compileDeclsRef.set (gate compile)", "compileDeclsRef.set compile
 
 
 def exporter_source(*, policy: bool, gate: bool) -> bytes:
-    """Export.lean with the syntax policy and/or the compiler gate switched off."""
-    text = EXPORTER_SOURCE.read_text(encoding="utf-8")
+    """The exporter with the syntax policy and/or the compiler gate switched off."""
+    text = judges_exporter_source().decode()
     for enabled, edits in ((policy, _POLICY_OFF), (gate, _GATE_OFF)):
         if enabled:
             continue
         for old, new in edits:
-            assert text.count(old) == 1, f"Export.lean changed: {old!r} not found once"
+            assert text.count(old) == 1, f"the exporter changed: {old!r} not found once"
             text = text.replace(old, new)
     return text.encode()
 
@@ -45,11 +45,11 @@ _MANY_FILES = [
 
 
 def many_files_exporter_source() -> bytes:
-    """Export.lean, defences on, exporting each file named on its command line in turn (one go
+    """The exporter, defences on, exporting each file named on its command line in turn (one go
     line each): many policy cases for the price of one Lean start. Test-only: the judge's
     exporter reads `Sol.lean` for each job."""
-    text = EXPORTER_SOURCE.read_text(encoding="utf-8")
+    text = judges_exporter_source().decode()
     for old, new in _MANY_FILES:
-        assert text.count(old) == 1, f"Export.lean changed: {old!r} not found once"
+        assert text.count(old) == 1, f"the exporter changed: {old!r} not found once"
         text = text.replace(old, new)
     return text.encode()

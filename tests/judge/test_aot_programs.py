@@ -16,13 +16,14 @@ import pytest
 
 from judge import provisioning
 from judge.config import load_config
+from judge.exporter_program import exporter_source
 from judge.lean_runner import LeanJob, NativeLeanRunner, OfflineLeanRunner, RunStats
-from judge.pipeline import EXPORTER_SOURCE, exporter_job
+from judge.pipeline import exporter_job
 from judge.replay import REPLAY_SOURCE
 from judge.sandbox import Limits
 
 LIMITS = Limits(wall_seconds=10.0, memory_bytes=1 << 30, output_bytes=64 << 10, processes=64)
-EXPORT = EXPORTER_SOURCE.read_bytes()
+EXPORT = exporter_source()
 
 
 def aot_build(directory: Path, program: str, source: bytes, binary: Path) -> None:
@@ -90,7 +91,7 @@ def test_without_a_matching_build_lean_runs_the_source(native, tmp_path, probe_d
     if build == "no-binary":
         aot.mkdir()
         (aot / "arena-export.sha256").write_text(hashlib.sha256(EXPORT).hexdigest())
-    if build == "other-source":  # built before Export.lean changed: stale, never used
+    if build == "other-source":  # built before the exporter changed: stale, never used
         aot_build(aot, "arena-export", EXPORT + b"\n-- an older exporter\n", probe_dir / "probe")
     runner = native(None if build == "none" else aot)
     spec = runner.spec(("--run", "Export.lean", "Std"), LIMITS, static_files={"Export.lean": EXPORT})

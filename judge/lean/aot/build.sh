@@ -12,10 +12,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$here/lakefile.toml" "$work/"
 cp -r "$here/ArenaAot" "$work/"
+# the exporter is its parts joined (judge/exporter_program.py: the one home of the join rule)
+(cd "$here/../../.." && python3 -c 'import sys; from judge.exporter_program import exporter_source
+sys.stdout.buffer.write(exporter_source())') > "$work/Export.lean.joined"
+cp "$here/../Replay.lean" "$work/Replay.lean.joined"
 for pair in Export:exporterMain Replay:replayMain; do
     name=${pair%%:*}
     entry=${pair#*:}
-    source="$here/../$name.lean"
+    source="$work/$name.lean.joined"
     # exactly one `public def main (`, renamed so that the wrapper's `main` can call it
     test "$(grep -c '^public def main (' "$source")" = 1
     sed "s/^public def main (/public def $entry (/" "$source" > "$work/ArenaAot/$name.lean"
@@ -23,5 +27,5 @@ done
 (cd "$work" && lake build)
 mkdir -p "$prefix/bin"
 cp "$work/.lake/build/bin/arena-export" "$work/.lake/build/bin/arena-replay" "$prefix/bin/"
-sha256sum "$here/../Export.lean" | cut -d' ' -f1 > "$prefix/arena-export.sha256"
-sha256sum "$here/../Replay.lean" | cut -d' ' -f1 > "$prefix/arena-replay.sha256"
+sha256sum "$work/Export.lean.joined" | cut -d' ' -f1 > "$prefix/arena-export.sha256"
+sha256sum "$work/Replay.lean.joined" | cut -d' ' -f1 > "$prefix/arena-replay.sha256"
