@@ -106,8 +106,7 @@ def exporter_identity() -> str:
     import hashlib
     from pathlib import Path
 
-    here = Path(__file__).parent
-    digest = hashlib.sha256((here.parent / "lean-toolchain").read_bytes())
-    for source in sorted((here / "lean").rglob("*.lean")):  # Export.lean, or its parts (issue 33)
-        digest.update(source.relative_to(here).as_posix().encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
+    from judge.exporter_program import exporter_source
+
+    toolchain = (Path(__file__).resolve().parent.parent / "lean-toolchain").read_bytes()
+    return hashlib.sha256(toolchain + b"\0" + exporter_source()).hexdigest()

@@ -251,3 +251,17 @@ def test_past_the_waiters_bound_the_id_comes_at_once(api, problem, never_run, se
     started = time.monotonic()
     response = api.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH}, format="json")
     assert response.status_code == 202 and time.monotonic() - started < 2
+
+
+def test_the_key_changes_with_the_exporter(monkeypatch):
+    from judge import exporter_program, seam
+
+    base = {"fingerprint": "f", "checker_version": "c", "code": "x"}
+    seam.exporter_identity.cache_clear()
+    before = checks.check_key(**base)
+    monkeypatch.setattr(exporter_program, "exporter_source", lambda: b"-- another exporter\n")
+    seam.exporter_identity.cache_clear()
+    try:
+        assert checks.check_key(**base) != before
+    finally:
+        seam.exporter_identity.cache_clear()
