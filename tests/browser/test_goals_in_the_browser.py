@@ -84,6 +84,13 @@ def test_check_shows_each_sorrys_goal_at_the_cursor(page, screenshot):
     page.wait_for_selector("[data-goals-panel]:not(.stale):not(.checking)")
     screenshot(page, "goals-after-proving-one")
     assert page.url.endswith("/problems/solve-add/"), "Check must not leave or reload the page"
+
+    # on a phone the panel goes below the code, and the page keeps the phone's width
+    page.set_viewport_size({"width": 390, "height": 844})
+    editor, panel = page.locator(".cm-editor").bounding_box(), page.locator("[data-goals-panel]").bounding_box()
+    assert panel["y"] >= editor["y"] + editor["height"] and panel["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "goals-on-a-phone")
     assert page.problems.errors == []
 
 
