@@ -301,6 +301,11 @@ class ProblemScoreOutput(serializers.Serializer):
         child=serializers.FloatField(allow_null=True),
         help_text="pass@1 … pass@k for this problem (index 0 is pass@1), each null until n reaches it.",
     )
+    checks = serializers.IntegerField(
+        allow_null=True,
+        help_text="Checks (POST /api/v1/check/) the run's owner made of this problem while the run was open "
+        "for it: from its opening to its last attempt there. Not attempts: they get no verdict.",
+    )
 
     def to_representation(self, score: ProblemScore) -> dict:
         return super().to_representation(score)
@@ -336,3 +341,68 @@ class RunOutput(serializers.Serializer):
 
 class RunDetailOutput(RunOutput):
     problems = ProblemScoreOutput(many=True)
+
+
+# --- Checks (issue 27: the proof state, not a verdict; submissions/checks.py) -----------------
+
+
+class CheckInput(serializers.Serializer):
+    problem = serializers.SlugField(max_length=100)
+    code = serializers.CharField(trim_whitespace=False, help_text="At most 64 KiB of UTF-8.")
+
+
+class CheckSorryOutput(serializers.Serializer):
+    line = serializers.IntegerField(help_text="1-based.")
+    column = serializers.IntegerField(help_text="0-based, in Unicode code points.")
+    end_line = serializers.IntegerField()
+    end_column = serializers.IntegerField()
+    goal = serializers.CharField(help_text="What the `sorry` still has to prove: hypotheses, then `⊢ target`.")
+
+
+class CheckStepOutput(serializers.Serializer):
+    line = serializers.IntegerField(help_text="1-based.")
+    column = serializers.IntegerField(help_text="0-based, in Unicode code points.")
+    end_line = serializers.IntegerField()
+    end_column = serializers.IntegerField()
+    goals_before = serializers.ListField(child=serializers.CharField(), help_text="The goals before this tactic.")
+    goals_after = serializers.ListField(child=serializers.CharField(), help_text="The goals after it ([]: none).")
+
+
+class CheckResultOutput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["ok", "refused", "limit", "error"],
+        help_text="ok: Lean elaborated the file; refused: the syntax policy refused it (see `refusal`); "
+        "limit: a time, memory or output limit was hit; error: our fault, check again.",
+    )
+    messages = LeanMessageOutput(many=True, help_text="Lean's messages, as in a verdict.")
+    sorries = CheckSorryOutput(many=True, help_text="Each `sorry`, with its goal.")
+    steps = CheckStepOutput(many=True, help_text="The proof state around every tactic, with its source range.")
+    open_theorems = serializers.ListField(
+        child=serializers.CharField(), help_text="The problem's theorems still open (a `sorry`, an error)."
+    )
+    truncated = serializers.BooleanField(help_text="A bound of the exporter was hit: goals or steps are cut short.")
+    refusal = serializers.CharField(help_text="Why there is no proof state (refused, limit, error); else empty.")
+    checker_version = serializers.CharField()
+    lean_version = serializers.CharField()
+    time_ms = serializers.IntegerField()
+
+
+@extend_schema_field(CheckResultOutput(allow_null=True))
+class CheckResultField(serializers.JSONField):
+    """The stored CheckResult, typed in the schema (a newer judge may add fields: clients ignore them)."""
+
+
+class CheckOutput(serializers.Serializer):
+    id = serializers.CharField(source="token", help_text="The poll id: answered only to the account that asked.")
+    status = serializers.ChoiceField(choices=["queued", "running", "finished"])
+    status_url = serializers.SerializerMethodField()
+    problem = serializers.CharField()
+    problem_version = serializers.IntegerField(allow_null=True, help_text="Null for a draft (its author, staff).")
+    from_cache = serializers.BooleanField(help_text="Answered from an identical check moments ago.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    result = CheckResultField(read_only=True, allow_null=True, help_text="null until answered.")
+    note = serializers.CharField(help_text="A check is not a submission: only a submission gets a verdict.")
+
+    def get_status_url(self, check) -> str:
+        return reverse("api-v1-check-detail", args=[check.token])

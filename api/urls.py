@@ -17,6 +17,8 @@ urlpatterns = [
         with_fast_poll(views.SubmissionDetailView.as_view()),
         name="api-v1-submission-detail",
     ),
+    path("check/", views.CheckCreateView.as_view(), name="api-v1-check-create"),
+    path("check/<str:token>/", views.CheckDetailView.as_view(), name="api-v1-check-detail"),
     path("batches/<int:batch_id>/", views.BatchDetailView.as_view(), name="api-v1-batch-detail"),
     path("tokens/", views.TokenListCreateView.as_view(), name="api-v1-token-list"),
     path("tokens/sign-in/", views.TokenSignInView.as_view(), name="api-v1-token-sign-in"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
@@ -26,8 +27,9 @@ from api.throttling import PerIpThrottle, PerUserThrottle, SubmissionThrottle
 from bots import selectors, services
 from bots.models import ApiToken, Batch, Run
 from problems.models import Problem
-from problems.selectors import problem_get_published, problem_list_published
-from submissions.models import Submission, SubmissionStatus
+from problems.selectors import problem_get_published, problem_get_visible, problem_list_published
+from submissions import checks
+from submissions.models import Check, Submission, SubmissionStatus
 from submissions.services import InFlightLimitExceeded
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -261,6 +263,74 @@ class SubmissionDetailView(V1View):
         return Response(serializers.SubmissionDetailOutput(submission).data)
 
 
+# --- Checks (issue 27): the proof state, never a verdict -------------------------------------
+
+
+class CheckInFlightError(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "check_in_flight"
+
+
+def _check_answer(check: Check) -> Response:
+    body = serializers.CheckOutput(checks.check_view(check)).data
+    if check.is_pending:
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+    return Response(body)
+
+
+class CheckCreateView(V1View):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="check_create",
+        summary="Check code against a problem (Lean's proof state, not a verdict)",
+        description=(
+            "Lean elaborates the file against the problem as a judging would, and answers its messages, each "
+            "`sorry` with its goal, the goals before and after every tactic and the theorems still open. Nothing "
+            "is stored as a submission: only a submission gets a verdict. Answered `200` within a few seconds "
+            "(ARENA_CHECK_WAIT_SECONDS), else `202` with an `id` to poll at `status_url`. One check in flight "
+            "per account (`429` `check_in_flight`), and ARENA_CHECK_RATE checks per account, shared with the "
+            "site's editor and form (`429` `throttled`)."
+        ),
+        request=serializers.CheckInput,
+        responses={200: serializers.CheckOutput, 202: serializers.CheckOutput},
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.CheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            problem = problem_get_visible(slug=data.validated_data["problem"], user=request.user)
+        except Problem.DoesNotExist as exc:
+            raise exceptions.ValidationError({"problem": ["No such problem."]}) from exc
+        try:
+            check = checks.check_create(user=request.user, problem=problem, code=data.validated_data["code"])
+        except checks.CheckRateLimited as exc:
+            raise exceptions.Throttled(wait=exc.wait, detail=str(exc)) from exc
+        except checks.CheckInFlight as exc:
+            url = reverse("api-v1-check-detail", args=[exc.check.token])
+            raise CheckInFlightError(detail=f"{exc} It is {url}.") from exc
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return _check_answer(checks.check_wait(check=check, seconds=settings.ARENA_CHECK_WAIT_SECONDS))
+
+
+class CheckDetailView(V1View):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="check_retrieve",
+        parameters=[serializers.WaitInput],
+        responses={200: serializers.CheckOutput, 202: serializers.CheckOutput},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        wait = min(_query(serializers.WaitInput, request)["wait"], settings.ARENA_API_MAX_WAIT_SECONDS)
+        try:
+            check = checks.check_get(token=token, user=request.user)
+        except Check.DoesNotExist as exc:
+            raise Http404("No such check of yours.") from exc
+        return _check_answer(checks.check_wait(check=check, seconds=wait))
+
+
 class BatchCreateView(V1View):
     permission_classes = [IsAuthenticated]
     throttle_classes = [PerIpThrottle, PerUserThrottle, SubmissionThrottle]
@@ -439,7 +509,7 @@ class RunListCreateView(V1View):
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        (score,) = selectors.run_scores([run])
+        (score,) = selectors.run_scores([run], with_checks=True)
         return Response(serializers.RunDetailOutput(score).data, status=status.HTTP_201_CREATED)
 
 
@@ -451,5 +521,5 @@ class RunDetailView(V1View):
         run = Run.objects.select_related("user").filter(pk=run_id).first()
         if run is None:
             raise Http404("No such run.")
-        (score,) = selectors.run_scores([run])
+        (score,) = selectors.run_scores([run], with_checks=True)
         return Response(serializers.RunDetailOutput(score).data)

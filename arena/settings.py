@@ -201,6 +201,14 @@ ARENA_API_MAX_TOKENS_PER_USER = env.int("ARENA_API_MAX_TOKENS_PER_USER", default
 # ?wait=N holds the request (one thread) at most this long, and at most this many per process.
 ARENA_API_MAX_WAIT_SECONDS = env.int("ARENA_API_MAX_WAIT_SECONDS", default=20)
 ARENA_API_MAX_WAITERS_PER_PROCESS = env.int("ARENA_API_MAX_WAITERS_PER_PROCESS", default=4)
+# Checks (issue 27: Lean's proof state, not a verdict; submissions/checks.py): per account,
+# whatever sends them (the API, the editor, the form); a request waits this long for the answer
+# before it gets an id to poll; an identical check (checks.check_key) within the cache time is
+# answered from the last one; a check unanswered after the expiry is given up (its owner may check again).
+ARENA_CHECK_RATE = env.str("ARENA_CHECK_RATE", default="30/min")
+ARENA_CHECK_WAIT_SECONDS = env.float("ARENA_CHECK_WAIT_SECONDS", default=8.0)
+ARENA_CHECK_CACHE_SECONDS = env.int("ARENA_CHECK_CACHE_SECONDS", default=600)
+ARENA_CHECK_EXPIRE_SECONDS = env.int("ARENA_CHECK_EXPIRE_SECONDS", default=180)
 # Webhooks: attempts, back-off (base x 3^(attempt-1) seconds), time out per attempt.
 ARENA_WEBHOOK_MAX_ATTEMPTS = env.int("ARENA_WEBHOOK_MAX_ATTEMPTS", default=5)
 ARENA_WEBHOOK_RETRY_BASE_SECONDS = env.int("ARENA_WEBHOOK_RETRY_BASE_SECONDS", default=10)
@@ -339,9 +347,17 @@ CELERY_WORKER_CONCURRENCY = None if ARENA_JUDGE_CONCURRENCY == "auto" else int(A
 # let go is killed a minute later, and the sweep re-queues its submission.
 CELERY_TASK_SOFT_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS
 CELERY_TASK_TIME_LIMIT = ARENA_JUDGE_TIME_LIMIT_SECONDS + 60
-CELERY_TASK_ROUTES = {"submissions.tasks.judge_submission_task": {"queue": "judge"}}
+CELERY_TASK_ROUTES = {
+    "submissions.tasks.judge_submission_task": {"queue": "judge"},
+    "submissions.tasks.run_check_task": {"queue": "judge"},
+}
 # Problem validations run the judge too; the sender names the profile's queue explicitly.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Checks before queued judging (issue 27): on Redis a message with a lower priority number is
+# taken first (kombu's priority steps 0, 3, 6, 9; no priority is the first step). Every message
+# goes at 5, a check's at 0 (submissions.checks.CHECK_PRIORITY): a check waits for the jobs
+# already on a worker, never for a batch's queued turns. kombu's file-system queue ignores it.
+CELERY_TASK_DEFAULT_PRIORITY = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-submissions": {

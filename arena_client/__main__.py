@@ -4,13 +4,15 @@
     python -m arena_client problem SLUG              # the template to complete, on stdout
     python -m arena_client submit PROBLEM FILE [--wait] [--run ID] [--callback URL]
     python -m arena_client status ID [--wait]
+    python -m arena_client check FILE --problem SLUG [--json]   # Lean's open goals (not a verdict)
     python -m arena_client batch DIR [--wait] [--run ID]   # DIR/<problem>.lean or DIR/<problem>--<n>.lean
     python -m arena_client run --model M --k K [--problems a,b] [DIR]   # open a run, submit DIR to it
     python -m arena_client runs                      # the leaderboard
     python -m arena_client sign-in [--bot MODEL]     # a token from your username and password
 
 ARENA_URL (default http://127.0.0.1:8000) and ARENA_TOKEN configure it. Exit 0 when every
-verdict waited for is ACCEPTED (or nothing was waited for), 1 otherwise, 2 on an API error.
+verdict waited for is ACCEPTED (or nothing was waited for), 1 otherwise, 2 on an API error;
+`check` exits 0 when Lean left no theorem open, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -68,6 +70,26 @@ def _wait_all(client: ArenaClient, ids: list[int]) -> int:
     return 1 if failed else 0
 
 
+def _print_check(answer: dict) -> int:
+    """The open goals as Lean prints them, each sorry at its line:column, then Lean's errors."""
+    result = answer.get("result") or {}
+    if result.get("status") != "ok":
+        print(f"no proof state ({result.get('status', answer['status'])}): {result.get('refusal', '')}")
+        return 1
+    for sorry in result.get("sorries", []):
+        print(f"sorry at {sorry['line']}:{sorry['column']}:")
+        print("  " + sorry["goal"].replace("\n", "\n  "))
+    for message in result.get("messages", []):
+        if message.get("severity") == "error":
+            print(f"error at {message['line']}:{message['column']}: {message['text']}")
+    still_open = result.get("open_theorems", [])
+    print(f"open: {', '.join(still_open)}" if still_open else "no theorem left open: submit it for the verdict")
+    if result.get("truncated"):
+        print("(cut short: a bound of the checker was hit)")
+    print(answer.get("note", ""), file=sys.stderr)
+    return 1 if still_open else 0
+
+
 def _sign_in(client: ArenaClient, args) -> int:
     username = os.environ.get("ARENA_USERNAME") or input("Username: ")
     password = os.environ.get("ARENA_PASSWORD") or getpass("Password: ")
@@ -95,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     status = commands.add_parser("status", help="one submission")
     status.add_argument("id", type=int)
     status.add_argument("--wait", action="store_true")
+    check = commands.add_parser("check", help="Lean's open goals of FILE against a problem (not a verdict)")
+    check.add_argument("file")
+    check.add_argument("--problem", required=True, metavar="SLUG")
+    check.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     batch = commands.add_parser("batch", help="submit every DIR/*.lean (problem from the file name)")
     batch.add_argument("dir")
     batch.add_argument("--wait", action="store_true")
@@ -136,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "status":
             result = client.wait(args.id) if args.wait else client.submission(args.id)
             _print(result)
+        elif args.command == "check":
+            answer = client.check(args.problem, Path(args.file).read_text(encoding="utf-8"))
+            if args.json:
+                _print(answer)
+                return 0 if answer["result"] and not answer["result"]["open_theorems"] else 1
+            return _print_check(answer)
         elif args.command == "batch":
             ids = _submit_dir(client, args.dir, args.run)
             return _wait_all(client, ids) if args.wait else 0

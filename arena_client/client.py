@@ -96,6 +96,16 @@ class ArenaClient:
                 return submission
             time.sleep(1)
 
+    # checks: Lean's proof state, not a verdict (only a submission gets one)
+    def check(self, problem: str, code: str, timeout: float = 600) -> dict:
+        """Check code against a problem; the answer once Lean has given it (polls the check's id
+        when the server's own bounded wait was not enough)."""
+        answer = self.request("POST", "/api/v1/check/", {"problem": problem, "code": code})
+        deadline = time.monotonic() + timeout
+        while answer["status"] != "finished" and time.monotonic() < deadline:
+            answer = self.request("GET", f"{answer['status_url']}?wait=20")
+        return answer
+
     def batch(self, items: list[dict], *, run: int | None = None, callback_url: str = "") -> dict:
         body: dict = {"submissions": items}
         if run is not None:

@@ -14,7 +14,7 @@ from bots.pass_at_k import pass_at_k
 from judge.results import Verdict
 from problems.models import Problem
 from problems.selectors import problem_list_judgeable, problem_list_published
-from submissions.models import AuthorKind, Submission, SubmissionStatus
+from submissions.models import AuthorKind, Check, Submission, SubmissionStatus
 
 
 def token_list_for_user(*, user) -> QuerySet[ApiToken]:
@@ -175,6 +175,8 @@ class ProblemScore:
     pass_at_k: float | None = None
     # pass@1 … pass@k of the run's k: each defined once n >= that k
     pass_at: list[float | None] = dataclasses.field(default_factory=list)
+    # the owner's checks of the problem while the run was open (run_check_counts); None: not counted
+    checks: int | None = None
 
 
 @dataclasses.dataclass
@@ -222,13 +224,18 @@ def _attempt_rows(run_ids: list[int]):
         SubmissionOrigin.objects.filter(run_id__in=run_ids)
         .order_by("run_id", "submission__created_at", "submission_id")
         .values_list(
-            "run_id", "submission__problem_version__problem__slug", "submission__status", "submission__verdict"
+            "run_id",
+            "submission__problem_version__problem__slug",
+            "submission__status",
+            "submission__verdict",
+            "submission__created_at",
         )
     )
 
 
-def run_scores(runs: list[Run]) -> list[RunScore]:
-    """Scores from the server's own records: one query for the attempts, one for the sets."""
+def run_scores(runs: list[Run], *, with_checks: bool = False) -> list[RunScore]:
+    """Scores from the server's own records: one query for the attempts, one for the sets (and,
+    with_checks, one per run for its owner's checks: run_check_counts)."""
     run_ids = [run.pk for run in runs]
     slugs: dict[int, list[str]] = defaultdict(list)
     for run_id, slug in Run.problems.through.objects.filter(run_id__in=run_ids).values_list("run_id", "problem__slug"):
@@ -236,7 +243,9 @@ def run_scores(runs: list[Run]) -> list[RunScore]:
     tables: dict[int, dict[str, ProblemScore]] = {
         run.pk: {slug: ProblemScore(problem=slug) for slug in sorted(slugs[run.pk])} for run in runs
     }
-    for run_id, slug, status, verdict in _attempt_rows(run_ids):
+    last_attempt: dict[tuple[int, str], datetime] = {}
+    for run_id, slug, status, verdict, created_at in _attempt_rows(run_ids):
+        last_attempt[run_id, slug] = created_at
         score = tables[run_id].setdefault(slug, ProblemScore(problem=slug))
         if verdict == Verdict.JUDGE_ERROR:
             continue  # our fault, not the model's: neither an attempt nor a failure
@@ -251,11 +260,28 @@ def run_scores(runs: list[Run]) -> list[RunScore]:
     scores = []
     for run_id, table in tables.items():
         run = by_id[run_id]
+        checks = run_check_counts(run, last_attempt=last_attempt) if with_checks else {}
         for score in table.values():
             score.pass_at = [pass_at_k(n=score.judged, c=score.accepted, k=j) for j in range(1, run.k + 1)]
             score.pass_at_k = score.pass_at[-1]
+            score.checks = checks.get(score.problem, 0) if with_checks else None
         scores.append(RunScore(run=run, problems=list(table.values())))
     return scores
+
+
+def run_check_counts(run: Run, *, last_attempt: dict[tuple[int, str], datetime]) -> dict[str, int]:
+    """Per problem of the run, how many checks its owner made while the run was open for that
+    problem: from the run's opening to its last attempt there (to now while it has none). Checks
+    are not attempts: they cost Lean time but get no verdict, so a reader of pass@k sees them beside it."""
+    rows = Check.objects.filter(
+        user_id=run.user_id, problem__in=run.problems.all(), created_at__gte=run.created_at
+    ).values_list("problem__slug", "created_at")
+    counts: dict[str, int] = defaultdict(int)
+    for slug, created_at in rows:
+        until = last_attempt.get((run.pk, slug))
+        if until is None or created_at <= until:
+            counts[slug] += 1
+    return dict(counts)
 
 
 def run_leaderboard(*, limit: int = 200) -> list[RunScore]:

@@ -58,5 +58,5 @@ def run_detail_page(request: HttpRequest, run_id: int) -> HttpResponse:
     run = Run.objects.select_related("user").filter(pk=run_id).first()
     if run is None:
         raise Http404("No such run.")
-    (score,) = selectors.run_scores([run])
+    (score,) = selectors.run_scores([run], with_checks=True)
     return render(request, "bots/run_detail.html", {"score": score})

@@ -18,6 +18,7 @@ that they too come through this one door.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -36,6 +37,7 @@ __all__ = [
     "TemplateExportError",
     "TemplateFacts",
     "code_tokens",
+    "exporter_identity",
     "identifier",
     "site_judge",
     "template_facts",
@@ -100,3 +102,17 @@ def site_judge() -> SiteJudge:
     if not isinstance(judge, SiteJudge):
         raise ImproperlyConfigured(f"ARENA_JUDGE={settings.ARENA_JUDGE!r} is not a judge.seam.SiteJudge")
     return judge
+
+
+@functools.cache
+def exporter_identity() -> str:
+    """The exporter and the toolchain a check is made with, as one SHA-256: with the problem
+    version's fingerprint, the checker version and the code's digest it keys what the site keeps
+    of a check (submissions/checks.py), so a new exporter or Lean never answers from an old one."""
+    import hashlib
+    from pathlib import Path
+
+    from judge.exporter_program import exporter_source
+
+    toolchain = (Path(__file__).resolve().parent.parent / "lean-toolchain").read_bytes()
+    return hashlib.sha256(toolchain + b"\0" + exporter_source()).hexdigest()

@@ -146,3 +146,49 @@ class JudgeRun(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.submission_id} judging {self.judging} attempt {self.attempt}"
+
+
+class CheckStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+class Check(models.Model):
+    """One check (issue 27): Lean's proof state of some code against a problem, asked by its owner.
+
+    Not a submission: no verdict, never in statistics, dumps or leaderboards. The row is the poll
+    record (its `token` the unguessable id, answered only to `user`), the short cache (by `key`),
+    and what a run counts as its owner's checks. submissions/checks.py has the rules.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checks")
+    problem = models.ForeignKey("problems.Problem", on_delete=models.CASCADE, related_name="+")
+    # The frozen version of a published problem; None for a draft checked by its author or staff.
+    problem_version = models.ForeignKey(
+        ProblemVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.TextField()
+    # SHA-256 of the problem version's fingerprint, the exporter and toolchain, the checker version
+    # and the code (checks.check_key): equal keys, equal answers.
+    key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=CheckStatus.choices, default=CheckStatus.QUEUED)
+    result = models.JSONField(null=True, blank=True)  # judge.results.CheckResult.to_dict()
+    from_cache = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["key", "-finished_at"], name="check_key_finished"),
+            models.Index(fields=["user", "problem", "created_at"], name="check_user_problem_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check {self.pk} of {self.problem_id} by {self.user_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status != CheckStatus.FINISHED

@@ -10,8 +10,9 @@ from django.shortcuts import render
 from problems.models import Level, Problem
 from problems.profiles import profile_get
 from problems.selectors import PROBLEM_SORTS, problem_filter_choices, problem_get_published
+from submissions import checks
 from submissions.forms import SubmissionForm
-from submissions.models import AuthorKind, Submission
+from submissions.models import AuthorKind, Check, Submission
 from submissions.selectors import (
     ProblemFilters,
     problem_list_with_stats,
@@ -61,10 +62,23 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 
 def problem_detail(request: HttpRequest, slug: str) -> HttpResponse:
     problem = get_published_or_404(slug)
-    reopened = _reopened_submission(request, problem)
-    code = reopened.code if reopened else problem.to_spec().template()
+    check = _own_check(request, problem)
+    reopened = None if check else _reopened_submission(request, problem)
+    code = check.code if check else (reopened.code if reopened else problem.to_spec().template())
     form = SubmissionForm(initial={"code": code})
-    return render_problem_page(request, problem, form, reopened=reopened)
+    return render_problem_page(request, problem, form, reopened=reopened, check=check)
+
+
+def _own_check(request: HttpRequest, problem: Problem) -> Check | None:
+    """?check=<id> shows one of your checks of this problem: its code, its goals as text."""
+    token = request.GET.get("check", "")[:100]
+    if not token or not request.user.is_authenticated:
+        return None
+    try:
+        check = checks.check_get(token=token, user=request.user)
+    except Check.DoesNotExist:
+        return None
+    return check if check.problem_id == problem.pk else None
 
 
 def _reopened_submission(request: HttpRequest, problem: Problem) -> Submission | None:
@@ -92,6 +106,7 @@ def render_problem_page(
     form: SubmissionForm,
     status: int = 200,
     reopened: Submission | None = None,
+    check: Check | None = None,
 ) -> HttpResponse:
     spec = problem.to_spec()
     template = spec.template()
@@ -111,7 +126,7 @@ def render_problem_page(
     attempt = None
     if last is not None and not last.is_pending and last.result:
         attempt = {"submission": last.pk, "code": last.code, "messages": marked_messages(last.result, last.code)}
-    source = "submission" if reopened else ("post" if request.method == "POST" else "template")
+    source = "submission" if reopened or check else ("post" if request.method == "POST" else "template")
     context = {
         "problem": problem,
         "statement": template,
@@ -125,6 +140,8 @@ def render_problem_page(
         "draft_key": f"arena:draft:{problem.slug}",
         "profile": profile_get(problem.import_profile),
         "next_problem": problem_next_in_level(problem=problem, user=request.user),
+        "check": checks.check_page(check) if check else None,
+        "not_a_verdict": checks.NOT_A_VERDICT,
     }
     return render(request, "problems/problem_detail.html", context, status=status)
 

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from submissions.checks import check_run
 from submissions.services import submission_judge, submissions_sweep
 
 
@@ -22,3 +23,9 @@ def judge_submission_task(self, submission_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep_submissions_task() -> None:
     submissions_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_check_task(check_id: int) -> None:
+    # a duplicate delivery finds the check claimed or answered and does nothing (check_run)
+    check_run(check_id=check_id)

@@ -1,6 +1,7 @@
 """Submission pages: submit, one submission (polled while pending), my submissions, the feed of
 everyone's recent submissions, the leaderboards and a user's public profile (what they solved)."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from submissions import checks
 from submissions.code_view import annotated_lines
 from submissions.forms import SubmissionForm
 from submissions.models import AuthorKind, Submission
@@ -43,6 +45,31 @@ def submission_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             return redirect(submission)
     return render_problem_page(request, problem, form, status=400)
+
+
+@login_required
+@require_POST
+def check_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Check button of the problem page's form (without JavaScript too): the check, waited
+    for a few seconds, then the page with its goals (`?check=<id>`), or the page with the reason
+    it was not made. The editor posts to the API instead; both count against one rate limit."""
+    problem = get_published_or_404(slug)
+    form = SubmissionForm(request.POST)
+    if not form.is_valid():
+        return render_problem_page(request, problem, form, status=400)
+    try:
+        check = checks.check_create(user=request.user, problem=problem, code=form.cleaned_data["code"])
+    except checks.CheckRateLimited as exc:
+        form.add_error(None, str(exc))
+        return render_problem_page(request, problem, form, status=429)
+    except checks.CheckInFlight as exc:
+        form.add_error(None, str(exc))
+        return render_problem_page(request, problem, form, status=429)
+    except ValidationError as exc:
+        form.add_error("code", exc)
+        return render_problem_page(request, problem, form, status=400)
+    checks.check_wait(check=check, seconds=settings.ARENA_CHECK_WAIT_SECONDS)
+    return redirect(f"{problem.get_absolute_url()}?check={check.token}#goals")
 
 
 @login_required

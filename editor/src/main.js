@@ -20,6 +20,7 @@ import { classHighlighter } from "@lezer/highlight";
 import { lean4 } from "./lean-language.js";
 import { leanUnicodeInput, finishAbbreviation, provider } from "./unicode-input.js";
 import { leanDiagnostics, offsetOfCodePointColumn } from "./diagnostics.js";
+import { goalsPanel, leanPosition, stateAt } from "./goals.js";
 
 function cspNonce() {
   const meta = document.querySelector('meta[name="csp-nonce"]');
@@ -68,6 +69,8 @@ function mountEditor(textarea) {
     }
   });
 
+  const goals = goalsPanel(textarea);
+
   const view = new EditorView({
     state: EditorState.create({
       doc: initial,
@@ -99,6 +102,7 @@ function mountEditor(textarea) {
           "data-testid": "lean-editor",
         }),
         sync,
+        goals ? goals.extension : [],
       ],
     }),
   });
@@ -130,6 +134,7 @@ function mountEditor(textarea) {
       textarea.value = view.state.doc.toString();
     });
   }
+  if (goals) goals.attach(view);
   textarea.arenaEditor = view;
   return view;
 }
@@ -140,7 +145,7 @@ function mountAll() {
 }
 
 // For the tests and the curious: the pieces that hold the logic.
-window.arenaEditor = { provider, offsetOfCodePointColumn, leanDiagnostics };
+window.arenaEditor = { provider, offsetOfCodePointColumn, leanDiagnostics, leanPosition, stateAt };
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
 else mountAll();

@@ -70,3 +70,22 @@ def test_batch_waits_for_its_oldest_submission_when_the_account_has_too_many_in_
     first = min(Submission.objects.values_list("pk", flat=True))
     assert waited == [first]  # 50 sent; the next 10 fit (59) once one of the 50 was judged
     assert f"waiting for #{first}: You have 50 submissions waiting" in capsys.readouterr().err
+
+
+def test_check_prints_the_open_goals(arena, problem, tmp_path, capsys, monkeypatch, settings, judge_double):
+    from submissions import checks
+    from tests.api.test_checks import SKETCH
+
+    settings.ARENA_CHECK_WAIT_SECONDS = 0  # the client polls the id
+    monkeypatch.setattr(checks, "_enqueue_on_commit", lambda check_id, *, queue: checks.check_run(check_id=check_id))
+    sketch = tmp_path / "Sketch.lean"
+    sketch.write_text(SKETCH)
+    assert arena(["check", str(sketch), "--problem", "solve-add"]) == 1  # theorems still open
+    out = capsys.readouterr()
+    assert "sorry at 5:4:\n  a b : Int\n  ⊢ solveAdd a b = b - a\n" in out.out
+    assert out.out.count("sorry at ") == 3 and "open: solveAdd_spec" in out.out
+    assert "only a submission gets a verdict" in out.err
+    assert not Submission.objects.exists()
+    sketch.write_text(GOOD_CODE)
+    assert arena(["check", str(sketch), "--problem", "solve-add"]) == 0
+    assert "no theorem left open" in capsys.readouterr().out

@@ -40,6 +40,7 @@ def test_a_run_counts_pass_at_k_and_first_accepted_from_its_attempts(bot, proble
         "first_accepted_attempt": 2,
         "pass_at_k": 2 / 3,  # 1 - C(2,2)/C(3,2)
         "pass_at": [pytest.approx(1 / 3), 2 / 3],  # pass@1 = c/n, then pass@2
+        "checks": 0,  # no check asked (tests/api/test_checks.py counts them)
     }
     assert by_slug["solve-add-2"]["pass_at_k"] == 0.0
     assert detail["complete"] and detail["pass_at_k"] == pytest.approx(1 / 3) and detail["solved"] == 1
