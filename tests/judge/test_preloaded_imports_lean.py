@@ -150,6 +150,7 @@ def test_a_job_on_the_preloaded_environment_sees_nothing_of_the_jobs_before_it(p
     witness's export (messages, constants, terms) is the same byte for byte both times, and
     nothing the polluter declared exists for the later job."""
     owner = "user:shared-state"
+    judge_for(preloading_runner).warm_up()  # so the test holds when run on its own
     ready_prestarted(preloading_runner)
     first, alone = owned_job(preloading_runner, WITNESS, owner)
     assert PRELOADED in first.stderr and not first.reused
