@@ -448,14 +448,7 @@ class _Judgment:
                     (Verdict.COMPILE_ERROR, Reason(ReasonCode.LEAN_ERROR, None, f"line {m['line']}: {m['text'][:500]}"))
                 )
                 break
-        outcome = check(
-            interner=interner,
-            reference=reference,
-            submission=submission,
-            definitions=problem.definition_names,
-            theorems=problem.theorem_names,
-            allowed_imports=list(problem.imports),
-        )
+        outcome = check_against(problem, interner, reference, submission)
         found += outcome.reasons
         status = outcome.theorem_status
         if not any(v in DECIDED_BEFORE_KERNEL for v, _ in found):
@@ -602,14 +595,7 @@ def _checked(
     except checking.CheckSectionError:
         log.warning("a check section could not be read", exc_info=True)
         state = checking.ProofState(sorries=[], steps=[], truncated=True)
-    outcome = check(
-        interner=interner,
-        reference=reference,
-        submission=submission,
-        definitions=problem.definition_names,
-        theorems=problem.theorem_names,
-        allowed_imports=list(problem.imports),
-    )
+    outcome = check_against(problem, interner, reference, submission)
     return CheckResult(
         status=CheckStatus.OK,
         messages=messages,
@@ -617,6 +603,19 @@ def _checked(
         steps=state.steps,
         open_theorems=[t for t in problem.theorem_names if outcome.theorem_status[t] is not TheoremStatus.PROVED],
         truncated=state.truncated or section is None,
+    )
+
+
+def check_against(problem: ProblemSpec, interner: Interner, reference: Export, submission: Export) -> CheckOutcome:
+    """The checker on a submission's export against the problem's reference: a verdict's and a
+    check's one way to ask it."""
+    return check(
+        interner=interner,
+        reference=reference,
+        submission=submission,
+        definitions=problem.definition_names,
+        theorems=problem.theorem_names,
+        allowed_imports=list(problem.imports),
     )
 
 
