@@ -28,19 +28,30 @@ def exporter_source(*, policy: bool, gate: bool) -> bytes:
 
 _MANY_FILES = [
     (
-        "def exportJob (preloaded : Option Preloaded) (opts : Options) : IO Bool := do",
-        "def exportJob (path : String) (preloaded : Option Preloaded) (opts : Options) : IO Bool := do",
+        "def exportJob (preloaded : Option Preloaded) (kept : List Preloaded) (compile : Array Name → CoreM Unit)\n",
+        "def exportJob (path : String) (preloaded : Option Preloaded) (kept : List Preloaded)\n"
+        "    (compile : Array Name → CoreM Unit)\n",
     ),
     ('  let input ← IO.FS.readFile "Sol.lean"', "  let input ← IO.FS.readFile path"),
     (
-        "partial def exportJobs (preloaded : Option Preloaded) (opts : Options) : IO Unit := do\n"
-        "  if (← exportJob preloaded opts) then exportJobs preloaded opts\n",
-        "partial def exportJobs (preloaded : Option Preloaded) (opts : Options) : List String → IO Unit\n"
+        "partial def exportJobs (preloaded : Option Preloaded) (kept : List Preloaded)\n"
+        "    (compile : Array Name → CoreM Unit) (opts : Options) : IO Unit := do\n"
+        "  match ← exportJob preloaded kept compile opts with\n"
+        "  | some kept => exportJobs preloaded kept compile opts\n"
+        "  | none => pure ()\n",
+        "partial def exportJobs (preloaded : Option Preloaded) (kept : List Preloaded)\n"
+        "    (compile : Array Name → CoreM Unit) (opts : Options) : List String → IO Unit\n"
         "  | [] => pure ()\n"
-        "  | f :: fs => do let _ ← exportJob f preloaded opts; exportJobs preloaded opts fs\n",
+        "  | f :: fs => do\n"
+        "    match ← exportJob f preloaded kept compile opts with\n"
+        "    | some kept => exportJobs preloaded kept compile opts fs\n"
+        "    | none => pure ()\n",
     ),
     ("  let preloaded ← preloadHeader args opts", "  let preloaded ← preloadHeader [] opts"),
-    ("  exportJobs preloaded opts\n", "  exportJobs preloaded opts args\n"),
+    (
+        "  exportJobs preloaded [] (← compileDeclsRef.get) opts\n",
+        "  exportJobs preloaded [] (← compileDeclsRef.get) opts args\n",
+    ),
 ]
 
 
