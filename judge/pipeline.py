@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
 import threading
 import time
 
@@ -190,7 +191,8 @@ class Judge:
             else:
                 text = self._export_reference(problem)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                # a name of this process's own: worker processes share the cache directory
+                tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
                 tmp.write_text(text)
                 tmp.replace(path)
             self._references[cache_key] = text

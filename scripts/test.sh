@@ -65,5 +65,8 @@ echo "== mypy (judge/; strict on the trusted modules)"
 echo "== import contracts (lint-imports: the judge's trust boundaries, no cycles)"
 .venv/bin/lint-imports
 
-echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+# Two workers (ARENA_TEST_WORKERS; 0 runs in this process), a test file stays on one worker:
+# a module's Lean runner and live site serve all its tests. tests/worker_resources.py gives
+# each worker its own ports, Redis databases and var directory, and starts the Lean modules first.
+echo "== pytest (${ARENA_TEST_WORKERS:-2} workers)"
+exec .venv/bin/python -m pytest -n "${ARENA_TEST_WORKERS:-2}" --dist loadfile "$@"
