@@ -209,6 +209,7 @@ ARENA_CHECK_RATE = env.str("ARENA_CHECK_RATE", default="30/min")
 ARENA_CHECK_WAIT_SECONDS = env.float("ARENA_CHECK_WAIT_SECONDS", default=8.0)
 ARENA_CHECK_CACHE_SECONDS = env.int("ARENA_CHECK_CACHE_SECONDS", default=600)
 ARENA_CHECK_EXPIRE_SECONDS = env.int("ARENA_CHECK_EXPIRE_SECONDS", default=180)
+ARENA_CHECK_KEEP_DAYS = env.int("ARENA_CHECK_KEEP_DAYS", default=7)
 # Webhooks: attempts, back-off (base x 3^(attempt-1) seconds), time out per attempt.
 ARENA_WEBHOOK_MAX_ATTEMPTS = env.int("ARENA_WEBHOOK_MAX_ATTEMPTS", default=5)
 ARENA_WEBHOOK_RETRY_BASE_SECONDS = env.int("ARENA_WEBHOOK_RETRY_BASE_SECONDS", default=10)
@@ -365,6 +366,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(ARENA_SWEEP_INTERVAL_SECONDS),
         # A sweep that waited behind a judging longer than one period is dropped, not run late.
         "options": {"expires": float(ARENA_SWEEP_INTERVAL_SECONDS)},
+    },
+    "prune-checks": {
+        "task": "submissions.tasks.prune_checks_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
     },
     "export-dataset": {
         "task": "dumps.tasks.export_dataset_task",

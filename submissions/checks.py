@@ -10,6 +10,7 @@ owner=...)`, on a judge worker, never in the web process.
                                              |
                                              no --> queued --run (claim)--> running --> finished
     (unanswered after ARENA_CHECK_EXPIRE_SECONDS: finished as an error; its owner may check again)
+    (after ARENA_CHECK_KEEP_DAYS: its code and answer are dropped, the row stays for the run's count)
 
 Every state change is a conditional UPDATE, so a message delivered twice runs the check once.
 The row's `token` is its poll id: 32 random bytes, answered only to the account that asked.
@@ -228,6 +229,15 @@ def check_counts(*, user, problem_ids: list[int], since: datetime) -> dict[int, 
         .annotate(n=Count("pk"))
     )
     return {row["problem_id"]: row["n"] for row in rows}
+
+
+def checks_prune(*, now: datetime | None = None) -> int:
+    """Drop the code and the answer of every check finished more than ARENA_CHECK_KEEP_DAYS ago
+    (a check is scratch work: its owner polled it long since); the row stays, so a run still
+    counts it. How many were pruned."""
+    before = (now or timezone.now()) - timedelta(days=settings.ARENA_CHECK_KEEP_DAYS)
+    old = Check.objects.filter(finished_at__lt=before).exclude(code="", result=None)
+    return old.update(code="", result=None)
 
 
 @dataclasses.dataclass(frozen=True)

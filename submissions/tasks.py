@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from submissions.checks import check_run
+from submissions.checks import check_run, checks_prune
 from submissions.services import submission_judge, submissions_sweep
 
 
@@ -23,6 +23,11 @@ def judge_submission_task(self, submission_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep_submissions_task() -> None:
     submissions_sweep()
+
+
+@shared_task(ignore_result=True)
+def prune_checks_task() -> None:
+    checks_prune()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -265,3 +265,24 @@ def test_the_key_changes_with_the_exporter(monkeypatch):
         assert checks.check_key(**base) != before
     finally:
         seam.exporter_identity.cache_clear()
+
+
+def test_an_old_checks_code_and_answer_are_pruned_and_it_still_counts(api, user, problem, run_at_once, settings):
+    settings.ARENA_CHECK_KEEP_DAYS = 7
+    old_body = api.post("/api/v1/check/", {"problem": "solve-add", "code": SKETCH}, format="json").json()
+    recent_code = SKETCH + "-- recent\n"
+    recent_body = api.post("/api/v1/check/", {"problem": "solve-add", "code": recent_code}, format="json").json()
+    old = Check.objects.get(token=old_body["id"])
+    Check.objects.filter(pk=old.pk).update(finished_at=old.finished_at - timedelta(days=8))
+
+    assert checks.checks_prune() == 1
+    assert checks.checks_prune() == 0  # nothing left to prune
+    old.refresh_from_db()
+    recent = Check.objects.get(token=recent_body["id"])
+    assert (old.code, old.result) == ("", None)
+    assert recent.code == recent_code and recent.result["sorries"]
+    # the row stays: its owner's poll still answers, and a run opened before it still counts it
+    polled = api.get(f"/api/v1/check/{old.token}/").json()
+    assert polled["status"] == "finished" and polled["result"] is None
+    since = old.created_at - timedelta(seconds=1)
+    assert checks.check_counts(user=user, problem_ids=[problem.pk], since=since) == {problem.pk: 2}

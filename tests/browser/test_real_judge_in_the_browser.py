@@ -1,5 +1,7 @@
 """With the real judge (issue 14): the sample solution typed into the form with the keyboard is
-ACCEPTED, and the same solution posted to the API with CRLF line endings is ACCEPTED too."""
+ACCEPTED, and the same solution posted to the API with CRLF line endings is ACCEPTED too. With
+the real Lean answering the checks (issue 27): the sketch's three sorries with their goals at the
+cursor, then one `sorry` fewer once one is proved."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pytest
 from tests.browser.editing import clear_editor, editor_text, type_lines
 from tests.browser.live_arena import REAL_JUDGE
 from tests.browser.test_form_and_api_judge_the_same_text import sign_in_as_demo
+from tests.browser.test_goals_in_the_browser import AT_CURSOR, GOALS, SKETCH, put_cursor_on_line
 
 pytestmark = [pytest.mark.lean, pytest.mark.parametrize("live_arena", [REAL_JUDGE], indirect=True)]
 
@@ -54,3 +57,28 @@ def test_typed_solution_and_crlf_api_post_are_accepted_by_the_real_judge(page, l
     # the page shows it too, without a reload
     page.wait_for_selector("[data-verdict='ACCEPTED']", timeout=60_000)
     assert verdict_of(page, response.json()["id"]) == "ACCEPTED"
+
+
+def test_the_real_lean_shows_each_sorrys_goal_and_one_fewer_once_proved(page, live_arena, screenshot):
+    sign_in_as_demo(page, live_arena)
+    page.wait_for_selector(".cm-editor")
+    clear_editor(page)
+    type_lines(page, SKETCH)
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.wait_for_selector("text=Every sorry (3)", timeout=300_000)
+    for line, parts in GOALS.items():
+        put_cursor_on_line(page, line)
+        shown = page.inner_text(AT_CURSOR)
+        assert f"The sorry on line {line}" in shown and all(part in shown for part in parts), shown
+    put_cursor_on_line(page, 7)
+    screenshot(page, "real-lean-goals-at-a-sorry")
+
+    put_cursor_on_line(page, 5)
+    page.keyboard.press("Shift+Home")
+    page.keyboard.type("rfl")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("text=Every sorry (2)", timeout=300_000)
+    put_cursor_on_line(page, 7)
+    assert GOALS[7][1] in page.inner_text(AT_CURSOR)
+    screenshot(page, "real-lean-goals-after-proving-one")
+    assert page.problems.errors == []
