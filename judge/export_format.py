@@ -225,6 +225,10 @@ class Refusal:
     column: int
     why: str
 
+    def detail(self) -> str:
+        """How a verdict and a check say it."""
+        return f"line {self.line}, column {self.column}: {self.construct} is not allowed: {self.why}"
+
 
 @dataclasses.dataclass(frozen=True)
 class ProbeOutcome:

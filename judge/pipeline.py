@@ -396,9 +396,7 @@ class _Judgment:
             return self.finish(Verdict.JUDGE_ERROR, [Reason(ReasonCode.EXPORT_INVALID, None, str(exc))], problem)
         if submission.refusal is not None:
             refusal = submission.refusal
-            where = f"line {refusal.line}, column {refusal.column}"
-            detail = f"{where}: {refusal.construct} is not allowed: {refusal.why}"
-            reason = Reason(ReasonCode.FORBIDDEN_COMMAND, refusal.construct, detail)
+            reason = Reason(ReasonCode.FORBIDDEN_COMMAND, refusal.construct, refusal.detail())
             return self.finish(Verdict.FORBIDDEN_CONSTRUCT, [reason], problem)
         return submission
 
@@ -589,9 +587,7 @@ def _checked(
         return CheckResult(status=CheckStatus.ERROR, refusal=f"the export cannot be read: {exc}")
     messages = [_message(m) for m in submission.messages if m["file"] == SUBMISSION_FILE]
     if submission.refusal is not None:
-        refusal = submission.refusal
-        detail = f"line {refusal.line}, column {refusal.column}: {refusal.construct} is not allowed: {refusal.why}"
-        return CheckResult(status=CheckStatus.REFUSED, messages=messages, refusal=detail)
+        return CheckResult(status=CheckStatus.REFUSED, messages=messages, refusal=submission.refusal.detail())
     try:
         state = checking.parse_check_section(section or '["END"]', request.bounds)
     except checking.CheckSectionError:
