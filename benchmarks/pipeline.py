@@ -15,7 +15,12 @@ for the worker's warm-up, then runs:
 2. `batch+human`: the same again, and once half of them have their verdict a person submits once
    through the form (signed in, CSRF and all: an interactive submission); target: that verdict
    within 15 s of the POST.
-3. `lone`: `--lone` single submissions on the idle site, each after `--idle` seconds of quiet
+3. `bots`: `--bots` bots (3) POST `--per-bot` submissions each (50) at once, one thread each.
+   Fair share (issue 28): while every bot still has submissions waiting (from the first verdict
+   to the moment the first bot's last verdict is written), each bot gets 1/bots of the verdicts;
+   the report gives each bot's count in that window and its distance from the fair share
+   (target: within 20 %).
+4. `lone`: `--lone` single submissions on the idle site, each after `--idle` seconds of quiet
    (the pool refilled); target p50 ≤ 3 s from POST to verdict.
 
 Per scenario: verdicts per minute (submissions / (last verdict − first POST)) and latency from
@@ -142,6 +147,59 @@ class Browser:
         if match is None:
             raise RuntimeError(f"the form did not redirect to a submission: {final}")
         return int(match.group(1)), posted
+
+
+SEED_BOTS = """
+import json
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from accounts.services import licence_accept
+from bots.models import ApiToken
+from bots.services import token_create
+tokens = []
+for n in range({bots}):
+    user, _ = get_user_model().objects.get_or_create(username=f"bench-bot-{{n}}")
+    licence_accept(user=user)
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    tokens.append(token_create(user=user, name="bench", is_machine=True, model_name=f"bench-{{n}}").key)
+print(json.dumps(tokens))
+"""
+
+
+def fair_shares(posts_by_bot: list[dict[int, float]], rows: dict[int, list]) -> dict:
+    """Each bot's verdicts while every bot still had some waiting, and how far from 1/bots."""
+    window_end = min(max(rows[pk][5] for pk in posts) for posts in posts_by_bot)
+    window_start = min(rows[pk][5] for posts in posts_by_bot for pk in posts)
+    counts = [sum(1 for pk in posts if rows[pk][5] <= window_end) for posts in posts_by_bot]
+    total = sum(counts)
+    fair = total / len(counts)
+    return {
+        "window_s": window_end - window_start,
+        "counts": counts,
+        "worst_deviation": max(abs(c - fair) / fair for c in counts) if fair else float("nan"),
+    }
+
+
+def bots_at_once(url: str, tokens: list[str], per_bot: int) -> list[dict[int, float]]:
+    """Every bot POSTs its submissions, all bots at the same time (one thread each)."""
+    import threading
+
+    posts: list[dict[int, float]] = [{} for _ in tokens]
+    start = threading.Barrier(len(tokens))
+
+    def bot(n: int) -> None:
+        api = Api(url, tokens[n])
+        start.wait()
+        for slug, code in attempts(per_bot):
+            pk, posted = api.submit(slug, code)
+            posts[n][pk] = posted
+
+    threads = [threading.Thread(target=bot, args=(n,)) for n in range(len(tokens))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return posts
 
 
 def rows_of(env: dict[str, str], ids: list[int]) -> dict[int, list]:
@@ -281,6 +339,15 @@ def run_mode(mode: str, args, base_env: dict[str, str], tokens: dict[str, str]) 
         results.append(report("batch+human (bot)", posts, rows))
         results.append(report("batch+human (human)", human, rows))
         print(f"[{mode}] batch+human done", flush=True)
+        time.sleep(args.idle)
+
+        if args.bots:
+            by_bot = bots_at_once(stack.url, tokens["bots"], args.per_bot)
+            every = {pk: posted for posts in by_bot for pk, posted in posts.items()}
+            rows = wait_finished(env, list(every), timeout=len(every) * 300)
+            results.append(report(f"{args.bots} bots at once", every, rows))
+            results[-1]["fair"] = fair_shares(by_bot, rows)
+            print(f"[{mode}] bots done", flush=True)
 
         lone: dict[int, float] = {}
         for slug, code in attempts(args.lone):
@@ -316,6 +383,8 @@ def main() -> int:
     parser.add_argument(
         "--one-job-count", type=int, default=None, help="the same in one-job mode (default: --count; it is slow)"
     )
+    parser.add_argument("--bots", type=int, default=3, help="bots sending at once (default 3; 0 skips)")
+    parser.add_argument("--per-bot", type=int, default=50, help="each bot's submissions (default 50)")
     parser.add_argument("--lone", type=int, default=5, help="lone submissions on the idle site (default 5)")
     parser.add_argument("--idle", type=float, default=40.0, help="quiet seconds before each lone one (default 40)")
     parser.add_argument("--modes", default="reuse,one-job", help="comma-separated: reuse, one-job")
@@ -327,12 +396,21 @@ def main() -> int:
     )
     tokens = prepare(base_env)
     shell(base_env, SEED_HUMAN)
+    tokens["bots"] = json.loads(shell(base_env, SEED_BOTS.format(bots=args.bots))) if args.bots else []
     print(f"load average at start: {os.getloadavg()}", flush=True)
     all_results = {}
     for mode in args.modes.split(","):
         all_results[mode] = run_mode(mode, args, base_env, tokens)
         print(f"load average after {mode}: {os.getloadavg()}", flush=True)
     print_table(all_results)
+    for mode, results in all_results.items():
+        for r in results:
+            if "fair" in r:
+                fair = r["fair"]
+                print(
+                    f"\n[{mode}] fair share over {fair['window_s']:.0f} s with every bot waiting: verdicts per bot "
+                    f"{fair['counts']}, worst {fair['worst_deviation']:.0%} from the fair share (target ≤ 20 %)"
+                )
     human = [r for rs in all_results.values() for r in rs if r["scenario"] == "batch+human (human)"]
     print("\nhuman verdict within 15 s:", [f"{max(r['latency']):.1f} s" for r in human])
     return 0
