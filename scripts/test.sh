@@ -65,8 +65,9 @@ echo "== mypy (judge/; strict on the trusted modules)"
 echo "== import contracts (lint-imports: the judge's trust boundaries, no cycles)"
 .venv/bin/lint-imports
 
-# Two workers (ARENA_TEST_WORKERS; 0 runs in this process), a test file stays on one worker:
-# a module's Lean runner and live site serve all its tests. tests/worker_resources.py gives
-# each worker its own ports, Redis databases and var directory, and starts the Lean modules first.
+# Two workers (ARENA_TEST_WORKERS; 0 runs in this process): every real-Lean test on one, in
+# turn (memory), the other files beside them, each file on one worker (its live site, its
+# Celery worker). tests/worker_resources.py groups them and gives each worker its own ports,
+# Redis databases and var directory.
 echo "== pytest (${ARENA_TEST_WORKERS:-2} workers)"
-exec .venv/bin/python -m pytest -n "${ARENA_TEST_WORKERS:-2}" --dist loadfile "$@"
+exec .venv/bin/python -m pytest -n "${ARENA_TEST_WORKERS:-2}" --dist loadgroup "$@"

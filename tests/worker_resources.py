@@ -3,8 +3,10 @@ Redis databases, live database names and var directory, so two workers never sha
 a queue or a file. Loaded with `-p tests.worker_resources` (pyproject.toml), before Django's
 settings are read; without xdist, or on the first worker, every default stays as it is.
 
-It also orders the test files: the real-Lean modules first, longest first, so neither worker is
-left with a long Lean module at the end while the other idles."""
+It also puts every real-Lean test on one worker (one xdist group, longest module first): one
+offline Lean needs ~3.6 GB, a module holds up to three (a kept exporter, a pre-started one, the
+replay), and two workers' worth ran this 24 GB machine out of memory. Every other test file is a
+group of its own, so a module's fixtures (a live site, a Celery worker) serve all its tests."""
 
 from __future__ import annotations
 
@@ -75,6 +77,14 @@ LONGEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items) -> None:
+    import pytest
+
     rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
     first = len(LONGEST_FIRST)
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], first))
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        group = "real-lean" if item.get_closest_marker("lean") else path
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(
+        key=lambda item: (0 if item.get_closest_marker("lean") else 1, rank.get(item.nodeid.split("::")[0], first))
+    )
