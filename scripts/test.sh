@@ -70,4 +70,4 @@ echo "== import contracts (lint-imports: the judge's trust boundaries, no cycles
 # Celery worker). tests/worker_resources.py groups them and gives each worker its own ports,
 # Redis databases and var directory.
 echo "== pytest (${ARENA_TEST_WORKERS:-2} workers)"
-exec .venv/bin/python -m pytest -n "${ARENA_TEST_WORKERS:-2}" --dist loadgroup "$@"
+exec .venv/bin/python -m pytest -n "${ARENA_TEST_WORKERS:-2}" --dist loadscope --no-loadscope-reorder "$@"

@@ -3,16 +3,19 @@ Redis databases, live database names and var directory, so two workers never sha
 a queue or a file. Loaded with `-p tests.worker_resources` (pyproject.toml), before Django's
 settings are read; without xdist, or on the first worker, every default stays as it is.
 
-It also puts every real-Lean test on one worker (one xdist group, longest module first): one
-offline Lean needs ~3.6 GB, a module holds up to three (a kept exporter, a pre-started one, the
-replay), and two workers' worth ran this 24 GB machine out of memory. Every other test file is a
-group of its own, so a module's fixtures (a live site, a Celery worker) serve all its tests."""
+It also puts every real-Lean test file on one worker (one work unit, given out first, longest
+module first): one offline Lean needs ~3.6 GB, a module holds up to three (a kept exporter, a
+pre-started one, the replay), and two workers' worth ran this 24 GB machine out of memory. Every
+other test file is a unit of its own, so a module's fixtures (a live site, a Celery worker) serve
+all its tests."""
 
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+
+import pytest
 
 # Each worker after the first moves its ports by this much, and takes Redis databases below 13.
 PORT_STEP = 1000
@@ -56,8 +59,8 @@ def _give_this_worker_its_own() -> None:
 
 _give_this_worker_its_own()
 
-# The real-Lean modules, longest first (their times in the fresh-clone CI of 2026-12-07); a file
-# not named here runs after them, in collection order.
+# Every file with a real-Lean test, longest first (their times in the fresh-clone CI of
+# 2026-12-07): the Lean lane's order. Collection refuses a Lean test in a file not named here.
 LONGEST_FIRST = (
     "tests/judge/test_soundness_lean.py",
     "tests/judge/test_counterexamples_lean.py",
@@ -77,14 +80,22 @@ LONGEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items) -> None:
-    import pytest
-
+    lean_files = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("lean")}
+    unlisted = sorted(lean_files - set(LONGEST_FIRST))
+    if unlisted:  # it would run beside the Lean lane, and the machine would run out of memory
+        raise pytest.UsageError(f"real-Lean test files missing from LONGEST_FIRST ({__file__}): {unlisted}")
     rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
-    first = len(LONGEST_FIRST)
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        group = "real-lean" if item.get_closest_marker("lean") else path
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(
-        key=lambda item: (0 if item.get_closest_marker("lean") else 1, rank.get(item.nodeid.split("::")[0], first))
-    )
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONGEST_FIRST)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Work units of one file each, but every real-Lean file in one unit, the first given out."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneLeanLane(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return "real-lean" if path in LONGEST_FIRST else path
+
+    return OneLeanLane(config, log)
